@@ -1,0 +1,12 @@
+// Package configrule owns the AWS Config custom rule: it decodes the Lambda
+// events AWS Config sends (change, oversized and scheduled notifications),
+// turns configuration items into compliance.Resource exactly as Config
+// records them, runs the shared evaluator and reports the verdicts with
+// PutEvaluations in the member account.
+//
+// It never decides a verdict itself beyond NOT_APPLICABLE for resources that
+// are deleted, not recorded or out of scope; everything else comes from the
+// evaluator (package compliance). It never sends INSUFFICIENT_DATA (AWS
+// rejects it) and never turns an error reading key facts into NON_COMPLIANT:
+// such errors fail the invocation so that Config retries it. It reads no tags.
+package configrule

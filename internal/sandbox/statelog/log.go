@@ -1,0 +1,211 @@
+// Package statelog is the sandbox's durable state: an append-only log of
+// JSON records (put, delete) keyed by kind and ID, replayed at start and
+// compacted into a fresh log. Each record is written with one write(2)
+// before the request that caused it is acknowledged, so a SIGKILL loses
+// nothing acknowledged (the kernel holds the bytes); fsync is only done on
+// Close and on compaction, since the sandbox promises process-crash, not
+// power-loss, durability.
+//
+// It stores opaque JSON; it knows nothing of KMS or any other service.
+package statelog
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+type record struct {
+	Op   string          `json:"op"` // "put" or "del"
+	Kind string          `json:"k"`
+	ID   string          `json:"id"`
+	Val  json.RawMessage `json:"v,omitempty"`
+}
+
+// Log is a keyed record store. A Log with no file (Open("")) keeps
+// state in memory only. Safe for concurrent use.
+type Log struct {
+	mu    sync.Mutex
+	f     *os.File
+	state map[string]map[string]json.RawMessage
+	order map[string][]string // insertion order per kind (for trails)
+}
+
+// Open opens (or creates) the log at path and replays it. path "" gives an
+// in-memory log.
+func Open(path string) (*Log, error) {
+	l := &Log{state: map[string]map[string]json.RawMessage{}, order: map[string][]string{}}
+	if path == "" {
+		return l, nil
+	}
+	if err := l.replay(path); err != nil {
+		return nil, err
+	}
+	if err := l.compact(path); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Log) replay(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open sandbox state: %w", err)
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	for n := 1; ; n++ {
+		line, err := r.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			return nil // a torn last line (no newline) was never acknowledged
+		}
+		if err != nil {
+			return fmt.Errorf("read sandbox state %s: %w", path, err)
+		}
+		var rec record
+		if err := json.Unmarshal(bytes.TrimSpace(line), &rec); err != nil {
+			return fmt.Errorf("sandbox state %s:%d is corrupt (%v); move the file away to start empty", path, n, err)
+		}
+		l.apply(rec)
+	}
+}
+
+func (l *Log) apply(rec record) {
+	m := l.state[rec.Kind]
+	if m == nil {
+		m = map[string]json.RawMessage{}
+		l.state[rec.Kind] = m
+	}
+	switch rec.Op {
+	case "put":
+		if _, ok := m[rec.ID]; !ok {
+			l.order[rec.Kind] = append(l.order[rec.Kind], rec.ID)
+		}
+		m[rec.ID] = rec.Val
+	case "del":
+		delete(m, rec.ID)
+	}
+}
+
+// compact rewrites the live records to a new file and swaps it in.
+func (l *Log) compact(path string) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("compact sandbox state: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for kind, ids := range l.order {
+		for _, id := range ids {
+			if v, ok := l.state[kind][id]; ok {
+				line, _ := json.Marshal(record{Op: "put", Kind: kind, ID: id, Val: v})
+				_, _ = w.Write(append(line, '\n'))
+			}
+		}
+	}
+	if err := errors.Join(w.Flush(), f.Sync(), f.Close()); err != nil {
+		return fmt.Errorf("compact sandbox state: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("compact sandbox state: %w", err)
+	}
+	syncDir(filepath.Dir(path))
+	l.order = l.liveOrder()
+	l.f, err = os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("open sandbox state: %w", err)
+	}
+	return nil
+}
+
+func (l *Log) liveOrder() map[string][]string {
+	out := map[string][]string{}
+	for kind, ids := range l.order {
+		for _, id := range ids {
+			if _, ok := l.state[kind][id]; ok {
+				out[kind] = append(out[kind], id)
+			}
+		}
+	}
+	return out
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}
+
+// Put stores v (marshalled to JSON) under kind/id, replacing any earlier value.
+func (l *Log) Put(kind, id string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s %s: %w", kind, id, err)
+	}
+	return l.write(record{Op: "put", Kind: kind, ID: id, Val: raw})
+}
+
+// Delete removes kind/id.
+func (l *Log) Delete(kind, id string) error {
+	return l.write(record{Op: "del", Kind: kind, ID: id})
+}
+
+func (l *Log) write(rec record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.apply(rec)
+	if l.f == nil {
+		return nil
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode state record: %w", err)
+	}
+	if _, err := l.f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("write sandbox state: %w", err)
+	}
+	return nil
+}
+
+// Each calls fn for every live record of kind in insertion order.
+func (l *Log) Each(kind string, fn func(id string, raw json.RawMessage) error) error {
+	l.mu.Lock()
+	ids := append([]string(nil), l.order[kind]...)
+	m := l.state[kind]
+	vals := make([]json.RawMessage, len(ids))
+	for i, id := range ids {
+		vals[i] = m[id]
+	}
+	l.mu.Unlock()
+	for i, id := range ids {
+		if vals[i] == nil {
+			continue
+		}
+		if err := fn(id, vals[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close syncs and closes the file.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := errors.Join(l.f.Sync(), l.f.Close())
+	l.f = nil
+	return err
+}
