@@ -1,0 +1,13 @@
+// Package rotation rotates the imported key material of estate keys, in
+// place (ImportKeyMaterial NEW_KEY_MATERIAL + RotateKeyOnDemand: key ID and
+// ARN unchanged) or to a new key (CreateKey EXTERNAL + UpdateAlias), as a
+// journaled step machine: every step is recorded in the store before and
+// after it runs, and every step is idempotent given what the journal and
+// KMS say, so a process killed at any point resumes (`byok resume RUN`)
+// without importing twice or losing the HSM object.
+//
+// It owns the order and the safety rules of a rotation (refuse foreign
+// pending material, the 25-rotation limit, one run per key, never delete
+// material); it does not parse the estate, talk PKCS#11 directly (package
+// hsm), or judge compliance (package compliance).
+package rotation

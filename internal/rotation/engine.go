@@ -1,0 +1,142 @@
+package rotation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/store"
+)
+
+// Log attribute keys.
+const (
+	logRun  = "run_id"
+	logKey  = "key_arn"
+	logStep = "step"
+	logAcct = "account"
+)
+
+// Clients gives the engine SDK clients per account and region.
+type Clients interface {
+	KMS(account, region string) KMS
+	Crypto(account, region string) CryptoKMS
+	Trail(account, region string) Trail
+}
+
+// Auditor appends the audit record of a finished key rotation.
+type Auditor interface {
+	Record(ctx context.Context, r AuditRecord) error
+	// Has reports whether the run already recorded key (resume idempotency).
+	Has(ctx context.Context, runID, keyARN string) (bool, error)
+}
+
+// Engine runs rotations. All fields but Logger, Progress and Failpoint are
+// required.
+type Engine struct {
+	Estate   *estate.Estate
+	Store    *store.Store
+	Clients  Clients
+	HSM      HSM
+	Audit    Auditor
+	Limits   *Limits
+	Operator string // caller ARN, for the run and the audit
+	// Algorithm is the HSM wrapping algorithm matching the estate policy.
+	Algorithm hsm.WrappingAlgorithm
+	// Poll is how often RotateKeyOnDemand completion is checked.
+	Poll time.Duration
+	// RotateTimeout bounds the wait for an on-demand rotation.
+	RotateTimeout time.Duration
+	// WatchWindow is how long the watch step reads CloudTrail after verify.
+	WatchWindow time.Duration
+	// Concurrency is how many keys rotate at once.
+	Concurrency int
+	Logger      *slog.Logger
+	// Progress, when set, receives one call per step boundary.
+	Progress func(ev Progress)
+	// Failpoint kills the process at a step boundary (tests only; see failpoint.go).
+	Failpoint string
+}
+
+// Progress is one step boundary of one key.
+type Progress struct {
+	RunID  store.RunID
+	KeyARN string
+	Alias  string
+	Step   store.Step
+	Phase  store.Phase
+	Err    error
+}
+
+// ErrStopped is returned when the context was cancelled at a step boundary.
+var ErrStopped = errors.New("stopped at a step boundary")
+
+// StoppedError says how to resume.
+type StoppedError struct{ RunID store.RunID }
+
+func (e *StoppedError) Error() string {
+	return fmt.Sprintf("run %s stopped at a step boundary; resume with: byok resume %s", e.RunID, e.RunID)
+}
+
+func (e *StoppedError) Unwrap() error { return ErrStopped }
+
+// KeyFailure is the error of one key's rotation, with the step and a hint.
+type KeyFailure struct {
+	KeyARN string
+	Step   store.Step
+	Err    error
+	Hint   string
+}
+
+func (e *KeyFailure) Error() string {
+	s := fmt.Sprintf("%s: step %s: %v", e.KeyARN, e.Step, e.Err)
+	if e.Hint != "" {
+		s += " (hint: " + e.Hint + ")"
+	}
+	return s
+}
+
+func (e *KeyFailure) Unwrap() error { return e.Err }
+
+func (e *Engine) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+// runKeys runs every key job with bounded concurrency and joins the errors.
+func (e *Engine) runKeys(ctx context.Context, jobs []*keyJob) error {
+	n := e.Concurrency
+	if n <= 0 {
+		n = 8
+	}
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	errs := make([]error, len(jobs))
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = j.execute(ctx)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (e *Engine) progress(j *keyJob, step store.Step, ph store.Phase, err error) {
+	if e.Progress != nil {
+		e.Progress(Progress{RunID: j.run.ID, KeyARN: j.rk.KeyARN, Alias: j.key.Alias, Step: step, Phase: ph, Err: err})
+	}
+}
+
+func toPtr(t time.Time) *time.Time { return aws.Time(t) }

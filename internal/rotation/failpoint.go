@@ -1,0 +1,22 @@
+package rotation
+
+import (
+	"os"
+	"syscall"
+
+	"github.com/byok-dev/byok/internal/store"
+)
+
+// FailpointEnv names the environment variable that makes the byok process
+// SIGKILL itself at one step boundary, e.g. BYOK_FAILPOINT=import:after.
+// It exists for the kill tests, which prove a run resumes from every
+// boundary; it has no effect unless set.
+const FailpointEnv = "BYOK_FAILPOINT"
+
+func (e *Engine) failpoint(step store.Step, when string) {
+	if e.Failpoint == "" || e.Failpoint != step.String()+":"+when {
+		return
+	}
+	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {} // the signal is delivered; never continue past the boundary
+}

@@ -1,0 +1,131 @@
+package rotation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/store"
+	"github.com/byok-dev/byok/internal/watch"
+)
+
+// Tags byok writes on success. They help tag-based tools; they are not
+// proof of rotation (anyone with kms:TagResource can write them) — the
+// authoritative record is ListKeyRotations.
+const (
+	TagLastRotationDate  = "LastRotationDate"
+	TagLastKeyMaterialID = "LastKeyMaterialId"
+)
+
+func (j *keyJob) tag(ctx context.Context) error {
+	key := j.rk.KeyARN
+	if j.strategy() == "new-key" {
+		key = j.rk.NewKeyID
+	}
+	_, err := j.kms.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(key), Tags: []types.Tag{
+		{TagKey: aws.String(TagLastRotationDate), TagValue: aws.String(time.Now().UTC().Format(time.RFC3339))},
+		{TagKey: aws.String(TagLastKeyMaterialID), TagValue: aws.String(j.rk.NewMaterialID)},
+	}})
+	if err != nil {
+		return fmt.Errorf("tag key: %w", err)
+	}
+	return nil
+}
+
+// ErrFailedCalls means CloudTrail shows failed KMS calls on the key since
+// the rotation began.
+var ErrFailedCalls = errors.New("CloudTrail shows failed KMS calls on the key after rotation")
+
+func (j *keyJob) watch(ctx context.Context) error {
+	if j.e.WatchWindow > 0 {
+		if err := sleepCtx(ctx, j.e.WatchWindow); err != nil {
+			return err
+		}
+	}
+	var found []watch.Failure
+	for _, acct := range j.accounts() {
+		f, err := watch.Failures(ctx, j.e.Clients.Trail(acct, j.key.Region), acct, j.rk.KeyARN, j.run.Created, time.Now().Add(time.Minute))
+		if err != nil {
+			return err
+		}
+		found = append(found, relevant(f)...)
+	}
+	if len(found) > 0 {
+		b, _ := json.Marshal(found)
+		return fmt.Errorf("%w: %s", ErrFailedCalls, b)
+	}
+	return nil
+}
+
+// relevant drops failures byok itself provokes and expects (a conflict
+// from a RotateKeyOnDemand already in progress on resume).
+func relevant(fs []watch.Failure) []watch.Failure {
+	var out []watch.Failure
+	for _, f := range fs {
+		if f.Event == "RotateKeyOnDemand" && f.ErrorCode == "ConflictException" {
+			continue
+		}
+		if f.ErrorCode == "ThrottlingException" {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// AuditRecord is what a finished key rotation leaves in the audit log.
+type AuditRecord struct {
+	RunID         store.RunID
+	Operator      string
+	ChangeRef     string
+	KeyARN        string
+	Alias         string
+	Strategy      string
+	OldMaterialID string
+	NewMaterialID string
+	OldKeyID      string
+	NewKeyID      string
+	BlobSHA256    string
+	Verification  json.RawMessage
+	Timings       map[string]time.Duration
+}
+
+func (j *keyJob) record(ctx context.Context) error {
+	done, err := j.e.Audit.Has(ctx, j.run.ID.String(), j.rk.KeyARN)
+	if err != nil || done {
+		return err
+	}
+	rk, err := j.e.Store.GetRunKey(ctx, j.run.ID, j.rk.KeyARN)
+	if err != nil {
+		return err
+	}
+	return j.e.Audit.Record(ctx, AuditRecord{RunID: j.run.ID, Operator: j.run.Operator, ChangeRef: j.run.ChangeRef,
+		KeyARN: j.rk.KeyARN, Alias: j.key.Alias, Strategy: j.strategy(), OldMaterialID: rk.OldMaterialID,
+		NewMaterialID: rk.NewMaterialID, OldKeyID: rk.OldKeyID, NewKeyID: rk.NewKeyID, BlobSHA256: rk.BlobSHA256,
+		Verification: rk.Verification, Timings: j.timings})
+}
+
+// hintFor tells the operator what to do about a failed step.
+func hintFor(err error, run store.RunID) string {
+	var ae *accountError
+	var ref *Refusal
+	switch {
+	case errors.As(err, &ref):
+		return ref.Hint
+	case errors.As(err, &ae):
+		return fmt.Sprintf("%s from account %s failed: check that the key policy allows that account (and its byok-verify role) the call, then: byok resume %s", ae.Call, ae.Account, run)
+	case errors.Is(err, ErrVerification):
+		return fmt.Sprintf("fix the account named above (key policy, grants, key state), then: byok resume %s; a new-key run can be undone with: byok rollback %s", run, run)
+	case errors.Is(err, ErrFailedCalls):
+		return "inspect the failed calls (byok watch --run " + run.String() + "); resume to re-check once fixed"
+	case errors.Is(err, ErrRotateTimeout):
+		return "KMS has not finished the rotation; run byok resume " + run.String() + " later"
+	}
+	return "fix the cause, then: byok resume " + run.String()
+}

@@ -1,0 +1,165 @@
+package rotation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/store"
+	"github.com/byok-dev/byok/internal/transport"
+)
+
+// keyJob is one key's rotation inside a run. Fields after rk are rebuilt
+// on resume by the steps that need them (ensure* helpers).
+type keyJob struct {
+	e     *Engine
+	run   store.Run
+	key   estate.Key
+	rk    store.RunKey
+	kms   KMS
+	steps []store.Step
+
+	status  *KeyStatus
+	params  transport.Params
+	obj     *hsm.Object
+	wrapped *hsm.Wrapped
+	verify  *Verification
+	timings map[string]time.Duration
+}
+
+// execute runs the remaining steps, journaling each before and after.
+func (j *keyJob) execute(ctx context.Context) error {
+	start, err := j.resumeIndex(ctx)
+	if err != nil {
+		return err
+	}
+	for _, step := range j.steps[start:] {
+		if ctx.Err() != nil {
+			return &StoppedError{RunID: j.run.ID}
+		}
+		if err := j.runStep(ctx, step); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resumeIndex finds the first step to run: after the last ended step, or
+// the last begun/failed step again (every step is idempotent).
+func (j *keyJob) resumeIndex(ctx context.Context) (int, error) {
+	last, ph, err := j.e.Store.LastStep(ctx, j.run.ID, j.rk.KeyARN)
+	if err != nil {
+		return 0, fmt.Errorf("read journal: %w", err)
+	}
+	if last == store.StepUnknown {
+		return 0, nil
+	}
+	for i, s := range j.steps {
+		if s == last {
+			if ph == store.PhaseEnd {
+				return i + 1, nil
+			}
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("journal step %s is not a step of this strategy: %w", last, store.ErrInvalid)
+}
+
+func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
+	j.e.failpoint(step, "before")
+	if err := j.e.Store.BeginStep(ctx, j.run.ID, j.rk.KeyARN, step, j.detail()); err != nil {
+		return fmt.Errorf("journal begin %s: %w", step, err)
+	}
+	j.e.progress(j, step, store.PhaseBegin, nil)
+	t0 := time.Now()
+	err := j.do(ctx, step)
+	j.timings[step.String()] += time.Since(t0)
+	if err != nil {
+		return j.fail(ctx, step, err)
+	}
+	if step == store.StepDone {
+		if err := j.e.Store.ReleaseKeyLock(ctx, j.rk.KeyARN, j.run.ID); err != nil {
+			return j.fail(ctx, step, err)
+		}
+	}
+	if err := j.e.Store.EndStep(ctx, j.run.ID, j.rk.KeyARN, step, j.detail()); err != nil {
+		return fmt.Errorf("journal end %s: %w", step, err)
+	}
+	j.e.progress(j, step, store.PhaseEnd, nil)
+	j.e.logger().InfoContext(ctx, "step done", logRun, j.run.ID.String(), logKey, j.rk.KeyARN, logStep, step.String())
+	j.e.failpoint(step, "after")
+	return nil
+}
+
+func (j *keyJob) fail(ctx context.Context, step store.Step, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return &StoppedError{RunID: j.run.ID}
+	}
+	kf := &KeyFailure{KeyARN: j.rk.KeyARN, Step: step, Err: err, Hint: hintFor(err, j.run.ID)}
+	if jerr := j.e.Store.FailStep(context.WithoutCancel(ctx), j.run.ID, j.rk.KeyARN, step, kf.Error(), j.detail()); jerr != nil {
+		return errors.Join(kf, jerr)
+	}
+	j.e.progress(j, step, store.PhaseFail, kf)
+	return kf
+}
+
+// detail is the journaled state after a step: IDs and digests, never
+// material, PINs or import tokens.
+func (j *keyJob) detail() map[string]any {
+	return map[string]any{
+		"old_material_id": j.rk.OldMaterialID, "new_material_id": j.rk.NewMaterialID,
+		"blob_sha256": j.rk.BlobSHA256, "hsm_label": j.rk.HSMLabel,
+		"old_key_id": j.rk.OldKeyID, "new_key_id": j.rk.NewKeyID,
+	}
+}
+
+func (j *keyJob) save(ctx context.Context) error {
+	rk := j.rk
+	return j.e.Store.UpdateRunKey(ctx, j.run.ID, j.rk.KeyARN, func(k *store.RunKey) error {
+		k.HSMLabel, k.BlobSHA256 = rk.HSMLabel, rk.BlobSHA256
+		k.ImportToken, k.PublicKey, k.ParametersValidTo = rk.ImportToken, rk.PublicKey, rk.ParametersValidTo
+		k.OldMaterialID, k.NewMaterialID = rk.OldMaterialID, rk.NewMaterialID
+		k.OldKeyID, k.NewKeyID = rk.OldKeyID, rk.NewKeyID
+		k.Verification = rk.Verification
+		return nil
+	})
+}
+
+func (j *keyJob) do(ctx context.Context, step store.Step) error {
+	switch step {
+	case store.StepPlan:
+		return j.plan(ctx)
+	case store.StepCanaries:
+		return j.canaries(ctx)
+	case store.StepHSMGenerate:
+		return j.hsmGenerate(ctx)
+	case store.StepGetParameters:
+		return j.getParameters(ctx)
+	case store.StepWrap:
+		return j.wrap(ctx)
+	case store.StepImport:
+		return j.importMaterial(ctx)
+	case store.StepImportReplicas:
+		return j.importReplicas(ctx)
+	case store.StepRotate:
+		return j.rotate(ctx)
+	case store.StepCreateKey:
+		return j.createKey(ctx)
+	case store.StepUpdateAlias:
+		return j.updateAlias(ctx)
+	case store.StepVerify:
+		return j.verifyStep(ctx)
+	case store.StepTag:
+		return j.tag(ctx)
+	case store.StepWatch:
+		return j.watch(ctx)
+	case store.StepRecord:
+		return j.record(ctx)
+	case store.StepDone:
+		return nil
+	}
+	return fmt.Errorf("step %s: %w", step, store.ErrInvalid)
+}

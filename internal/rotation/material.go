@@ -1,0 +1,216 @@
+package rotation
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/store"
+	"github.com/byok-dev/byok/internal/transport"
+)
+
+// tokenMargin keeps an import token from being used too close to expiry.
+const tokenMargin = 10 * time.Minute
+
+func (j *keyJob) plan(ctx context.Context) error {
+	st, err := Inspect(ctx, j.kms, j.rk.KeyARN)
+	if err != nil {
+		return err
+	}
+	p := Decide(j.key, st, j.e.Estate.Policy, estate.Strategy(j.strategy()), j.run.ID.String(), time.Now())
+	if p.Refused != nil {
+		return p.Refused
+	}
+	j.status = &st
+	if j.rk.OldMaterialID == "" {
+		j.rk.OldMaterialID = st.CurrentID
+		j.rk.OldKeyID = st.KeyID
+	}
+	if p.OwnPending != "" {
+		j.rk.NewMaterialID = p.OwnPending
+	}
+	return j.save(ctx)
+}
+
+// hsmLabel names the run's HSM object so a resumed run finds it.
+func (j *keyJob) hsmLabel() string {
+	return hsm.LabelPrefix + j.run.ID.String() + ":" + j.key.Alias
+}
+
+func (j *keyJob) hsmGenerate(ctx context.Context) error {
+	_, err := j.ensureObject(ctx)
+	return err
+}
+
+func (j *keyJob) ensureObject(ctx context.Context) (hsm.Object, error) {
+	if j.obj != nil {
+		return *j.obj, nil
+	}
+	label := j.hsmLabel()
+	obj, err := j.e.HSM.Find(ctx, label)
+	if errors.Is(err, hsm.ErrObjectNotFound) {
+		if j.rk.NewMaterialID != "" {
+			return hsm.Object{}, fmt.Errorf("HSM object %q is gone but material %s was imported from it: %w", label, j.rk.NewMaterialID, err)
+		}
+		id := sha256.Sum256([]byte(label))
+		obj, err = j.e.HSM.GenerateAES256(ctx, label, id[:16])
+	}
+	if err != nil {
+		return hsm.Object{}, fmt.Errorf("hsm object %q: %w", label, err)
+	}
+	j.obj = &obj
+	if j.rk.HSMLabel != label {
+		j.rk.HSMLabel = label
+		return obj, j.save(ctx)
+	}
+	return obj, nil
+}
+
+func (j *keyJob) importer(region string) *transport.Importer {
+	return &transport.Importer{KMS: j.e.Clients.KMS(j.e.Estate.SecurityAccount, region), HSM: j.e.HSM,
+		Algorithm: j.e.Algorithm, KeySpec: j.e.Estate.Policy.Wrapping.KeySpec, Logger: j.e.Logger}
+}
+
+func (j *keyJob) getParameters(ctx context.Context) error {
+	if j.rk.NewMaterialID != "" {
+		return nil // already imported; nothing to fetch
+	}
+	_, err := j.ensureParams(ctx, false)
+	return err
+}
+
+func (j *keyJob) ensureParams(ctx context.Context, force bool) (transport.Params, error) {
+	p := transport.Params{KeyID: j.targetKey(), PublicKey: j.rk.PublicKey, ImportToken: j.rk.ImportToken, ValidTo: j.rk.ParametersValidTo}
+	if !force && p.Usable(time.Now(), tokenMargin) {
+		j.params = p
+		return p, nil
+	}
+	if err := j.e.Limits.Wait(ctx, opGetParameters, j.key.Region); err != nil {
+		return p, err
+	}
+	p, err := j.importer(j.key.Region).GetParameters(ctx, j.targetKey())
+	if err != nil {
+		return p, err
+	}
+	j.params, j.wrapped = p, nil
+	j.rk.PublicKey, j.rk.ImportToken, j.rk.ParametersValidTo = p.PublicKey, p.ImportToken, p.ValidTo
+	return p, j.save(ctx)
+}
+
+func (j *keyJob) wrap(ctx context.Context) error {
+	if j.rk.NewMaterialID != "" {
+		return nil
+	}
+	_, err := j.ensureWrapped(ctx)
+	return err
+}
+
+// ensureWrapped wraps the HSM object under the current parameters; a
+// resumed run re-wraps (OAEP is randomised, so the digest is new and is
+// journaled again) rather than keeping blobs at rest.
+func (j *keyJob) ensureWrapped(ctx context.Context) (hsm.Wrapped, error) {
+	if j.wrapped != nil {
+		return *j.wrapped, nil
+	}
+	obj, err := j.ensureObject(ctx)
+	if err != nil {
+		return hsm.Wrapped{}, err
+	}
+	p, err := j.ensureParams(ctx, false)
+	if err != nil {
+		return hsm.Wrapped{}, err
+	}
+	w, err := j.importer(j.key.Region).Wrap(ctx, obj, p)
+	if err != nil {
+		return hsm.Wrapped{}, err
+	}
+	j.wrapped = &w
+	j.rk.BlobSHA256 = hex.EncodeToString(w.SHA256[:])
+	return w, j.save(ctx)
+}
+
+func (j *keyJob) importMaterial(ctx context.Context) error {
+	if j.rk.NewMaterialID != "" {
+		return nil
+	}
+	if id, err := j.alreadyImported(ctx); err != nil || id != "" {
+		if id != "" {
+			j.rk.NewMaterialID = id
+			return j.save(ctx)
+		}
+		return err
+	}
+	id, err := j.importOnce(ctx)
+	if transport.IsTokenExpired(err) {
+		if _, err = j.ensureParams(ctx, true); err == nil {
+			id, err = j.importOnce(ctx)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	j.rk.NewMaterialID = id
+	return j.save(ctx)
+}
+
+func (j *keyJob) importOnce(ctx context.Context) (string, error) {
+	w, err := j.ensureWrapped(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := j.e.Limits.Wait(ctx, opImport, j.key.Region); err != nil {
+		return "", err
+	}
+	typ := types.ImportTypeNewKeyMaterial
+	if j.strategy() != "in-place" {
+		typ = types.ImportTypeExistingKeyMaterial
+	}
+	return j.importer(j.key.Region).Import(ctx, j.params, w, transport.Import{Type: typ, Description: j.run.ID.String()})
+}
+
+// alreadyImported finds material this run imported before a crash: a
+// pending material described with the run ID (in place), or a new key
+// that already has material (new key).
+func (j *keyJob) alreadyImported(ctx context.Context) (string, error) {
+	st, err := Inspect(ctx, j.kms, j.targetKey())
+	if err != nil {
+		return "", err
+	}
+	for _, m := range st.Materials {
+		if m.Description == j.run.ID.String() && m.State != types.KeyMaterialStateNonCurrent {
+			return m.ID, nil
+		}
+	}
+	if j.strategy() != "in-place" && st.State != types.KeyStatePendingImport && st.CurrentID != "" {
+		return st.CurrentID, nil
+	}
+	return "", nil
+}
+
+func (j *keyJob) targetKey() string {
+	if j.strategy() == "new-key" && j.rk.NewKeyID != "" {
+		return j.rk.NewKeyID
+	}
+	return j.rk.KeyARN
+}
+
+func (j *keyJob) strategy() string { return j.run.Strategy }
+
+func replicaARN(primary, region string) string {
+	parts := strings.SplitN(primary, ":", 6)
+	if len(parts) < 6 {
+		return primary
+	}
+	parts[3] = region
+	return strings.Join(parts, ":")
+}
+
+var _ = store.StepDone

@@ -1,0 +1,123 @@
+package rotation
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/store"
+)
+
+// Refusals: a rotation that would be unsafe is refused before any change.
+var (
+	ErrNotExternal    = errors.New("key material is not imported (Origin is not EXTERNAL); byok rotates only BYOK keys")
+	ErrKeyState       = errors.New("key is not Enabled")
+	ErrForeignPending = errors.New("key has pending key material that byok did not import")
+	ErrRotationLimit  = errors.New("key has used its 25 on-demand rotations; rotate with --strategy new-key")
+)
+
+// Refusal explains why a key cannot be rotated, with what to do.
+type Refusal struct {
+	KeyARN string
+	Err    error
+	Hint   string
+}
+
+func (r *Refusal) Error() string {
+	return fmt.Sprintf("%s: %v (hint: %s)", r.KeyARN, r.Err, r.Hint)
+}
+
+func (r *Refusal) Unwrap() error { return r.Err }
+
+// Plan is what byok would do for one key.
+type Plan struct {
+	Key      estate.Key
+	Status   KeyStatus
+	Due      bool
+	Why      []string // reasons it is due (empty when not)
+	Strategy estate.Strategy
+	Steps    []store.Step
+	Impact   string
+	// Refused is set when the key cannot be rotated now.
+	Refused *Refusal
+	// Resumable names a pending material this run imported (ours).
+	OwnPending string
+}
+
+// Decide plans a key from its status: pure, so it is table-tested.
+func Decide(k estate.Key, st KeyStatus, pol estate.Policy, strategy estate.Strategy, runID string, now time.Time) Plan {
+	p := Plan{Key: k, Status: st, Strategy: strategy, Steps: stepsFor(strategy, len(k.Replicas) > 0)}
+	p.Due, p.Why = due(st, pol, now)
+	p.Impact = impact(k.Service, strategy)
+	p.Refused = refusal(st, strategy, runID)
+	if m, ok := st.Pending(); ok && m.Description == runID && runID != "" {
+		p.OwnPending = m.ID
+	}
+	return p
+}
+
+func due(st KeyStatus, pol estate.Policy, now time.Time) (bool, []string) {
+	var why []string
+	if age := now.Sub(st.CurrentSince); age > pol.MaxMaterialAge {
+		why = append(why, fmt.Sprintf("current material is %d days old (max %d)", days(age), days(pol.MaxMaterialAge)))
+	}
+	if v := st.EarliestValidTo(); v != nil && v.Sub(now) <= pol.ExpiryWarning {
+		why = append(why, fmt.Sprintf("key material expires %s (warning window %d days)", v.UTC().Format(time.RFC3339), days(pol.ExpiryWarning)))
+	}
+	if st.State == types.KeyStatePendingImport {
+		why = append(why, "key is PendingImport (material expired or deleted): re-import with byok import --reimport")
+	}
+	return len(why) > 0, why
+}
+
+func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
+func refusal(st KeyStatus, strategy estate.Strategy, runID string) *Refusal {
+	r := func(err error, hint string) *Refusal { return &Refusal{KeyARN: st.ARN, Err: err, Hint: hint} }
+	if st.Origin != types.OriginTypeExternal {
+		return r(ErrNotExternal, "remove the key from the estate or rotate it with AWS automatic rotation")
+	}
+	if st.State != types.KeyStateEnabled {
+		return r(fmt.Errorf("%w (state %s)", ErrKeyState, st.State), "enable the key, or re-import expired material with byok import --reimport")
+	}
+	if m, ok := st.Pending(); ok && (runID == "" || m.Description != runID) {
+		return r(fmt.Errorf("%w: %s (description %q)", ErrForeignPending, m.ID, m.Description),
+			"find who imported it (CloudTrail ImportKeyMaterial); rotate it with RotateKeyOnDemand or remove it with DeleteImportedKeyMaterial --key-material-id, then retry")
+	}
+	if strategy == estate.StrategyInPlace && st.OnDemandRotations >= MaxOnDemandRotations {
+		return r(ErrRotationLimit, "use --strategy new-key for this key")
+	}
+	return nil
+}
+
+func stepsFor(s estate.Strategy, multiRegion bool) []store.Step {
+	if s == estate.StrategyNewKey {
+		return store.NewKeySteps()
+	}
+	var out []store.Step
+	for _, st := range store.InPlaceSteps() {
+		if st == store.StepImportReplicas && !multiRegion {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+func impact(svc estate.Service, s estate.Strategy) string {
+	if s == estate.StrategyInPlace {
+		return "none: key ID and ARN are unchanged; resources keep working and need no change"
+	}
+	switch svc {
+	case estate.ServiceS3:
+		return "S3: no downtime; re-encrypt objects (copy in place) and set the bucket default to the new key"
+	case estate.ServiceDynamoDB:
+		return "DynamoDB: online; UpdateTable SSESpecification to the new key"
+	case estate.ServiceRDS:
+		return "RDS: downtime; snapshot → copy with the new key → restore → switch endpoints, in the maintenance window"
+	}
+	return "resources on the old key must be re-keyed"
+}

@@ -1,0 +1,138 @@
+package rotation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/transport"
+)
+
+// ErrRotateTimeout means KMS did not finish an on-demand rotation in time.
+var ErrRotateTimeout = errors.New("on-demand rotation did not complete in time")
+
+// rotate calls RotateKeyOnDemand unless the rotation already happened or
+// is under way, then waits until DescribeKey names the new material and
+// GetKeyRotationStatus shows no rotation in progress.
+func (j *keyJob) rotate(ctx context.Context) error {
+	cur, inProgress, err := j.rotationState(ctx)
+	if err != nil {
+		return err
+	}
+	if cur == j.rk.NewMaterialID && !inProgress {
+		return nil
+	}
+	if !inProgress {
+		if err := j.e.Limits.Wait(ctx, opRotate, j.key.Region); err != nil {
+			return err
+		}
+		_, err := j.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: aws.String(j.rk.KeyARN)})
+		if err != nil && !isConflict(err) {
+			return fmt.Errorf("rotate key on demand: %w", err)
+		}
+	}
+	return j.waitRotated(ctx)
+}
+
+func isConflict(err error) bool {
+	var c *types.ConflictException
+	return errors.As(err, &c)
+}
+
+func (j *keyJob) rotationState(ctx context.Context) (current string, inProgress bool, err error) {
+	d, err := j.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(j.rk.KeyARN)})
+	if err != nil {
+		return "", false, fmt.Errorf("describe key: %w", err)
+	}
+	s, err := j.kms.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(j.rk.KeyARN)})
+	if err != nil {
+		return "", false, fmt.Errorf("get key rotation status: %w", err)
+	}
+	return aws.ToString(d.KeyMetadata.CurrentKeyMaterialId), s.OnDemandRotationStartDate != nil, nil
+}
+
+func (j *keyJob) waitRotated(ctx context.Context) error {
+	poll, limit := j.e.Poll, j.e.RotateTimeout
+	if poll <= 0 {
+		poll = 2 * time.Second
+	}
+	if limit <= 0 {
+		limit = 30 * time.Minute
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		cur, inProgress, err := j.rotationState(ctx)
+		if err != nil {
+			return err
+		}
+		if cur == j.rk.NewMaterialID && !inProgress {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w after %s (current material %s, want %s)", ErrRotateTimeout, limit, cur, j.rk.NewMaterialID)
+		}
+		if err := sleepCtx(ctx, poll); err != nil {
+			return err
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// importReplicas imports the same HSM material into every replica Region
+// as EXISTING_KEY_MATERIAL with the primary's KeyMaterialId.
+func (j *keyJob) importReplicas(ctx context.Context) error {
+	for _, region := range j.key.Replicas {
+		if err := j.importReplica(ctx, region); err != nil {
+			return fmt.Errorf("replica in %s: %w", region, err)
+		}
+	}
+	return nil
+}
+
+func (j *keyJob) importReplica(ctx context.Context, region string) error {
+	arn := replicaARN(j.rk.KeyARN, region)
+	k := j.e.Clients.KMS(j.e.Estate.SecurityAccount, region)
+	st, err := Inspect(ctx, k, arn)
+	if err != nil {
+		return err
+	}
+	for _, m := range st.Materials {
+		if m.ID == j.rk.NewMaterialID {
+			return nil // imported before a crash
+		}
+	}
+	obj, err := j.ensureObject(ctx)
+	if err != nil {
+		return err
+	}
+	im := j.importer(region)
+	if err := j.e.Limits.Wait(ctx, opGetParameters, region); err != nil {
+		return err
+	}
+	p, err := im.GetParameters(ctx, arn)
+	if err != nil {
+		return err
+	}
+	w, err := im.Wrap(ctx, obj, p)
+	if err != nil {
+		return err
+	}
+	_, err = im.Import(ctx, p, w, transport.Import{Type: types.ImportTypeExistingKeyMaterial,
+		Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID})
+	return err
+}

@@ -1,0 +1,104 @@
+// Package watch reads CloudTrail in the Security and consumer accounts for
+// KMS calls on a key that failed (AccessDenied, IncorrectKey, invalid
+// state, disabled key, …) and groups them by account, principal and event:
+// the seed's "monitor for errors" step. It only reads; it decides nothing.
+package watch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+)
+
+// Trail is CloudTrail LookupEvents.
+type Trail interface {
+	LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, opts ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error)
+}
+
+// Failure is a group of failed calls.
+type Failure struct {
+	Account   string    `json:"account"` // where the event was read
+	Principal string    `json:"principal"`
+	Event     string    `json:"event"`
+	ErrorCode string    `json:"error_code"`
+	Count     int       `json:"count"`
+	First     time.Time `json:"first"`
+	Last      time.Time `json:"last"`
+	Message   string    `json:"message"` // one example errorMessage
+}
+
+type record struct {
+	EventName    string `json:"eventName"`
+	ErrorCode    string `json:"errorCode"`
+	ErrorMessage string `json:"errorMessage"`
+	EventSource  string `json:"eventSource"`
+	UserIdentity struct {
+		ARN string `json:"arn"`
+	} `json:"userIdentity"`
+}
+
+// Failures returns the failed KMS calls on keyARN between since and until,
+// as seen from account, grouped.
+func Failures(ctx context.Context, t Trail, account, keyARN string, since, until time.Time) ([]Failure, error) {
+	in := &cloudtrail.LookupEventsInput{
+		LookupAttributes: []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyResourceName, AttributeValue: aws.String(keyARN)}},
+		StartTime:        aws.Time(since), EndTime: aws.Time(until),
+	}
+	groups := map[string]*Failure{}
+	p := cloudtrail.NewLookupEventsPaginator(t, in)
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("lookup CloudTrail events in %s: %w", account, err)
+		}
+		for _, ev := range out.Events {
+			addEvent(groups, account, ev)
+		}
+	}
+	return sorted(groups), nil
+}
+
+func addEvent(groups map[string]*Failure, account string, ev types.Event) {
+	var r record
+	if err := json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &r); err != nil || r.ErrorCode == "" {
+		return
+	}
+	if r.EventSource != "" && r.EventSource != "kms.amazonaws.com" {
+		return
+	}
+	k := account + "|" + r.UserIdentity.ARN + "|" + r.EventName + "|" + r.ErrorCode
+	at := aws.ToTime(ev.EventTime)
+	g := groups[k]
+	if g == nil {
+		g = &Failure{Account: account, Principal: r.UserIdentity.ARN, Event: r.EventName,
+			ErrorCode: r.ErrorCode, First: at, Last: at, Message: r.ErrorMessage}
+		groups[k] = g
+	}
+	g.Count++
+	if at.Before(g.First) {
+		g.First = at
+	}
+	if at.After(g.Last) {
+		g.Last = at
+	}
+}
+
+func sorted(groups map[string]*Failure) []Failure {
+	out := make([]Failure, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Account+out[i].Principal+out[i].Event < out[j].Account+out[j].Principal+out[j].Event
+	})
+	return out
+}
