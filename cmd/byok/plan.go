@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/rotation"
+)
+
+func init() {
+	register(&command{Name: "plan", Summary: "what a rotation would do per key: age, pending and expiring material, due, steps, impact",
+		Run: func(ctx context.Context, args []string) error { return planCmd(ctx, args, os.Stdout, os.Stderr) }})
+}
+
+// keySelection is --env/--service/--key filtering of estate keys.
+type keySelection struct{ env, service, key *string }
+
+func (s keySelection) pick(e *estate.Estate) ([]estate.Key, error) {
+	var out []estate.Key
+	for _, k := range e.Keys() {
+		if *s.env != "" && k.Env != *s.env || *s.service != "" && string(k.Service) != *s.service {
+			continue
+		}
+		if *s.key != "" && *s.key != k.Alias && *s.key != k.AliasARN() && !strings.HasSuffix(*s.key, k.Alias) {
+			continue
+		}
+		out = append(out, k)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no estate key matches the selection (see byok estate show); a key outside the estate is refused")
+	}
+	return out, nil
+}
+
+func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("plan", "[--env E] [--service S] [--key ALIAS]",
+		"Read each estate key in the Security account (DescribeKey, ListKeyRotations ALL_KEY_MATERIAL)\n"+
+			"and show the age of its current material, pending material, the earliest ValidTo of any\n"+
+			"material, on-demand rotations used of 25, whether it is due, the steps and the impact.")
+	f := addRotationFlags(fs)
+	sel := keySelection{fs.String("env", "", "environment"), fs.String("service", "", "s3, rds or dynamodb"), fs.String("key", "", "alias (e.g. alias/prod/rds)")}
+	strategy := fs.String("strategy", "", "in-place or new-key (default: the estate policy)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	env, err := openRotation(ctx, f, false, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	keys, err := sel.pick(env.est)
+	if err != nil {
+		return err
+	}
+	plans, err := env.engine.PlanKeys(ctx, keys, pickStrategy(*strategy, env.est))
+	printPlans(stdout, plans)
+	return err
+}
+
+func pickStrategy(flagValue string, e *estate.Estate) estate.Strategy {
+	if flagValue != "" {
+		return estate.Strategy(flagValue)
+	}
+	return e.Policy.Strategy
+}
+
+func printPlans(w io.Writer, plans []rotation.Plan) {
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "ALIAS\tAGE\tPENDING\tEARLIEST VALIDTO\tROTATIONS\tDUE\tSTRATEGY\tSTATUS")
+	now := time.Now()
+	for _, p := range plans {
+		pending := "-"
+		if m, ok := p.Status.Pending(); ok {
+			pending = m.ID[:min(12, len(m.ID))] + " (" + m.Description + ")"
+		}
+		valid := "never"
+		if v := p.Status.EarliestValidTo(); v != nil {
+			valid = v.UTC().Format("2006-01-02")
+		}
+		status := "ok"
+		if p.Refused != nil {
+			status = "REFUSED: " + p.Refused.Err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%dd\t%s\t%s\t%d/25\t%v\t%s\t%s\n", p.Key.Alias, int(now.Sub(p.Status.CurrentSince).Hours()/24),
+			pending, valid, p.Status.OnDemandRotations, p.Due, p.Strategy, status)
+	}
+	_ = tw.Flush()
+	for _, p := range plans {
+		if !p.Due {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s: due: %s\n  steps: %s\n  impact: %s\n", p.Key.Alias, strings.Join(p.Why, "; "), stepNames(p), p.Impact)
+	}
+}
+
+func stepNames(p rotation.Plan) string {
+	names := make([]string, len(p.Steps))
+	for i, s := range p.Steps {
+		names[i] = s.String()
+	}
+	return strings.Join(names, " → ")
+}

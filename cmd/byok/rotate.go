@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/store"
+)
+
+func init() {
+	register(&command{Name: "rotate", Summary: "rotate key material from the HSM, in place or to a new key, verified from every account",
+		Run: func(ctx context.Context, args []string) error { return rotateCmd(ctx, args, os.Stdout, os.Stderr) }})
+}
+
+func rotateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("rotate", "(--key ALIAS | --due | --env E [--service S]) [--strategy in-place|new-key] [--change-ref REF] [--yes] [--dry-run]",
+		"Rotate estate keys: new AES-256 material in the HSM, wrapped under the KMS import public key,\n"+
+			"imported and rotated in place (same key ID) or into a new key with the alias moved. Every step\n"+
+			"is journaled; Ctrl-C stops at the next step boundary and `byok resume RUN` continues.")
+	f := addRotationFlags(fs)
+	sel := keySelection{fs.String("env", "", "environment"), fs.String("service", "", "s3, rds or dynamodb"), fs.String("key", "", "alias (e.g. alias/prod/rds)")}
+	due := fs.Bool("due", false, "rotate every selected key that is due (overdue or expiring)")
+	strategy := fs.String("strategy", "", "in-place or new-key (default: the estate policy)")
+	changeRef := fs.String("change-ref", "", "change reference recorded in the audit log")
+	yes := fs.Bool("yes", false, "do not ask for confirmation")
+	dry := fs.Bool("dry-run", false, "show the plan and stop")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sel.key == "" && !*due && *sel.env == "" {
+		return fmt.Errorf("choose keys with --key, --due or --env (see byok rotate --help)")
+	}
+	env, err := openRotation(ctx, f, !*dry, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	return rotateSelected(ctx, env, sel, rotateOpts{due: *due, strategy: pickStrategy(*strategy, env.est), changeRef: *changeRef, yes: *yes, dry: *dry}, stdout, stderr)
+}
+
+type rotateOpts struct {
+	due       bool
+	strategy  estate.Strategy
+	changeRef string
+	yes, dry  bool
+}
+
+func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o rotateOpts, stdout, stderr io.Writer) error {
+	if o.strategy != estate.StrategyInPlace && o.strategy != estate.StrategyNewKey {
+		return fmt.Errorf("--strategy %q: use in-place or new-key", o.strategy)
+	}
+	keys, err := sel.pick(env.est)
+	if err != nil {
+		return err
+	}
+	plans, err := env.engine.PlanKeys(ctx, keys, o.strategy)
+	if err != nil {
+		return err
+	}
+	if o.due {
+		keys = dueKeys(plans)
+	}
+	printPlans(stdout, plans)
+	if len(keys) == 0 || o.dry {
+		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && len(keys) > 0])
+		return nil
+	}
+	if !o.yes && !confirm(stderr, len(keys)) {
+		return errors.New("not confirmed; pass --yes to run without a prompt")
+	}
+	env.engine.Progress = progressPrinter(stderr)
+	id, err := env.engine.Start(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef})
+	return reportRun(stdout, id, err)
+}
+
+func dueKeys(plans []rotation.Plan) []estate.Key {
+	var out []estate.Key
+	for _, p := range plans {
+		if p.Due {
+			out = append(out, p.Key)
+		}
+	}
+	return out
+}
+
+func confirm(w io.Writer, n int) bool {
+	if fi, err := os.Stdin.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	fmt.Fprintf(w, "rotate %d key(s)? type yes: ", n)
+	var answer string
+	_, _ = fmt.Fscanln(os.Stdin, &answer)
+	return answer == "yes"
+}
+
+func progressPrinter(w io.Writer) func(rotation.Progress) {
+	return func(p rotation.Progress) {
+		switch p.Phase {
+		case store.PhaseEnd:
+			fmt.Fprintf(w, "  %-18s %-16s done\n", p.Alias, p.Step)
+		case store.PhaseFail:
+			fmt.Fprintf(w, "  %-18s %-16s FAILED: %v\n", p.Alias, p.Step, p.Err)
+		}
+	}
+}
+
+func reportRun(w io.Writer, id store.RunID, err error) error {
+	if id != "" {
+		fmt.Fprintf(w, "run %s\n", id)
+	}
+	if err == nil {
+		fmt.Fprintln(w, "rotation succeeded; verified from every account; audit entry recorded")
+		return nil
+	}
+	var stopped *rotation.StoppedError
+	if errors.As(err, &stopped) {
+		return &exitError{Code: 3, Err: err}
+	}
+	if id != "" {
+		return fmt.Errorf("%w\nresume with: byok resume %s", err, id)
+	}
+	return err
+}
+

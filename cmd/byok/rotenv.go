@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/byok-dev/byok/internal/audit"
+	"github.com/byok-dev/byok/internal/awsx"
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/store"
+)
+
+// rotationFlags are the flags every rotation command shares.
+type rotationFlags struct {
+	estateFile *string
+	hsmURI     *string
+	statePath  *string
+	verbose    *bool
+}
+
+func addRotationFlags(fs *flag.FlagSet) rotationFlags {
+	return rotationFlags{
+		estateFile: fs.String("estate", "", "estate file (default $"+estate.EnvVar+", ./"+estate.DefaultFile+", else the embedded example)"),
+		hsmURI:     fs.String("hsm", "", "PKCS#11 URI (default $"+hsmURIEnv+", else hsm: in the estate)"),
+		statePath:  fs.String("state", "", "state store (default $BYOK_STATE or ./.byok/state.db)"),
+		verbose:    fs.Bool("v", false, "log every step to stderr"),
+	}
+}
+
+// rotClients implements rotation.Clients over per-account SDK configs.
+type rotClients struct {
+	accounts *awsx.Accounts
+	mu       sync.Mutex
+	kms      map[string]*kms.Client
+	trail    map[string]*cloudtrail.Client
+}
+
+func (c *rotClients) kmsFor(account, region string) *kms.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := account + "/" + region
+	if cl, ok := c.kms[k]; ok {
+		return cl
+	}
+	cl := kms.NewFromConfig(awsx.WithRegion(c.accounts.For(account), region))
+	c.kms[k] = cl
+	return cl
+}
+
+func (c *rotClients) KMS(account, region string) rotation.KMS { return c.kmsFor(account, region) }
+
+func (c *rotClients) Crypto(account, region string) rotation.CryptoKMS {
+	return c.kmsFor(account, region)
+}
+
+func (c *rotClients) Trail(account, region string) rotation.Trail {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := account + "/" + region
+	if cl, ok := c.trail[k]; ok {
+		return cl
+	}
+	cl := cloudtrail.NewFromConfig(awsx.WithRegion(c.accounts.For(account), region))
+	c.trail[k] = cl
+	return cl
+}
+
+// rotationEnv is an engine plus what must be closed after it.
+type rotationEnv struct {
+	engine *rotation.Engine
+	est    *estate.Estate
+	store  *store.Store
+	hsm    *hsm.Session
+}
+
+func (r *rotationEnv) Close() error {
+	var errs []error
+	if r.hsm != nil {
+		errs = append(errs, r.hsm.Close())
+	}
+	if r.store != nil {
+		errs = append(errs, r.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// openRotation loads the estate, AWS, the state store and (when needHSM)
+// the HSM session, and builds the engine.
+func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.Writer) (*rotationEnv, error) {
+	est, src, err := estate.Resolve(*f.estateFile)
+	if err != nil {
+		return nil, err
+	}
+	if src == estate.ExampleSource {
+		fmt.Fprintln(stderr, "byok: no estate file given; using the embedded example estate")
+	}
+	base, err := awsx.Load(ctx, est.PrimaryRegion())
+	if err != nil {
+		return nil, err
+	}
+	accts := awsx.NewAccounts(base, est.SecurityAccount, est.Roles.Operator, est.Roles.Verify)
+	env := &rotationEnv{est: est}
+	if env.store, err = openStore(ctx, *f.statePath); err != nil {
+		return nil, err
+	}
+	log, err := audit.Open(ctx, env.store)
+	if err != nil {
+		_ = env.Close()
+		return nil, err
+	}
+	env.engine = newEngine(est, env.store, accts, log, f, stderr)
+	if needHSM {
+		if err := env.openHSM(ctx, f, stderr); err != nil {
+			_ = env.Close()
+			return nil, err
+		}
+	}
+	return env, nil
+}
+
+func newEngine(est *estate.Estate, st *store.Store, accts *awsx.Accounts, log *audit.Log, f rotationFlags, stderr io.Writer) *rotation.Engine {
+	level := slog.LevelWarn
+	if *f.verbose {
+		level = slog.LevelInfo
+	}
+	return &rotation.Engine{Estate: est, Store: st, Audit: rotation.AuditLog{Log: log},
+		Clients: &rotClients{accounts: accts, kms: map[string]*kms.Client{}, trail: map[string]*cloudtrail.Client{}},
+		Limits:  rotation.NewLimits(rotation.DefaultRates()), Failpoint: os.Getenv(rotation.FailpointEnv),
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
+}
+
+func (r *rotationEnv) openHSM(ctx context.Context, f rotationFlags, stderr io.Writer) error {
+	t, err := resolveHSM(*f.hsmURI, *f.estateFile)
+	if err != nil {
+		return err
+	}
+	alg, err := hsm.ParseWrappingAlgorithm(r.est.Policy.Wrapping.Algorithm)
+	if err != nil {
+		return err
+	}
+	s, err := openHSM(ctx, t, stderr)
+	if err != nil {
+		return err
+	}
+	r.hsm, r.engine.HSM, r.engine.Algorithm = s, s, alg
+	return nil
+}
+
+func openStore(ctx context.Context, path string) (*store.Store, error) {
+	if path == "" {
+		path = store.DefaultPath()
+	}
+	return store.Open(ctx, path)
+}
