@@ -173,3 +173,17 @@ func regionOf(arn string) string {
 	}
 	return parts[3]
 }
+
+// EstateKey returns the estate key a run key belongs to.
+func (e *Engine) EstateKey(ctx context.Context, rk store.RunKey) (estate.Key, error) {
+	return e.estateKeyFor(ctx, rk)
+}
+
+// KeyARN resolves an estate key's alias to the key ARN it targets now.
+func (e *Engine) KeyARN(ctx context.Context, k estate.Key) (string, error) {
+	d, err := e.Clients.KMS(e.Estate.SecurityAccount, k.Region).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(k.AliasARN())})
+	if err != nil {
+		return "", fmt.Errorf("describe %s: %w", k.Alias, err)
+	}
+	return aws.ToString(d.KeyMetadata.Arn), nil
+}

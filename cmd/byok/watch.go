@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/byok-dev/byok/internal/store"
+	"github.com/byok-dev/byok/internal/watch"
+)
+
+func init() {
+	register(&command{Name: "watch", Summary: "failed KMS calls on a key in CloudTrail, grouped by account, principal and event",
+		Run: func(ctx context.Context, args []string) error { return watchCmd(ctx, args, os.Stdout, os.Stderr) }})
+}
+
+func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("watch", "(--key ALIAS | --run RUN) [--since T] [--for D] [--json]",
+		"Read CloudTrail (LookupEvents) in the Security account and the key's consumer account for KMS\n"+
+			"calls on the key that failed (AccessDenied, IncorrectKey, KMSInvalidState, Disabled, …).\n"+
+			"Exit status 2 when any were found.")
+	f := addRotationFlags(fs)
+	sel := keySelection{env: new(string), service: new(string), key: fs.String("key", "", "alias (e.g. alias/prod/rds)")}
+	runFlag := fs.String("run", "", "every key of a rotation run, since the run began")
+	since := fs.Duration("since", time.Hour, "how far back to look (ignored with --run)")
+	dur := fs.Duration("for", 0, "keep watching this long, re-reading every 30s")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	env, err := openRotation(ctx, f, false, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	targets, from, err := watchTargets(ctx, env, sel, *runFlag, time.Now().Add(-*since))
+	if err != nil {
+		return err
+	}
+	found, err := watchLoop(ctx, env, targets, from, *dur)
+	if err != nil {
+		return err
+	}
+	printFailures(stdout, found, *asJSON)
+	if len(found) > 0 {
+		return &exitError{Code: 2}
+	}
+	return nil
+}
+
+type watchTarget struct{ arn, region, consumer string }
+
+func watchTargets(ctx context.Context, env *rotationEnv, sel keySelection, run string, from time.Time) ([]watchTarget, time.Time, error) {
+	if run != "" {
+		id, err := store.ParseRunID(run)
+		if err != nil {
+			return nil, from, err
+		}
+		r, err := env.store.GetRun(ctx, id)
+		if err != nil {
+			return nil, from, err
+		}
+		rks, err := env.store.ListRunKeys(ctx, id)
+		if err != nil {
+			return nil, from, err
+		}
+		var out []watchTarget
+		for _, rk := range rks {
+			k, err := env.engine.EstateKey(ctx, rk)
+			if err != nil {
+				return nil, from, err
+			}
+			out = append(out, watchTarget{rk.KeyARN, k.Region, k.Consumer})
+		}
+		return out, r.Created, nil
+	}
+	if *sel.key == "" {
+		return nil, from, fmt.Errorf("give --key or --run")
+	}
+	keys, err := sel.pick(env.est)
+	if err != nil {
+		return nil, from, err
+	}
+	var out []watchTarget
+	for _, k := range keys {
+		arn, err := env.engine.KeyARN(ctx, k)
+		if err != nil {
+			return nil, from, err
+		}
+		out = append(out, watchTarget{arn, k.Region, k.Consumer})
+	}
+	return out, from, nil
+}
+
+func watchLoop(ctx context.Context, env *rotationEnv, ts []watchTarget, from time.Time, d time.Duration) ([]watch.Failure, error) {
+	end := time.Now().Add(d)
+	for {
+		var all []watch.Failure
+		for _, t := range ts {
+			for _, acct := range []string{env.est.SecurityAccount, t.consumer} {
+				f, err := watch.Failures(ctx, env.engine.Clients.Trail(acct, t.region), acct, t.arn, from, time.Now().Add(time.Minute))
+				if err != nil {
+					return nil, err
+				}
+				all = append(all, f...)
+			}
+		}
+		if d <= 0 || time.Now().After(end) {
+			return all, nil
+		}
+		select {
+		case <-ctx.Done():
+			return all, nil
+		case <-time.After(30 * time.Second):
+		}
+	}
+}
+
+func printFailures(w io.Writer, fs []watch.Failure, asJSON bool) {
+	if asJSON {
+		_ = json.NewEncoder(w).Encode(fs)
+		return
+	}
+	if len(fs) == 0 {
+		fmt.Fprintln(w, "no failed KMS calls on the key(s)")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tPRINCIPAL\tEVENT\tERROR\tCOUNT\tLAST")
+	for _, f := range fs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", f.Account, f.Principal, f.Event, f.ErrorCode, f.Count, f.Last.UTC().Format(time.RFC3339))
+	}
+	_ = tw.Flush()
+}
