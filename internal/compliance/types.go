@@ -1,8 +1,3 @@
-// Package compliance is the pure evaluator shared by `byok scan` and the AWS
-// Config rule: (resource, key facts, estate, now) → verdict and reason.
-// It performs no I/O, reads no clock and never calls AWS; callers gather the
-// facts (package keyfacts) and the resources (scan inventory or Config
-// configuration items) and pass them in.
 package compliance
 
 import "time"
@@ -37,13 +32,13 @@ type Reason string
 const (
 	ReasonCompliant          Reason = "KEY_COMPLIANT"
 	ReasonUnencrypted        Reason = "UNENCRYPTED"
-	ReasonNotKMS             Reason = "NOT_KMS_ENCRYPTED"   // SSE-S3 (AES256) or AWS-owned key
-	ReasonAWSManagedKey      Reason = "AWS_MANAGED_KEY"     // aws/s3, aws/rds, aws/dynamodb
-	ReasonKeyOutsideEstate   Reason = "KEY_OUTSIDE_ESTATE"  // a customer key that is not the estate key
-	ReasonWrongEstateKey     Reason = "WRONG_ESTATE_KEY"    // an estate key of another env/service
-	ReasonKeySuperseded      Reason = "KEY_SUPERSEDED"      // retired by an alias switch (new-key rotation)
-	ReasonMaterialOverdue    Reason = "MATERIAL_OVERDUE"    // current material older than max age
-	ReasonMaterialExpiring   Reason = "MATERIAL_EXPIRING"   // some material's ValidTo within the warning window
+	ReasonNotKMS             Reason = "NOT_KMS_ENCRYPTED"  // SSE-S3 (AES256) or AWS-owned key
+	ReasonAWSManagedKey      Reason = "AWS_MANAGED_KEY"    // aws/s3, aws/rds, aws/dynamodb
+	ReasonKeyOutsideEstate   Reason = "KEY_OUTSIDE_ESTATE" // a customer key that is not the estate key
+	ReasonWrongEstateKey     Reason = "WRONG_ESTATE_KEY"   // an estate key of another env/service
+	ReasonKeySuperseded      Reason = "KEY_SUPERSEDED"     // retired by an alias switch (new-key rotation)
+	ReasonMaterialOverdue    Reason = "MATERIAL_OVERDUE"   // current material older than max age
+	ReasonMaterialExpiring   Reason = "MATERIAL_EXPIRING"  // some material's ValidTo within the warning window
 	ReasonKeyDisabled        Reason = "KEY_DISABLED"
 	ReasonKeyPendingDeletion Reason = "KEY_PENDING_DELETION"
 	ReasonKeyPendingImport   Reason = "KEY_PENDING_IMPORT"
@@ -69,11 +64,11 @@ type Encryption int
 
 // Encryption kinds.
 const (
-	EncryptionUnknown Encryption = iota
-	EncryptionNone               // RDS StorageEncrypted=false; S3 without default encryption
-	EncryptionSSES3              // S3 AES256
-	EncryptionAWSOwned           // DynamoDB default (no SSEDescription)
-	EncryptionKMS                // a KMS key named by KeyRef
+	EncryptionUnknown  Encryption = iota
+	EncryptionNone                // RDS StorageEncrypted=false; S3 without default encryption
+	EncryptionSSES3               // S3 AES256
+	EncryptionAWSOwned            // DynamoDB default (no SSEDescription)
+	EncryptionKMS                 // a KMS key named by KeyRef
 )
 
 // Resource is one RDS instance/cluster, DynamoDB table or S3 bucket as seen

@@ -2,6 +2,7 @@ package estate
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -11,8 +12,16 @@ import (
 // ParseDuration parses a Go duration ("8760h", "1h30m") extended with days
 // ("365d") and weeks ("52w"); units may be mixed ("1w2d12h"). Days are 24 h:
 // a rotation policy counts calendar days in UTC, where there is no DST.
-// Zero and negative durations are errors.
+// Zero and negative durations are errors wrapping ErrDuration.
 func ParseDuration(s string) (time.Duration, error) {
+	d, err := parseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w %q: %v", ErrDuration, s, err)
+	}
+	return d, nil
+}
+
+func parseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, errors.New("empty duration")
 	}

@@ -30,6 +30,7 @@ var (
 	ErrWindow           = errors.New("invalid maintenance window")
 	ErrHSM              = errors.New("invalid HSM URI")
 	ErrAliasFormat      = errors.New("invalid alias format")
+	ErrLimit            = errors.New("estate file too large or too broken to check in full")
 )
 
 // Error is one problem in an estate file, located by line and column
@@ -113,17 +114,33 @@ func joinSorted(errs []*Error) error {
 
 // suggest returns a "did you mean" hint naming the closest of valid, or a
 // list of valid values when none is close.
+// Only the first maxSuggest candidates are compared, so a huge list cannot
+// make one hint expensive.
 func suggest(got string, valid []string) string {
+	const maxSuggest, maxList = 200, 10
 	best, bestDist := "", 3
-	for _, v := range valid {
-		if d := distance(strings.ToLower(got), v); d < bestDist {
+	for _, v := range valid[:min(len(valid), maxSuggest)] {
+		if abs(len(got)-len(v)) >= bestDist {
+			continue // the distance is at least the length difference
+		}
+		if d := distance(strings.ToLower(got), strings.ToLower(v)); d < bestDist {
 			best, bestDist = v, d
 		}
 	}
 	if best != "" {
 		return fmt.Sprintf("did you mean %q?", best)
 	}
+	if len(valid) > maxList {
+		return "expected one of: " + strings.Join(valid[:maxList], ", ") + ", …"
+	}
 	return "expected one of: " + strings.Join(valid, ", ")
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // distance is the Levenshtein edit distance between a and b, capped in

@@ -10,18 +10,52 @@ import (
 // parser walks a yaml.Node tree, collecting every problem rather than
 // stopping at the first, so one validate run shows the whole list.
 type parser struct {
-	file string
-	errs []*Error
+	file  string
+	errs  []*Error
+	nodes int // values walked so far, aliases counted each time they are followed
 }
+
+// maxNodes bounds the walk: a real estate has a few hundred values, while
+// YAML aliases (*anchor) can make a small file name millions of them.
+const maxNodes = 20_000
+
+// budget counts n values about to be walked and reports, once, when the
+// file exceeds maxNodes; the caller then skips the walk.
+func (p *parser) budget(at *yaml.Node, n int) bool {
+	if p.nodes > maxNodes {
+		return false
+	}
+	p.nodes += n
+	if p.nodes > maxNodes {
+		p.fail(at, "", ErrLimit, "an estate lists accounts, services and regions; avoid aliases that repeat large lists",
+			"the file has more than %d values", maxNodes)
+		return false
+	}
+	return true
+}
+
+// maxErrors caps the report: past it, later problems are usually echoes
+// of the first ones.
+const maxErrors = 100
 
 // fail records a problem located at n.
 func (p *parser) fail(n *yaml.Node, field string, class error, hint, format string, args ...any) {
+	if p.full() {
+		return
+	}
+	if len(p.errs) == maxErrors-1 {
+		p.errs = append(p.errs, &Error{File: p.file, Err: ErrLimit, Hint: "fix these and check again",
+			Msg: fmt.Sprintf("more than %d problems; showing the first ones", maxErrors-1)})
+		return
+	}
 	e := &Error{File: p.file, Field: field, Msg: fmt.Sprintf(format, args...), Hint: hint, Err: class}
 	if n != nil {
 		e.Line, e.Col = n.Line, n.Column
 	}
 	p.errs = append(p.errs, e)
 }
+
+func (p *parser) full() bool { return len(p.errs) >= maxErrors }
 
 // entry is one key: value pair of a YAML mapping.
 type entry struct {
@@ -71,6 +105,9 @@ func (p *parser) mapping(n *yaml.Node, field string, allowed []string) (fields, 
 		p.fail(n, field, ErrType, "", "expected a mapping (key: value), got %s", kindName(n))
 		return f, false
 	}
+	if !p.budget(n, len(n.Content)) {
+		return f, false
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
 		name, ok := p.keyName(k, field)
@@ -98,11 +135,27 @@ func (p *parser) keyName(k *yaml.Node, field string) (string, bool) {
 	return k.Value, true
 }
 
+// requiredHints show what a missing field looks like.
+var requiredHints = map[string]string{
+	"security_account": `add security_account: "111111111111", the account that owns every key`,
+	"regions":          "add regions: [eu-west-1]; the first is the primary region",
+	"hsm":              `add hsm: "pkcs11:token=…?module-path=…&pin-source=env:BYOK_HSM_PIN"`,
+	"roles":            `add roles: {operator: "arn:aws:iam::<security account>:role/…", verify: "arn:aws:iam::{account}:role/…"}`,
+	"environments":     `add environments: {dev: {account: "222222222222"}}`,
+	"services":         "add services: [s3, rds, dynamodb]",
+	"operator":         `add operator: "arn:aws:iam::<security account>:role/…", the role that imports and rotates`,
+	"verify":           `add verify: "arn:aws:iam::{account}:role/…", the role that checks keys from each account`,
+	"account":          `add account: "222222222222", this environment's 12-digit consumer account`,
+	"env":              "add env: <a name under environments>",
+	"service":          "add service: s3, rds or dynamodb",
+	"replicas":         "add replicas: [eu-central-1]",
+}
+
 // require reports each name missing from f.
 func (p *parser) require(f fields, field string, names ...string) {
 	for _, name := range names {
 		if _, ok := f.entries[name]; !ok {
-			p.fail(f.node, join(field, name), ErrMissing, "add "+name+": …", "%s is required", name)
+			p.fail(f.node, join(field, name), ErrMissing, requiredHints[name], "%s is required", name)
 		}
 	}
 }
@@ -123,6 +176,9 @@ func (p *parser) sequence(n *yaml.Node, field string) ([]*yaml.Node, bool) {
 	n = deref(n)
 	if n.Kind != yaml.SequenceNode {
 		p.fail(n, field, ErrType, "write a list as [a, b] or one '- item' per line", "expected a list, got %s", kindName(n))
+		return nil, false
+	}
+	if !p.budget(n, len(n.Content)) {
 		return nil, false
 	}
 	items := make([]*yaml.Node, len(n.Content))

@@ -95,7 +95,8 @@ func (p *parser) syntax(err error) {
 		return
 	}
 	e := &Error{File: p.file, Msg: err.Error(), Err: ErrSyntax,
-		Hint: "check indentation (spaces, not tabs) and quoting near this line"}
+		Hint: "the YAML parser places syntax errors approximately: check this line and the next ones " +
+			"for tabs (indent with spaces) and unclosed quotes, [ or {"}
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
 		e.Msg = m[2]
@@ -103,14 +104,20 @@ func (p *parser) syntax(err error) {
 	p.errs = append(p.errs, e)
 }
 
-// estate walks the top-level mapping, section by section.
-func (p *parser) estate(root *yaml.Node) *Estate {
-	e := &Estate{AliasFormat: DefaultAliasFormat, Policy: Policy{
+// withDefaults is the estate before the file is read: every optional
+// field at its documented default.
+func withDefaults() *Estate {
+	return &Estate{AliasFormat: DefaultAliasFormat, Policy: Policy{
 		MaxMaterialAge: DefaultMaxMaterialAge,
 		ExpiryWarning:  DefaultExpiryWarning,
 		Wrapping:       Wrapping{Algorithm: DefaultWrappingAlgorithm, KeySpec: DefaultWrappingKeySpec},
 		Strategy:       DefaultStrategy,
 	}}
+}
+
+// estate walks the top-level mapping, section by section.
+func (p *parser) estate(root *yaml.Node) *Estate {
+	e := withDefaults()
 	f, ok := p.mapping(root, "", topFields)
 	if !ok {
 		return e
@@ -134,7 +141,7 @@ func (p *parser) estate(root *yaml.Node) *Estate {
 	if v, ok := f.get("roles"); ok {
 		e.Roles = p.roles(v.val, "roles", e.SecurityAccount)
 	}
-	var envNames []string
+	var envNames map[string]bool
 	if v, ok := f.get("environments"); ok {
 		e.Environments, envNames = p.environments(v.val, "environments", e.SecurityAccount)
 	}

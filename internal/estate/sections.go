@@ -3,7 +3,6 @@ package estate
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -27,15 +26,17 @@ func (p *parser) regions(n *yaml.Node, field string) []string {
 		p.fail(n, field, ErrMissing, "list at least one region, e.g. [eu-west-1]; the first is the primary", "no regions listed")
 	}
 	var out []string
+	seen := map[string]bool{}
 	for i, it := range items {
 		r, ok := p.region(it, index(field, i))
 		if !ok {
 			continue
 		}
-		if slices.Contains(out, r) {
+		if seen[r] {
 			p.fail(it, index(field, i), ErrDuplicate, "list each region once", "region %q is listed twice", r)
 			continue
 		}
+		seen[r] = true
 		out = append(out, r)
 	}
 	return out

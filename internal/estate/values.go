@@ -85,7 +85,7 @@ func (p *parser) duration(n *yaml.Node, field string) (time.Duration, bool) {
 	}
 	d, err := ParseDuration(s)
 	if err != nil {
-		p.fail(n, field, ErrDuration, "write a positive duration such as 365d, 52w or 8760h", "%q: %v", s, err)
+		p.fail(n, field, ErrDuration, "write a positive duration such as 365d, 52w or 8760h", "%v", err)
 		return 0, false
 	}
 	return d, true

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/byok-dev/byok/internal/compliance"
+)
+
+// jsonResult is the stable JSON shape of one result.
+type jsonResult struct {
+	Account      string `json:"account"`
+	Region       string `json:"region"`
+	ResourceType string `json:"resource_type"`
+	ResourceID   string `json:"resource_id"`
+	ResourceName string `json:"resource_name,omitempty"`
+	ResourceARN  string `json:"resource_arn,omitempty"`
+	Encryption   string `json:"encryption"`
+	KeyRef       string `json:"key_ref,omitempty"`
+	KeyARN       string `json:"key_arn,omitempty"`
+	Verdict      string `json:"verdict"`
+	Reason       string `json:"reason"`
+	Detail       string `json:"detail"`
+	Deleted      bool   `json:"deleted,omitempty"`
+}
+
+type jsonScan struct {
+	Time            string      `json:"time"`
+	Estate          string      `json:"estate"`
+	SecurityAccount string      `json:"security_account"`
+	Accounts        []string    `json:"accounts"`
+	Regions         []string    `json:"regions"`
+	Errors          []ScanError `json:"errors"`
+	Version         string      `json:"version"`
+}
+
+type jsonReport struct {
+	Scan    jsonScan     `json:"scan"`
+	Summary Summary      `json:"summary"`
+	Results []jsonResult `json:"results"`
+}
+
+func toJSONResult(r compliance.Result) jsonResult {
+	res := r.Resource
+	return jsonResult{
+		Account: res.Account, Region: res.Region, ResourceType: string(res.Type), ResourceID: res.ID,
+		ResourceName: res.Name, ResourceARN: res.ARN, Encryption: res.Encryption.String(),
+		KeyRef: res.KeyRef, KeyARN: r.KeyARN, Verdict: r.Verdict.String(), Reason: string(r.Reason),
+		Detail: r.Detail, Deleted: res.Deleted,
+	}
+}
+
+// WriteJSON writes one JSON document: {"scan": …, "summary": …, "results": […]}.
+// Field names are stable; verdicts and reasons are their string forms.
+func WriteJSON(w io.Writer, rep Report) error {
+	m := rep.Meta
+	out := jsonReport{
+		Scan: jsonScan{Time: m.ScanTime.UTC().Format(time.RFC3339), Estate: m.Estate, SecurityAccount: m.SecurityAccount,
+			Accounts: nonNil(m.Accounts), Regions: nonNil(m.Regions), Errors: nonNil(m.Errors), Version: version(m)},
+		Summary: Summarize(rep.Results),
+		Results: []jsonResult{},
+	}
+	for _, r := range sorted(rep.Results) {
+		out.Results = append(out.Results, toJSONResult(r))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("write json report: %w", err)
+	}
+	return nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// csvHeader is the CSV column order.
+var csvHeader = []string{"account", "region", "resource_type", "resource_id", "resource_name", "resource_arn",
+	"encryption", "key_ref", "key_arn", "verdict", "reason", "detail"}
+
+// WriteCSV writes a header row and one row per result, RFC 4180: CRLF line
+// ends, fields with commas, quotes or line breaks quoted, quotes doubled.
+func WriteCSV(w io.Writer, rep Report) error {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(csvHeader); err != nil {
+		return fmt.Errorf("write csv report: %w", err)
+	}
+	for _, r := range sorted(rep.Results) {
+		j := toJSONResult(r)
+		row := []string{j.Account, j.Region, j.ResourceType, j.ResourceID, j.ResourceName, j.ResourceARN,
+			j.Encryption, j.KeyRef, j.KeyARN, j.Verdict, j.Reason, j.Detail}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write csv report: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write csv report: %w", err)
+	}
+	return nil
+}

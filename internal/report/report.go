@@ -1,0 +1,135 @@
+package report
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/byok-dev/byok/internal/compliance"
+)
+
+// Format is an output format. The zero value is invalid.
+type Format int
+
+// Output formats.
+const (
+	FormatUnknown Format = iota
+	FormatTable
+	FormatJSON
+	FormatCSV
+	FormatASFF
+	FormatOCSF
+)
+
+var formatNames = [...]string{"unknown", "table", "json", "csv", "asff", "ocsf"}
+
+func (f Format) String() string {
+	if f < 0 || int(f) >= len(formatNames) {
+		return "unknown"
+	}
+	return formatNames[f]
+}
+
+// FormatNames lists the valid --format values.
+func FormatNames() []string { return slices.Clone(formatNames[1:]) }
+
+// ErrUnknownFormat is returned by ParseFormat and Write for a format that
+// does not exist.
+var ErrUnknownFormat = errors.New("unknown output format")
+
+// ParseFormat reads a --format value (case-insensitive).
+func ParseFormat(s string) (Format, error) {
+	for i, name := range formatNames[1:] {
+		if strings.EqualFold(s, name) {
+			return Format(i + 1), nil
+		}
+	}
+	return FormatUnknown, fmt.Errorf("%w %q: use one of %s", ErrUnknownFormat, s, strings.Join(FormatNames(), ", "))
+}
+
+// Meta describes the scan that produced the results.
+type Meta struct {
+	ScanTime        time.Time // when the scan ran; every output timestamp
+	Estate          string    // the estate file
+	SecurityAccount string
+	Accounts        []string // accounts scanned
+	Regions         []string // regions scanned
+	Errors          []ScanError
+	Version         string // byok version ("dev" when empty)
+}
+
+// ScanError is a failure to inventory one account/region (or service in it).
+type ScanError struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	Service string `json:"service,omitempty"`
+	Message string `json:"message"`
+}
+
+// Report is what the writers render.
+type Report struct {
+	Meta    Meta
+	Results []compliance.Result
+}
+
+// Options tune the writers that have options.
+type Options struct {
+	Color bool // table only: ANSI colours for verdicts
+}
+
+// Write renders rep in format f.
+func Write(w io.Writer, f Format, rep Report, opt Options) error {
+	switch f {
+	case FormatTable:
+		return WriteTable(w, rep, opt.Color)
+	case FormatJSON:
+		return WriteJSON(w, rep)
+	case FormatCSV:
+		return WriteCSV(w, rep)
+	case FormatASFF:
+		return WriteASFF(w, rep)
+	case FormatOCSF:
+		return WriteOCSF(w, rep)
+	}
+	return fmt.Errorf("write report: %w %d", ErrUnknownFormat, int(f))
+}
+
+// sorted returns the results in output order, leaving the input alone.
+func sorted(results []compliance.Result) []compliance.Result {
+	out := slices.Clone(results)
+	slices.SortStableFunc(out, func(a, b compliance.Result) int {
+		x, y := a.Resource, b.Resource
+		return cmp.Or(cmp.Compare(x.Account, y.Account), cmp.Compare(x.Region, y.Region),
+			cmp.Compare(x.Type, y.Type), cmp.Compare(x.Label(), y.Label()), cmp.Compare(x.ID, y.ID))
+	})
+	return out
+}
+
+func version(m Meta) string {
+	if m.Version == "" {
+		return "dev"
+	}
+	return m.Version
+}
+
+// resourceID is the resource's ARN, else its Config resource ID.
+func resourceID(r compliance.Resource) string {
+	if r.ARN != "" {
+		return r.ARN
+	}
+	return r.ID
+}
+
+// partition is the AWS partition of a resource, from its ARN or region.
+func partition(r compliance.Resource) string {
+	if rest, ok := strings.CutPrefix(r.ARN, "arn:"); ok {
+		if p, _, ok := strings.Cut(rest, ":"); ok && p != "" {
+			return p
+		}
+	}
+	return compliance.PartitionOf(r.Region)
+}
