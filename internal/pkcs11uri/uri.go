@@ -194,7 +194,7 @@ func (u *URI) String() string {
 }
 
 // escape percent-encodes everything outside RFC 7512's unreserved set plus
-// the path-safe characters ':' '/' '@' '!' '$' '\'' '(' ')' '*' '+' ','.
+// the path-safe characters : / @ ! $ ' ( ) * + and comma.
 func escape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
