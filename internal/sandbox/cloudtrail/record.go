@@ -1,0 +1,52 @@
+package ctsvc
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/byok-dev/byok/internal/sandbox/trail"
+)
+
+// record renders e as the CloudTrail record JSON that LookupEvents returns
+// in CloudTrailEvent: times to the second, and an assumed role's issuer in
+// userIdentity.sessionContext.sessionIssuer as CloudTrail nests it.
+func record(e trail.Event) string {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return "{}"
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "{}"
+	}
+	m["eventTime"] = e.EventTime.UTC().Format(time.RFC3339)
+	m["userIdentity"] = userIdentity(e.UserIdentity, e.EventTime)
+	if e.RequestParameters == nil {
+		m["requestParameters"] = nil
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return "{}"
+	}
+	return string(out)
+}
+
+func userIdentity(u trail.UserIdentity, at time.Time) map[string]any {
+	m := map[string]any{"type": u.Type, "principalId": u.PrincipalID, "arn": u.ARN, "accountId": u.AccountID}
+	if u.AccessKeyID != "" {
+		m["accessKeyId"] = u.AccessKeyID
+	}
+	switch u.Type {
+	case "IAMUser":
+		m["userName"] = resourceID(u.ARN)
+	case "AssumedRole":
+		roleID, _, _ := strings.Cut(u.PrincipalID, ":")
+		m["sessionContext"] = map[string]any{
+			"sessionIssuer": map[string]any{"type": "Role", "principalId": roleID, "arn": u.SessionIssuerARN,
+				"accountId": u.AccountID, "userName": resourceID(u.SessionIssuerARN)},
+			"attributes": map[string]any{"creationDate": at.UTC().Format(time.RFC3339), "mfaAuthenticated": "false"},
+		}
+	}
+	return m
+}

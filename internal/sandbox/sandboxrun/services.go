@@ -1,0 +1,65 @@
+package sandboxrun
+
+import (
+	"fmt"
+
+	"github.com/byok-dev/byok/internal/sandbox"
+	"github.com/byok-dev/byok/internal/sandbox/awsproto"
+	ctsvc "github.com/byok-dev/byok/internal/sandbox/cloudtrail"
+	ddbsvc "github.com/byok-dev/byok/internal/sandbox/dynamodb"
+	"github.com/byok-dev/byok/internal/sandbox/faults"
+	kmssvc "github.com/byok-dev/byok/internal/sandbox/kms"
+	rdssvc "github.com/byok-dev/byok/internal/sandbox/rds"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	stssvc "github.com/byok-dev/byok/internal/sandbox/sts"
+	"github.com/byok-dev/byok/internal/sandbox/svc"
+)
+
+// registerServices builds every hosted service on srv's environment and
+// registers it with its AWS request quotas. It returns the KMS service,
+// which other services use to resolve key references and which must be
+// closed with the sandbox.
+func registerServices(srv *sandbox.Server) (*kmssvc.Service, error) {
+	env := srv.Env
+	kms, err := kmssvc.New(env)
+	if err != nil {
+		return nil, fmt.Errorf("kms service: %w", err)
+	}
+	sts, err := stssvc.New(env)
+	if err != nil {
+		kms.Close()
+		return nil, fmt.Errorf("sts service: %w", err)
+	}
+	ct, err := ctsvc.New(env)
+	if err != nil {
+		kms.Close()
+		return nil, fmt.Errorf("cloudtrail service: %w", err)
+	}
+	rds, err := rdssvc.New(env, kms)
+	if err != nil {
+		kms.Close()
+		return nil, fmt.Errorf("rds service: %w", err)
+	}
+	ddb, err := ddbsvc.New(env, kms)
+	if err != nil {
+		kms.Close()
+		return nil, fmt.Errorf("dynamodb service: %w", err)
+	}
+	s3, err := s3svc.New(env)
+	if err != nil {
+		kms.Close()
+		return nil, fmt.Errorf("s3 service: %w", err)
+	}
+	add(srv, kms, kmssvc.Quotas(), kmssvc.ThrottleError)
+	add(srv, sts, stssvc.Quotas(), stssvc.ThrottleError)
+	add(srv, ct, ctsvc.Quotas(), ctsvc.ThrottleError)
+	add(srv, rds, rdssvc.Quotas(), rdssvc.ThrottleError)
+	add(srv, ddb, ddbsvc.Quotas(), ddbsvc.ThrottleError)
+	add(srv, s3, s3svc.Quotas(), s3svc.ThrottleError)
+	return kms, nil
+}
+
+func add(srv *sandbox.Server, v svc.Service, qs []faults.Quota, te func() *awsproto.Error) {
+	srv.Register(v)
+	srv.Faults.Register(v.SigningName(), qs, te)
+}

@@ -1,0 +1,42 @@
+package sandboxrun
+
+import (
+	"context"
+	"testing"
+
+	"github.com/byok-dev/byok/internal/sandbox/seed"
+)
+
+// NewTest starts an in-memory sandbox with every service on 127.0.0.1:0,
+// closed when the test ends. With seeded true it holds the demo estate
+// (seed.DemoEstate with seed.Demo's key history): accounts 111111111111
+// (security), 222222222222 (dev) and 333333333333 (prod), their roles and
+// keys. It reads no ambient AWS configuration; use sb.Config(ctx, account)
+// for SDK clients.
+func NewTest(t testing.TB, seeded bool) *Sandbox {
+	t.Helper()
+	sb, err := New(Options{})
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := sb.Close(); err != nil {
+			t.Errorf("close sandbox: %v", err)
+		}
+	})
+	ctx := context.Background()
+	if _, err := sb.Start(ctx, "127.0.0.1:0"); err != nil {
+		t.Fatalf("start sandbox: %v", err)
+	}
+	if !seeded {
+		return sb
+	}
+	est, err := seed.DemoEstate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Apply(ctx, sb, est, seed.Demo()); err != nil {
+		t.Fatalf("seed demo estate: %v", err)
+	}
+	return sb
+}
