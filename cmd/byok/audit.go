@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/byok-dev/byok/internal/audit"
+	"github.com/byok-dev/byok/internal/store"
+)
+
+func init() {
+	register(&command{
+		Name:    "audit show",
+		Summary: "print the hash-chained audit log (table or JSON lines)",
+		Run: func(ctx context.Context, args []string) error {
+			return auditShow(ctx, args, os.Stdout, os.Stderr)
+		},
+	})
+	register(&command{
+		Name:    "audit verify",
+		Summary: "check the audit log's hash chain; exit 1 naming the first broken entry",
+		Run: func(ctx context.Context, args []string) error {
+			return auditVerify(ctx, args, os.Stdout, os.Stderr)
+		},
+	})
+}
+
+func auditOpen(ctx context.Context, path string) (*store.Store, *audit.Log, error) {
+	st, err := stateOpenExisting(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := audit.Open(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, l, nil
+}
+
+func auditShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit show", "[--state FILE] [--format table|jsonl] [--run RUN]",
+		"Print the audit log in seq order. jsonl is the export format: one entry per line,\n"+
+			"with the fields the hash covers (see package audit, Canonical).")
+	fs.SetOutput(stderr)
+	statePath := stateFlag(fs)
+	format := fs.String("format", "table", "output format: table or jsonl")
+	runFilter := fs.String("run", "", "only entries of this run")
+	if err := stateParse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *format != "table" && *format != "jsonl" {
+		return &exitError{Code: 64, Err: fmt.Errorf("--format %q: use table or jsonl", *format)}
+	}
+	if *runFilter != "" {
+		if _, err := store.ParseRunID(*runFilter); err != nil {
+			return &exitError{Code: 64, Err: fmt.Errorf("--run: %w", err)}
+		}
+	}
+	st, l, err := auditOpen(ctx, *statePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	entries, err := l.List(ctx)
+	if err != nil {
+		return err
+	}
+	entries = auditFilter(entries, *runFilter)
+	if *format == "jsonl" {
+		return auditJSONL(stdout, entries)
+	}
+	return auditTable(stdout, entries)
+}
+
+func auditFilter(entries []audit.Entry, run string) []audit.Entry {
+	if run == "" {
+		return entries
+	}
+	var out []audit.Entry
+	for _, e := range entries {
+		if e.RunID == run {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func auditJSONL(w io.Writer, entries []audit.Entry) error {
+	enc := json.NewEncoder(w)
+	for _, e := range entries {
+		if err := enc.Encode(e); err != nil {
+			return fmt.Errorf("write entry %d: %w", e.Seq, err)
+		}
+	}
+	return nil
+}
+
+func auditTable(w io.Writer, entries []audit.Entry) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEQ\tTIME\tRUN\tKEY\tSTRATEGY\tCHANGE\tFROM -> TO\tOUTCOME\tOPERATOR")
+	for _, e := range entries {
+		from, to := e.OldMaterialID, e.NewMaterialID
+		if e.Strategy == store.StrategyNewKey {
+			from, to = e.OldKeyID, e.NewKeyID
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s -> %s\t%s\t%s\n", e.Seq, e.Time.UTC().Format("2006-01-02 15:04:05Z"),
+			e.RunID, e.KeyARN, e.Strategy, runsDash(e.ChangeRef), runsDash(from), runsDash(to), e.Outcome, runsDash(e.Operator))
+	}
+	return tw.Flush()
+}
+
+func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit verify", "[--state FILE]",
+		"Recompute every entry's hash and link and check the head record. Exit 0 when the\n"+
+			"log is intact (the head hash printed is worth keeping outside the state file),\n"+
+			"1 naming the first edited, inserted, removed or reordered entry.")
+	fs.SetOutput(stderr)
+	statePath := stateFlag(fs)
+	if err := stateParse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	st, l, err := auditOpen(ctx, *statePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := l.Verify(ctx)
+	if rep.OK() && err == nil {
+		fmt.Fprintf(stdout, "ok: %d entries, head seq %d hash %s\n", rep.Entries, rep.Head.Seq, rep.Head.Hash)
+		return nil
+	}
+	if rep.OK() { // an I/O error, not a broken chain
+		return err
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(stdout, "BROKEN %v\n", p)
+	}
+	return &exitError{Code: 1, Err: fmt.Errorf("audit log is not intact: %w", rep.First())}
+}

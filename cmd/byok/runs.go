@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/byok-dev/byok/internal/store"
+)
+
+func init() {
+	register(&command{
+		Name:    "runs list",
+		Summary: "list rotation runs recorded in the state file, newest first",
+		Run: func(ctx context.Context, args []string) error {
+			return runsList(ctx, args, os.Stdout, os.Stderr)
+		},
+	})
+	register(&command{
+		Name:    "runs show",
+		Summary: "show one run per key: step reached, material IDs, canaries, digest, errors",
+		Run: func(ctx context.Context, args []string) error {
+			return runsShow(ctx, args, os.Stdout, os.Stderr)
+		},
+	})
+}
+
+// errStateUsage: the FlagSet already printed the problem and the usage.
+var errStateUsage = &exitError{Code: 64, Err: errors.New("")}
+
+func stateFlag(fs *flag.FlagSet) *string {
+	return fs.String("state", "", "state file (default $"+store.EnvStatePath+" or ./.byok/state.db)")
+}
+
+func stateParse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errStateUsage
+	}
+	return nil
+}
+
+// stateOpenExisting opens the state file for reading commands; a missing
+// file is an error (opening would create an empty one and hide the typo).
+func stateOpenExisting(ctx context.Context, path string) (*store.Store, error) {
+	if path == "" {
+		path = store.DefaultPath()
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("state file %s: %w (pass --state FILE or set %s; byok rotate creates it)",
+			path, err, store.EnvStatePath)
+	}
+	return store.Open(ctx, path)
+}
+
+func runsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("runs list", "[--state FILE]", "List the rotation runs in the state file, newest first.")
+	fs.SetOutput(stderr)
+	statePath := stateFlag(fs)
+	if err := stateParse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q; runs list takes only --state", fs.Arg(0))}
+	}
+	st, err := stateOpenExisting(ctx, *statePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	runs, err := st.ListRuns(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tCREATED\tSTATUS\tSTRATEGY\tKEYS\tCHANGE\tOPERATOR")
+	for _, r := range runs {
+		keys, err := st.ListRunKeys(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		status := r.Status.String()
+		if r.DryRun {
+			status += " (dry-run)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Created.UTC().Format("2006-01-02 15:04:05Z"),
+			status, r.Strategy, len(keys), runsDash(r.ChangeRef), runsDash(r.Operator))
+	}
+	return tw.Flush()
+}
+
+func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("runs show", "RUN [--state FILE]",
+		"Show a run: per key the step reached, material and key IDs, canaries per account,\n"+
+			"the wrapped-blob digest and errors; for an unfinished run, how to resume it.")
+	fs.SetOutput(stderr)
+	statePath := stateFlag(fs)
+	id, err := runsShowArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	st, err := stateOpenExisting(ctx, *statePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := st.GetRun(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("run %s is not in %s (see byok runs list): %w", id, st.Path(), err)
+	}
+	if err != nil {
+		return err
+	}
+	keys, err := st.ListRunKeys(ctx, id)
+	if err != nil {
+		return err
+	}
+	runsPrintHeader(stdout, r)
+	for _, k := range keys {
+		if err := runsPrintKey(ctx, stdout, st, k); err != nil {
+			return err
+		}
+	}
+	if !r.Status.Finished() && !r.DryRun {
+		fmt.Fprintf(stdout, "\nresume with: byok resume %s\n", r.ID)
+	}
+	return nil
+}
+
+// runsShowArgs accepts RUN before or after the flags.
+func runsShowArgs(fs *flag.FlagSet, args []string) (store.RunID, error) {
+	if err := stateParse(fs, args); err != nil {
+		return "", err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return "", &exitError{Code: 64, Err: errors.New("expected a RUN, e.g. byok runs show r-20261127T010203Z-3fa9 (see byok runs list)")}
+	}
+	arg := fs.Arg(0)
+	if err := stateParse(fs, fs.Args()[1:]); err != nil {
+		return "", err
+	}
+	if fs.NArg() != 0 {
+		return "", &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q after RUN", fs.Arg(0))}
+	}
+	id, err := store.ParseRunID(arg)
+	if err != nil {
+		return "", &exitError{Code: 64, Err: err}
+	}
+	return id, nil
+}
+
+func runsPrintHeader(w io.Writer, r store.Run) {
+	fmt.Fprintf(w, "run:       %s\n", r.ID)
+	status := r.Status.String()
+	if r.DryRun {
+		status += " (dry-run)"
+	}
+	fmt.Fprintf(w, "status:    %s\n", status)
+	fmt.Fprintf(w, "strategy:  %s\n", r.Strategy)
+	fmt.Fprintf(w, "change:    %s\n", runsDash(r.ChangeRef))
+	fmt.Fprintf(w, "operator:  %s\n", runsDash(r.Operator))
+	fmt.Fprintf(w, "created:   %s\n", store.FormatTime(r.Created))
+	if r.Error != "" {
+		fmt.Fprintf(w, "error:     %s\n", r.Error)
+	}
+}
+
+func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, k store.RunKey) error {
+	step, phase, err := st.LastStep(ctx, k.RunID, k.KeyARN)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nkey %s\n", k.KeyARN)
+	fmt.Fprintf(w, "  step:       %s\n", runsStepText(step, phase))
+	fmt.Fprintf(w, "  material:   %s -> %s\n", runsDash(k.OldMaterialID), runsDash(k.NewMaterialID))
+	if k.OldKeyID != "" || k.NewKeyID != "" {
+		fmt.Fprintf(w, "  key ID:     %s -> %s\n", runsDash(k.OldKeyID), runsDash(k.NewKeyID))
+	}
+	fmt.Fprintf(w, "  digest:     %s\n", runsDash(k.BlobSHA256))
+	if k.HSMLabel != "" {
+		fmt.Fprintf(w, "  hsm object: %s\n", k.HSMLabel)
+	}
+	if !k.ParametersValidTo.IsZero() {
+		fmt.Fprintf(w, "  token until: %s\n", store.FormatTime(k.ParametersValidTo))
+	}
+	for _, c := range k.Canaries {
+		fmt.Fprintf(w, "  canary:     %s %s %s\n", c.Account, runsDash(c.Region), runsCipherPrefix(c.Ciphertext))
+	}
+	if len(k.Verification) > 0 {
+		fmt.Fprintf(w, "  verified:   %s\n", k.Verification)
+	}
+	if k.Error != "" {
+		fmt.Fprintf(w, "  error:      %s\n", k.Error)
+	}
+	return nil
+}
+
+func runsStepText(step store.Step, phase store.Phase) string {
+	switch phase {
+	case store.PhaseUnknown:
+		return "not started"
+	case store.PhaseBegin:
+		return step.String() + " (begun, not finished)"
+	case store.PhaseFail:
+		return step.String() + " (failed)"
+	}
+	return step.String()
+}
+
+// runsCipherPrefix shows enough of a canary to tell them apart.
+func runsCipherPrefix(ct []byte) string {
+	b := base64.StdEncoding.EncodeToString(ct)
+	if len(b) > 16 {
+		return b[:16] + "…"
+	}
+	return b
+}
+
+func runsDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+package store
+
+import "fmt"
+
+// RunStatus is a run's lifecycle state. The zero value is invalid.
+type RunStatus int
+
+// Run statuses.
+const (
+	StatusUnknown RunStatus = iota
+	// StatusPlanned: recorded, no step run yet.
+	StatusPlanned
+	// StatusRunning: steps are running (or the process died mid-run).
+	StatusRunning
+	// StatusSucceeded: every key reached StepDone.
+	StatusSucceeded
+	// StatusFailed: ended with an error and will not be resumed.
+	StatusFailed
+	// StatusStopped: halted at a step boundary (Ctrl-C, or a failed check
+	// the operator can fix); resumable.
+	StatusStopped
+)
+
+var statusNames = [...]string{"", "planned", "running", "succeeded", "failed", "stopped"}
+
+func (s RunStatus) String() string {
+	if s <= StatusUnknown || int(s) >= len(statusNames) {
+		return fmt.Sprintf("RunStatus(%d)", int(s))
+	}
+	return statusNames[s]
+}
+
+// Finished reports whether the run will never run another step; only
+// unfinished runs hold key locks and can be resumed.
+func (s RunStatus) Finished() bool { return s == StatusSucceeded || s == StatusFailed }
+
+// ParseRunStatus reads a name written by String.
+func ParseRunStatus(name string) (RunStatus, error) {
+	for i := StatusPlanned; int(i) < len(statusNames); i++ {
+		if statusNames[i] == name {
+			return i, nil
+		}
+	}
+	return StatusUnknown, fmt.Errorf("run status %q: %w", name, ErrInvalid)
+}
+
+// Step is one step of a key's rotation (DESIGN.md). The zero value is invalid.
+type Step int
+
+// Steps. In-place: Plan, Canaries, HSMGenerate, GetParameters, Wrap,
+// Import, ImportReplicas (multi-Region keys only), Rotate, Verify, Tag,
+// Watch, Record, Done. New-key: Plan, Canaries, CreateKey, HSMGenerate,
+// GetParameters, Wrap, Import, UpdateAlias, Verify, Tag, Watch, Record,
+// Done. Rollback moves an alias back after a new-key run.
+const (
+	StepUnknown Step = iota
+	StepPlan
+	StepCanaries
+	StepHSMGenerate
+	StepGetParameters
+	StepWrap
+	StepImport
+	StepImportReplicas
+	StepRotate
+	StepVerify
+	StepTag
+	StepWatch
+	StepRecord
+	StepCreateKey
+	StepUpdateAlias
+	StepRollback
+	StepDone
+)
+
+var stepNames = [...]string{"", "plan", "canaries", "hsm-generate", "get-parameters", "wrap",
+	"import", "import-replicas", "rotate", "verify", "tag", "watch", "record", "create-key",
+	"update-alias", "rollback", "done"}
+
+func (s Step) String() string {
+	if s <= StepUnknown || int(s) >= len(stepNames) {
+		return fmt.Sprintf("Step(%d)", int(s))
+	}
+	return stepNames[s]
+}
+
+// ParseStep reads a name written by String.
+func ParseStep(name string) (Step, error) {
+	for i := StepPlan; int(i) < len(stepNames); i++ {
+		if stepNames[i] == name {
+			return i, nil
+		}
+	}
+	return StepUnknown, fmt.Errorf("step %q: %w", name, ErrInvalid)
+}
+
+// InPlaceSteps is the in-place step order; ImportReplicas applies to
+// multi-Region keys only.
+func InPlaceSteps() []Step {
+	return []Step{StepPlan, StepCanaries, StepHSMGenerate, StepGetParameters, StepWrap,
+		StepImport, StepImportReplicas, StepRotate, StepVerify, StepTag, StepWatch, StepRecord, StepDone}
+}
+
+// NewKeySteps is the new-key step order.
+func NewKeySteps() []Step {
+	return []Step{StepPlan, StepCanaries, StepCreateKey, StepHSMGenerate, StepGetParameters,
+		StepWrap, StepImport, StepUpdateAlias, StepVerify, StepTag, StepWatch, StepRecord, StepDone}
+}
+
+// Phase is where a journaled step is. The zero value is invalid.
+type Phase int
+
+// Phases.
+const (
+	PhaseUnknown Phase = iota
+	PhaseBegin
+	PhaseEnd
+	PhaseFail
+)
+
+var phaseNames = [...]string{"", "begin", "end", "fail"}
+
+func (p Phase) String() string {
+	if p <= PhaseUnknown || int(p) >= len(phaseNames) {
+		return fmt.Sprintf("Phase(%d)", int(p))
+	}
+	return phaseNames[p]
+}
+
+// ParsePhase reads a name written by String.
+func ParsePhase(name string) (Phase, error) {
+	for i := PhaseBegin; int(i) < len(phaseNames); i++ {
+		if phaseNames[i] == name {
+			return i, nil
+		}
+	}
+	return PhaseUnknown, fmt.Errorf("phase %q: %w", name, ErrInvalid)
+}

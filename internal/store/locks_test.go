@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestKeyLocks(t *testing.T) {
+	tests := map[string]struct {
+		holderStatus RunStatus // status of the run holding the lock
+		want         error
+	}{
+		"planned holds":   {StatusPlanned, ErrLocked},
+		"running holds":   {StatusRunning, ErrLocked},
+		"stopped holds":   {StatusStopped, ErrLocked},
+		"succeeded stale": {StatusSucceeded, nil},
+		"failed stale":    {StatusFailed, nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			s, _ := openTemp(t)
+			ctx := context.Background()
+			a, b := testRun(t), testRun(t)
+			b.ID = NewRunID(t0.Add(time.Minute))
+			for _, r := range []Run{a, b} {
+				if err := s.CreateRun(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.AcquireKeyLock(ctx, keyA, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AcquireKeyLock(ctx, keyA, a.ID); err != nil {
+				t.Fatalf("re-acquire by holder: %v", err)
+			}
+			if err := s.SetRunStatus(ctx, a.ID, tc.holderStatus, ""); err != nil {
+				t.Fatal(err)
+			}
+			err := s.AcquireKeyLock(ctx, keyA, b.ID)
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("AcquireKeyLock by other run: err = %v, want %v", err, tc.want)
+			}
+			var le *LockedError
+			if tc.want != nil && (!errors.As(err, &le) || le.HeldBy != a.ID || le.Key != keyA) {
+				t.Fatalf("err = %#v, want *LockedError held by %s", err, a.ID)
+			}
+		})
+	}
+}
+
+func TestReleaseKeyLock(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	a, b := testRun(t), testRun(t)
+	b.ID = NewRunID(t0.Add(time.Minute))
+	for _, r := range []Run{a, b} {
+		if err := s.CreateRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.AcquireKeyLock(ctx, keyA, "r-20200101T000000Z-0000"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("lock for unknown run: err = %v, want ErrNotFound", err)
+	}
+	if err := s.AcquireKeyLock(ctx, keyA, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseKeyLock(ctx, keyA, b.ID); !errors.Is(err, ErrLocked) {
+		t.Fatalf("release by non-holder: err = %v, want ErrLocked", err)
+	}
+	if h, st, err := s.LockHolder(ctx, keyA); err != nil || h != a.ID || st != StatusPlanned {
+		t.Fatalf("LockHolder = %s %s %v", h, st, err)
+	}
+	if err := s.ReleaseKeyLock(ctx, keyA, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseKeyLock(ctx, keyA, a.ID); err != nil {
+		t.Fatalf("release free key: %v", err)
+	}
+	if _, _, err := s.LockHolder(ctx, keyA); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("LockHolder after release: err = %v, want ErrNotFound", err)
+	}
+	if err := s.AcquireKeyLock(ctx, keyA, b.ID); err != nil {
+		t.Fatalf("acquire after release: %v", err)
+	}
+}
