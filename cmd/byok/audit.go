@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/byok-dev/byok/internal/audit"
@@ -16,16 +15,12 @@ func init() {
 	register(&command{
 		Name:    "audit show",
 		Summary: "print the hash-chained audit log (table or JSON lines)",
-		Run: func(ctx context.Context, args []string) error {
-			return auditShow(ctx, args, os.Stdout, os.Stderr)
-		},
+		Main:    auditShow,
 	})
 	register(&command{
 		Name:    "audit verify",
 		Summary: "check the audit log's hash chain; exit 1 naming the first broken entry",
-		Run: func(ctx context.Context, args []string) error {
-			return auditVerify(ctx, args, os.Stdout, os.Stderr)
-		},
+		Main:    auditVerify,
 	})
 }
 

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -18,16 +17,12 @@ func init() {
 	register(&command{
 		Name:    "estate validate",
 		Summary: "check an estate file (byok.yaml) and list every problem",
-		Run: func(ctx context.Context, args []string) error {
-			return estateValidate(ctx, args, os.Stdout, os.Stderr)
-		},
+		Main:    estateValidate,
 	})
 	register(&command{
 		Name:    "estate show",
 		Summary: "list the estate's keys: alias, accounts, region, replicas",
-		Run: func(ctx context.Context, args []string) error {
-			return estateShow(ctx, args, os.Stdout, os.Stderr)
-		},
+		Main:    estateShow,
 	})
 }
 

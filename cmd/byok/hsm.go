@@ -21,11 +21,11 @@ import (
 
 func init() {
 	register(&command{Name: "hsm init", Summary: "create a project-local SoftHSM2 token for the demo and tests",
-		Run: func(ctx context.Context, args []string) error { return hsmInit(ctx, args, os.Stdout, os.Stderr) }})
+		Main: hsmInit})
 	register(&command{Name: "hsm check", Summary: "show which KMS wrapping algorithms the HSM really supports",
-		Run: func(ctx context.Context, args []string) error { return hsmCheck(ctx, args, os.Stdout, os.Stderr) }})
+		Main: hsmCheck})
 	register(&command{Name: "hsm list", Summary: "list byok's key objects on the HSM (labels, IDs, dates; never values)",
-		Run: func(ctx context.Context, args []string) error { return hsmList(ctx, args, os.Stdout, os.Stderr) }})
+		Main: hsmList})
 }
 
 const (

@@ -18,16 +18,12 @@ func init() {
 	register(&command{
 		Name:    "runs list",
 		Summary: "list rotation runs recorded in the state file, newest first",
-		Run: func(ctx context.Context, args []string) error {
-			return runsList(ctx, args, os.Stdout, os.Stderr)
-		},
+		Main:    runsList,
 	})
 	register(&command{
 		Name:    "runs show",
 		Summary: "show one run per key: step reached, material IDs, canaries, digest, errors",
-		Run: func(ctx context.Context, args []string) error {
-			return runsShow(ctx, args, os.Stdout, os.Stderr)
-		},
+		Main:    runsShow,
 	})
 }
 
