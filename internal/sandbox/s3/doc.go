@@ -1,0 +1,9 @@
+// Package s3svc is the sandbox's Amazon S3 control surface (REST-XML,
+// path-style and virtual-hosted requests): buckets with their Region and
+// default encryption (ListBuckets, CreateBucket, HeadBucket,
+// GetBucketLocation, DeleteBucket, Get/Put/DeleteBucketEncryption). Bucket
+// names are global across accounts. A KMSMasterKeyID is stored verbatim,
+// as S3 stores it: S3 does not resolve an alias when the configuration is
+// put, which is why an alias there is a compliance finding. It stores no
+// objects. It also lists its buckets for the Config service.
+package s3svc

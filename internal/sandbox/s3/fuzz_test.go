@@ -1,0 +1,96 @@
+package s3svc_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+)
+
+func signedS3(tb testing.TB, e *env, method, host, target, body string) *http.Request {
+	req, err := http.NewRequest(method, e.url+target, bytes.NewReader([]byte(body)))
+	if err != nil {
+		return nil
+	}
+	if host != "" {
+		req.Host = host
+	}
+	cred, _ := e.srv.AddAccount(acct)
+	sum := sha256.Sum256([]byte(body))
+	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	if err := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }).SignHTTP(context.Background(),
+		aws.Credentials{AccessKeyID: cred.AccessKeyID, SecretAccessKey: cred.Secret}, req, hex.EncodeToString(sum[:]), "s3", region, time.Now()); err != nil {
+		tb.Fatal(err)
+	}
+	return req
+}
+
+func TestVirtualHostedStyle(t *testing.T) {
+	e := newEnv(t)
+	if err := e.s3.Seed(s3svc.BucketSeed{Account: acct, Region: region, Name: "vhost-bucket",
+		Encryption: &s3svc.Encryption{Algorithm: "aws:kms", KMSMasterKeyID: "alias/dev/s3", BucketKeyEnabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"vhost-bucket.s3.eu-west-1.amazonaws.com", "vhost-bucket.localhost:4566"} {
+		rec := httptest.NewRecorder()
+		e.srv.ServeHTTP(rec, signedS3(t, e, http.MethodGet, host, "/?encryption", ""))
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<KMSMasterKeyID>alias/dev/s3</KMSMasterKeyID>") {
+			t.Fatalf("%s: %d %s", host, rec.Code, rec.Body.String())
+		}
+	}
+}
+
+func TestThrottling(t *testing.T) {
+	e := newEnv(t)
+	qs := s3svc.Quotas()
+	qs[0].PerSecond = 5 // documented 5,500/s, scaled so a test can exceed it
+	e.srv.Faults.Register("s3", qs, s3svc.ThrottleError)
+	e.srv.Faults.EnforceQuotas(true)
+	slow := 0
+	for range 20 {
+		if _, err := e.c.ListBuckets(context.Background(), &s3.ListBucketsInput{}); code(err) == "SlowDown" {
+			slow++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if slow < 10 {
+		t.Fatalf("SlowDown %d of 20", slow)
+	}
+}
+
+// FuzzS3Request sends arbitrary signed requests: never a panic; failures
+// are S3 <Error> bodies (HEAD aside, which has none).
+func FuzzS3Request(f *testing.F) {
+	f.Add("GET", "", "/?max-buckets=5&continuation-token=zz", "")
+	f.Add("PUT", "", "/new-bucket", "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>")
+	f.Add("PUT", "b.localhost", "/?encryption", "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>")
+	f.Add("HEAD", "", "/new-bucket", "")
+	f.Add("DELETE", "", "/new-bucket/obj%zz", "")
+	e := newEnv(f)
+	f.Fuzz(func(t *testing.T, method, host, target, body string) {
+		if !strings.HasPrefix(target, "/") {
+			t.Skip()
+		}
+		req := signedS3(t, e, method, host, target, body)
+		if req == nil {
+			t.Skip()
+		}
+		rec := httptest.NewRecorder()
+		e.srv.ServeHTTP(rec, req)
+		if rec.Code >= 300 && req.Method != http.MethodHead && rec.Code != 301 && !strings.Contains(rec.Body.String(), "<Error><Code>") {
+			t.Fatalf("%s %s: status %d body %q", method, target, rec.Code, rec.Body.String())
+		}
+	})
+}
