@@ -148,6 +148,7 @@ func seedSandbox(ctx context.Context, sb *sandboxrun.Sandbox, what string, out i
 
 func seedEstate(what string) (*estate.Estate, seed.Options, error) {
 	opts := seed.Demo()
+	opts.Resources = sandboxrun.DemoResources
 	if what == "demo" {
 		est, err := seed.DemoEstate()
 		return est, opts, err

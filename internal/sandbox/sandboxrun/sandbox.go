@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/byok-dev/byok/internal/sandbox"
+	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kms"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
 )
 
 // DefaultRegion is the Region clients are configured for when Options
@@ -39,6 +41,10 @@ type Options struct {
 type Sandbox struct {
 	Server *sandbox.Server
 	KMS    *kmssvc.Service
+	// S3 and Config are exposed for seeding legacy buckets and emitting
+	// Config rule events in-process.
+	S3            *s3svc.Service
+	ConfigService *configsvc.Service
 
 	opts      Options
 	mu        sync.Mutex
@@ -62,7 +68,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, errors.Join(err, srv.Close())
 	}
-	sb := &Sandbox{Server: srv, KMS: k, opts: opts}
+	sb := &Sandbox{Server: srv, KMS: k.kms, S3: k.s3, ConfigService: k.config, opts: opts}
 	sb.SetFaults(opts.Faults, opts.EnforceQuotas)
 	return sb, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	ctsvc "github.com/byok-dev/byok/internal/sandbox/cloudtrail"
+	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	ddbsvc "github.com/byok-dev/byok/internal/sandbox/dynamodb"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kms"
@@ -15,48 +16,61 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
 
+// services are the hosted services a Sandbox keeps handles on.
+type services struct {
+	kms    *kmssvc.Service
+	s3     *s3svc.Service
+	config *configsvc.Service
+}
+
 // registerServices builds every hosted service on srv's environment and
-// registers it with its AWS request quotas. It returns the KMS service,
-// which other services use to resolve key references and which must be
-// closed with the sandbox.
-func registerServices(srv *sandbox.Server) (*kmssvc.Service, error) {
+// registers it with its AWS request quotas. The KMS service resolves key
+// references for the others and must be closed with the sandbox.
+func registerServices(srv *sandbox.Server) (services, error) {
+	var none services
 	env := srv.Env
 	kms, err := kmssvc.New(env)
 	if err != nil {
-		return nil, fmt.Errorf("kms service: %w", err)
+		return none, fmt.Errorf("kms service: %w", err)
 	}
 	sts, err := stssvc.New(env)
 	if err != nil {
 		kms.Close()
-		return nil, fmt.Errorf("sts service: %w", err)
+		return none, fmt.Errorf("sts service: %w", err)
 	}
 	ct, err := ctsvc.New(env)
 	if err != nil {
 		kms.Close()
-		return nil, fmt.Errorf("cloudtrail service: %w", err)
+		return none, fmt.Errorf("cloudtrail service: %w", err)
 	}
 	rds, err := rdssvc.New(env, kms)
 	if err != nil {
 		kms.Close()
-		return nil, fmt.Errorf("rds service: %w", err)
+		return none, fmt.Errorf("rds service: %w", err)
 	}
 	ddb, err := ddbsvc.New(env, kms)
 	if err != nil {
 		kms.Close()
-		return nil, fmt.Errorf("dynamodb service: %w", err)
+		return none, fmt.Errorf("dynamodb service: %w", err)
 	}
 	s3, err := s3svc.New(env)
 	if err != nil {
 		kms.Close()
-		return nil, fmt.Errorf("s3 service: %w", err)
+		return none, fmt.Errorf("s3 service: %w", err)
 	}
 	add(srv, kms, kmssvc.Quotas(), kmssvc.ThrottleError)
 	add(srv, sts, stssvc.Quotas(), stssvc.ThrottleError)
 	add(srv, ct, ctsvc.Quotas(), ctsvc.ThrottleError)
 	add(srv, rds, rdssvc.Quotas(), rdssvc.ThrottleError)
 	add(srv, ddb, ddbsvc.Quotas(), ddbsvc.ThrottleError)
+	cfg, err := configsvc.New(env, rds, ddb, s3)
+	if err != nil {
+		kms.Close()
+		return none, fmt.Errorf("config service: %w", err)
+	}
 	add(srv, s3, s3svc.Quotas(), s3svc.ThrottleError)
-	return kms, nil
+	add(srv, cfg, nil, configsvc.ThrottleError)
+	return services{kms: kms, s3: s3, config: cfg}, nil
 }
 
 func add(srv *sandbox.Server, v svc.Service, qs []faults.Quota, te func() *awsproto.Error) {

@@ -35,7 +35,9 @@ func NewTest(t testing.TB, seeded bool) *Sandbox {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Apply(ctx, sb, est, seed.Demo()); err != nil {
+	opts := seed.Demo()
+	opts.Resources = DemoResources
+	if _, err := seed.Apply(ctx, sb, est, opts); err != nil {
 		t.Fatalf("seed demo estate: %v", err)
 	}
 	return sb
