@@ -1,0 +1,111 @@
+package configrule
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	"github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/byok-dev/byok/internal/compliance"
+	"github.com/byok-dev/byok/internal/estate"
+)
+
+// ReasonOutOfScope annotates resources that left the rule's scope or are of
+// a type the rule does not evaluate.
+const ReasonOutOfScope compliance.Reason = "OUT_OF_SCOPE"
+
+// change evaluates the one resource of a change or oversized notification.
+// OrderingTimestamp is the item's capture time.
+func (h *Handler) change(ctx context.Context, cfg ConfigAPI, ev Event, est *estate.Estate) error {
+	item := *ev.Item
+	at := item.CaptureTime
+	if na, ok := notApplicable(ev, item); ok {
+		return h.put(ctx, cfg, ev.ResultToken, []evaluation{na.at(at)})
+	}
+	if ev.Type == MessageOversized {
+		fetched, err := fetchItem(ctx, cfg, item.Ref())
+		if err != nil {
+			return err
+		}
+		item = fetched
+		if na, ok := notApplicable(ev, item); ok {
+			return h.put(ctx, cfg, ev.ResultToken, []evaluation{na.at(at)})
+		}
+	}
+	r, err := ResourceFromItem(item)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", item.Ref(), err)
+	}
+	eval, err := h.Facts(ctx, est, []compliance.Resource{r})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrFacts, err)
+	}
+	res := eval.Evaluate(r, est, h.Now())
+	h.logResult(ctx, res)
+	if why, ok := unsendable(res); ok {
+		u := &UndecidedError{}
+		u.add(item.Ref(), why)
+		return u
+	}
+	return h.put(ctx, cfg, ev.ResultToken, []evaluation{fromResult(res).at(at)})
+}
+
+// notApplicable: left scope, gone, or a type the rule does not evaluate.
+func notApplicable(ev Event, it ConfigItem) (evaluation, bool) {
+	ref := it.Ref()
+	switch {
+	case ev.LeftScope:
+		return evaluation{ref: ref, verdict: compliance.NotApplicable, annotation: string(ReasonOutOfScope) + ": the resource left the rule's scope"}, true
+	case it.Gone():
+		return evaluation{ref: ref, verdict: compliance.NotApplicable, annotation: string(compliance.ReasonResourceDeleted) + ": configuration item status " + it.Status}, true
+	case !inScope(ref.Type):
+		return evaluation{ref: ref, verdict: compliance.NotApplicable, annotation: string(ReasonOutOfScope) + ": byok does not evaluate " + string(ref.Type)}, true
+	}
+	return evaluation{}, false
+}
+
+// ScopeTypes are the resource types the rule evaluates.
+var ScopeTypes = []compliance.ResourceType{compliance.RDSInstance, compliance.RDSCluster, compliance.DynamoDBTable, compliance.S3Bucket}
+
+func inScope(t compliance.ResourceType) bool {
+	for _, s := range ScopeTypes {
+		if s == t {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchItem reads the latest configuration item of an oversized
+// notification (the notification carries only a summary).
+func fetchItem(ctx context.Context, cfg ConfigAPI, ref ResourceRef) (ConfigItem, error) {
+	out, err := cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{
+		ResourceType: types.ResourceType(ref.Type), ResourceId: aws.String(ref.ID), Limit: 1,
+	})
+	if err != nil {
+		return ConfigItem{}, fmt.Errorf("get config history of %s: %w", ref, err)
+	}
+	if len(out.ConfigurationItems) == 0 {
+		return ConfigItem{}, fmt.Errorf("get config history of %s: %w", ref,
+			fieldErr(ErrItem, "configurationItems", "the resource may not be recorded yet; Config will notify again", "empty"))
+	}
+	return ItemFromAPI(out.ConfigurationItems[0]), nil
+}
+
+// unsendable says why a result must not go to Config: INSUFFICIENT_DATA
+// (rejected by AWS) and unreadable keys (a facts error, never a verdict).
+func unsendable(res compliance.Result) (string, bool) {
+	switch {
+	case res.Reason == compliance.ReasonKeyUnreadable:
+		return string(res.Reason) + ": " + res.Detail, true
+	case res.Verdict == compliance.Compliant, res.Verdict == compliance.NonCompliant, res.Verdict == compliance.NotApplicable:
+		return "", false
+	}
+	return res.Verdict.String() + " " + string(res.Reason), true
+}
+
+func (h *Handler) logResult(ctx context.Context, res compliance.Result) {
+	h.logger().InfoContext(ctx, "evaluated", logResource, string(res.Resource.Type)+"/"+res.Resource.ID,
+		logVerdict, res.Verdict.String(), logReason, string(res.Reason))
+}

@@ -1,0 +1,186 @@
+package configrule
+
+import (
+	"context"
+	"errors"
+	"net"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/byok-dev/byok/internal/keyfacts"
+	"strings"
+	"testing"
+
+	"github.com/byok-dev/byok/internal/compliance"
+	"github.com/byok-dev/byok/internal/configrule/configtest"
+	"github.com/byok-dev/byok/internal/estate"
+)
+
+const (
+	rdsRef = "AWS::RDS::DBInstance/db-7QWERTYUIOPASDFGHJKLZXCVBN"
+	s3Ref  = "AWS::S3::Bucket/dev-orders-archive"
+	ddbRef = "AWS::DynamoDB::Table/orders"
+)
+
+// Each fixture, through the real SDK and the fake Config endpoint, leaves
+// exactly one evaluation with the verdict and reason of the evaluator.
+func TestHandleChangeFixtures(t *testing.T) {
+	tests := map[string]struct {
+		ref        string
+		compliance string
+		reason     compliance.Reason
+	}{
+		"change-rds-instance.json":     {rdsRef, "COMPLIANT", compliance.ReasonCompliant},
+		"change-rds-unencrypted.json":  {rdsRef, "NON_COMPLIANT", compliance.ReasonUnencrypted},
+		"change-rds-cluster.json":      {"AWS::RDS::DBCluster/cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ", "COMPLIANT", compliance.ReasonCompliant},
+		"change-dynamodb-kms.json":     {ddbRef, "COMPLIANT", compliance.ReasonCompliant},
+		"change-dynamodb-default.json": {ddbRef, "NON_COMPLIANT", compliance.ReasonNotKMS},
+		"change-s3-kms-string.json":    {s3Ref, "COMPLIANT", compliance.ReasonCompliant},
+		"change-s3-aes256.json":        {s3Ref, "NON_COMPLIANT", compliance.ReasonNotKMS},
+		"change-s3-nodefault.json":     {s3Ref, "NON_COMPLIANT", compliance.ReasonNotKMS},
+		"change-s3-aws-managed.json":   {s3Ref, "NON_COMPLIANT", compliance.ReasonAWSManagedKey},
+		"deleted-s3.json":              {s3Ref, "NOT_APPLICABLE", compliance.ReasonResourceDeleted},
+		"leftscope-dynamodb.json":      {ddbRef, "NOT_APPLICABLE", ReasonOutOfScope},
+		"change-rds-forged-tag.json":   {rdsRef, "COMPLIANT", compliance.ReasonCompliant},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, testIndex(t, 100*day))
+			if err := r.h.Handle(context.Background(), r.event(t, name)); err != nil {
+				t.Fatal(err)
+			}
+			checkOnly(t, r.srv, tc.ref, tc.compliance, tc.reason)
+			if got := r.srv.Evaluations(ruleName)[tc.ref].Ordering; !got.Equal(captureTime.Truncate(1e6)) {
+				t.Fatalf("OrderingTimestamp = %v, want capture time %v", got, captureTime)
+			}
+		})
+	}
+}
+
+func checkOnly(t *testing.T, srv *configtest.Server, ref, verdict string, reason compliance.Reason) {
+	t.Helper()
+	evals := srv.Evaluations(ruleName)
+	e, ok := evals[ref]
+	if len(evals) != 1 || !ok {
+		t.Fatalf("evaluations = %+v, want only %s", evals, ref)
+	}
+	if e.Compliance != verdict || !strings.HasPrefix(e.Annotation, string(reason)+":") {
+		t.Fatalf("%s = %s %q, want %s %s", ref, e.Compliance, e.Annotation, verdict, reason)
+	}
+}
+
+// Oversized notifications carry no configuration: the handler fetches the
+// latest item (as the API returns it: JSON strings) before evaluating.
+func TestHandleOversized(t *testing.T) {
+	r := newRig(t, testIndex(t, 100*day))
+	r.srv.AddItem(configtest.Item{Type: "AWS::RDS::DBInstance", ID: "db-7QWERTYUIOPASDFGHJKLZXCVBN", Name: "orders-db",
+		Account: devAcct, Region: region, Status: "OK", CaptureTime: captureTime,
+		Configuration: `{"dBInstanceIdentifier":"orders-db","storageEncrypted":true,"kmsKeyId":"` + keyARN(idDevRDS) + `"}`})
+	if err := r.h.Handle(context.Background(), r.event(t, "oversized-rds-instance.json")); err != nil {
+		t.Fatal(err)
+	}
+	if r.srv.Calls("GetResourceConfigHistory") != 1 {
+		t.Fatalf("GetResourceConfigHistory calls = %d", r.srv.Calls("GetResourceConfigHistory"))
+	}
+	checkOnly(t, r.srv, rdsRef, "COMPLIANT", compliance.ReasonCompliant)
+}
+
+// The seed's forged-tag failure: a LastRotationDate tag on the resource
+// (or anywhere) says nothing; ListKeyRotations' facts decide.
+func TestForgedTagDoesNotHideOverdueKey(t *testing.T) {
+	r := newRig(t, testIndex(t, 400*day))
+	ev := r.event(t, "change-rds-forged-tag.json")
+	if !strings.Contains(ev.InvokingEvent, `"LastRotationDate"`) {
+		t.Fatal("fixture lost its forged tag")
+	}
+	if err := r.h.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	checkOnly(t, r.srv, rdsRef, "NON_COMPLIANT", compliance.ReasonMaterialOverdue)
+}
+
+var errKMSDown = errors.New("dial tcp kms.eu-west-1.amazonaws.com:443: connect: connection refused")
+
+// The seed's other failure: KMS unreachable must fail the invocation and
+// send nothing, certainly not NON_COMPLIANT.
+func TestFactsUnavailable(t *testing.T) {
+	unreadable := testIndex(t, 100*day)
+	for _, id := range []string{idDevS3, idDevRDS, idDevDDB} {
+		if err := unreadable.Add(compliance.KeyFacts{ARN: keyARN(id), Err: errKMSDown}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := map[string]struct {
+		facts   func(context.Context, *estate.Estate, []compliance.Resource) (Evaluator, error)
+		fixture string
+		want    error
+	}{
+		"facts source fails, change":   {failingFacts, "change-rds-instance.json", ErrFacts},
+		"facts source fails, periodic": {failingFacts, "scheduled.json", ErrFacts},
+		"key unreadable, change":       {bindFacts(unreadable), "change-s3-kms-string.json", ErrUndecided},
+		"key unreadable, periodic":     {bindFacts(unreadable), "scheduled.json", ErrUndecided},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, nil)
+			addDevResources(r.srv)
+			r.h.Facts = tc.facts
+			err := r.h.Handle(context.Background(), r.event(t, tc.fixture))
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if evals := r.srv.Evaluations(ruleName); len(evals) != 0 {
+				t.Fatalf("sent %+v despite unreadable facts", evals)
+			}
+		})
+	}
+}
+
+func failingFacts(context.Context, *estate.Estate, []compliance.Resource) (Evaluator, error) {
+	return nil, errKMSDown
+}
+
+func bindFacts(f compliance.Facts) func(context.Context, *estate.Estate, []compliance.Resource) (Evaluator, error) {
+	return func(context.Context, *estate.Estate, []compliance.Resource) (Evaluator, error) { return Bind(f), nil }
+}
+
+// KMS really unreachable: the production facts source (package keyfacts
+// over the real KMS client) pointed at a closed port. The invocation
+// fails and nothing is sent.
+func TestKMSUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + l.Addr().String()
+	l.Close()
+	client := kms.New(kms.Options{BaseEndpoint: aws.String(dead), Region: region, RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")})
+	for _, fixture := range []string{"change-rds-instance.json", "change-s3-kms-string.json", "scheduled.json"} {
+		t.Run(fixture, func(t *testing.T) {
+			r := newRig(t, nil)
+			addDevResources(r.srv)
+			r.h.Facts = SecurityAccountFacts(func(string) keyfacts.KMS { return client })
+			err := r.h.Handle(context.Background(), r.event(t, fixture))
+			if !errors.Is(err, ErrFacts) {
+				t.Fatalf("err = %v, want ErrFacts", err)
+			}
+			if n := r.srv.Calls("PutEvaluations"); n != 0 {
+				t.Fatalf("PutEvaluations called %d times with KMS down: %+v", n, r.srv.Evaluations(ruleName))
+			}
+		})
+	}
+}
+
+// Rule parameters override the estate policy: the 100-day-old material is
+// overdue for a 90-day rule.
+func TestParamsOverridePolicy(t *testing.T) {
+	r := newRig(t, testIndex(t, 100*day))
+	ev := r.event(t, "change-rds-instance.json")
+	ev.RuleParameters = `{"maxKeyAgeDays":"90"}`
+	if err := r.h.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	checkOnly(t, r.srv, rdsRef, "NON_COMPLIANT", compliance.ReasonMaterialOverdue)
+}
