@@ -35,12 +35,23 @@ type Log struct {
 	f     *os.File
 	state map[string]map[string]json.RawMessage
 	order map[string][]string // insertion order per kind (for trails)
+
+	// Group commit: records queue in buf; one writer at a time writes the
+	// whole queue with a single write(2) while the others wait for it.
+	cond    *sync.Cond
+	buf     []byte
+	spare   []byte
+	queued  uint64 // records queued so far
+	written uint64 // records whose bytes reached the kernel
+	writing bool
+	werr    error
 }
 
 // Open opens (or creates) the log at path and replays it. path "" gives an
 // in-memory log.
 func Open(path string) (*Log, error) {
 	l := &Log{state: map[string]map[string]json.RawMessage{}, order: map[string][]string{}}
+	l.cond = sync.NewCond(&l.mu)
 	if path == "" {
 		return l, nil
 	}
@@ -160,21 +171,52 @@ func (l *Log) Delete(kind, id string) error {
 	return l.write(record{Op: "del", Kind: kind, ID: id})
 }
 
+// write applies rec and returns once its bytes were handed to the kernel
+// (group commit: concurrent writers share one write(2)).
 func (l *Log) write(rec record) error {
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode state record: %w", err)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.apply(rec)
 	if l.f == nil {
 		return nil
 	}
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode state record: %w", err)
+	l.buf = append(append(l.buf, line...), '\n')
+	l.queued++
+	mine := l.queued
+	for l.written < mine {
+		if l.writing {
+			l.cond.Wait()
+			continue
+		}
+		l.flushLocked()
 	}
-	if _, err := l.f.Write(append(line, '\n')); err != nil {
-		return fmt.Errorf("write sandbox state: %w", err)
+	if l.werr != nil {
+		return fmt.Errorf("write sandbox state: %w", l.werr)
 	}
 	return nil
+}
+
+// flushLocked writes every queued record; l.mu is released during the
+// write so that more records can queue behind it.
+func (l *Log) flushLocked() {
+	l.writing = true
+	buf, upto := l.buf, l.queued
+	l.buf = l.spare[:0]
+	f := l.f
+	l.mu.Unlock()
+	_, err := f.Write(buf)
+	l.mu.Lock()
+	l.spare = buf
+	l.writing = false
+	l.written = upto
+	if err != nil {
+		l.werr = err
+	}
+	l.cond.Broadcast()
 }
 
 // Each calls fn for every live record of kind in insertion order.
@@ -202,6 +244,9 @@ func (l *Log) Each(kind string, fn func(id string, raw json.RawMessage) error) e
 func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	for l.writing {
+		l.cond.Wait()
+	}
 	if l.f == nil {
 		return nil
 	}
