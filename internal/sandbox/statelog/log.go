@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 )
 
@@ -166,6 +167,35 @@ func (l *Log) Put(kind, id string, v any) error {
 	return l.write(record{Op: "put", Kind: kind, ID: id, Val: raw})
 }
 
+// encode renders rec as one JSON line without re-compacting Val (which
+// json.Marshal already produced compact): the hot path of every trail event.
+func encode(rec record) []byte {
+	b := make([]byte, 0, len(rec.Val)+len(rec.Kind)+len(rec.ID)+40)
+	b = append(b, `{"op":`...)
+	b = strconv.AppendQuote(b, rec.Op)
+	b = append(b, `,"k":`...)
+	b = appendJSONString(b, rec.Kind)
+	b = append(b, `,"id":`...)
+	b = appendJSONString(b, rec.ID)
+	if rec.Val != nil {
+		b = append(b, `,"v":`...)
+		b = append(b, rec.Val...)
+	}
+	return append(b, '}', '\n')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
 // Delete removes kind/id.
 func (l *Log) Delete(kind, id string) error {
 	return l.write(record{Op: "del", Kind: kind, ID: id})
@@ -174,17 +204,14 @@ func (l *Log) Delete(kind, id string) error {
 // write applies rec and returns once its bytes were handed to the kernel
 // (group commit: concurrent writers share one write(2)).
 func (l *Log) write(rec record) error {
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode state record: %w", err)
-	}
+	line := encode(rec)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.apply(rec)
 	if l.f == nil {
 		return nil
 	}
-	l.buf = append(append(l.buf, line...), '\n')
+	l.buf = append(l.buf, line...)
 	l.queued++
 	mine := l.queued
 	for l.written < mine {

@@ -74,3 +74,20 @@ func TestTornLastLineIsIgnored(t *testing.T) {
 		t.Fatalf("records = %d, want 1 (the torn one was never acknowledged)", n)
 	}
 }
+
+func TestEncodeMatchesJSON(t *testing.T) {
+	for _, rec := range []record{
+		{Op: "put", Kind: "k", ID: "plain", Val: json.RawMessage(`{"a":1}`)},
+		{Op: "put", Kind: "kms.key", ID: "quote\"back\\slash\nnewline é", Val: json.RawMessage(`"x"`)},
+		{Op: "del", Kind: "k", ID: "gone"},
+	} {
+		line := encode(rec)
+		var got record
+		if err := json.Unmarshal(line, &got); err != nil {
+			t.Fatalf("encode(%+v) = %s: %v", rec, line, err)
+		}
+		if got.Op != rec.Op || got.Kind != rec.Kind || got.ID != rec.ID || string(got.Val) != string(rec.Val) {
+			t.Fatalf("round trip: got %+v, want %+v", got, rec)
+		}
+	}
+}
