@@ -1,0 +1,84 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/byok-dev/byok/internal/compliance"
+	"github.com/byok-dev/byok/internal/report"
+	"github.com/byok-dev/byok/internal/scan"
+)
+
+func (s *story) runScan(ctx context.Context) (report.Report, error) {
+	return scan.Run(ctx, s.w.est, scan.Deps{Inventory: s.w.clients, KMS: s.w.clients.keyFacts},
+		scan.Options{Now: time.Now(), Source: "demo", Version: s.w.opts.Version})
+}
+
+// scanBefore scans the seeded estate: it must find non-compliant resources.
+func (s *story) scanBefore(ctx context.Context) error {
+	rep, err := s.runScan(ctx)
+	if err != nil {
+		return err
+	}
+	s.before = rep
+	s.rep.Before = snapshotOf(rep, s.accountNames())
+	s.printSnapshot(s.rep.Before)
+	for _, f := range s.rep.Before.NonCompliant {
+		s.out.line("%s %-15s %-26s %-5s %s", s.out.verdict("NON_COMPLIANT"), f.Type, f.Name, s.accountName(f.Account), f.Reason)
+		s.out.line("    %s", s.out.paint(sgrDim, f.Detail))
+	}
+	if len(s.rep.Before.Errors) > 0 {
+		return fmt.Errorf("scan incomplete: %v", s.rep.Before.Errors)
+	}
+	if len(s.rep.Before.NonCompliant) == 0 {
+		return errors.New("the seeded estate has no NON_COMPLIANT resource; the seed's overdue and expiring keys are missing")
+	}
+	return nil
+}
+
+// printSnapshot prints verdict counts per account and service.
+func (s *story) printSnapshot(sn Snapshot) {
+	rows := [][]string{{"ACCOUNT", "SERVICE", "RESOURCES", "COMPLIANT", "NON_COMPLIANT", "OTHER"}}
+	for _, c := range sn.Cells {
+		other := c.Total - c.ByVerdict[compliance.Compliant.String()] - c.ByVerdict[compliance.NonCompliant.String()]
+		rows = append(rows, []string{c.AccountName, c.Service, fmt.Sprint(c.Total), fmt.Sprint(c.ByVerdict[compliance.Compliant.String()]),
+			fmt.Sprint(c.ByVerdict[compliance.NonCompliant.String()]), fmt.Sprint(other)})
+	}
+	s.out.table(rows, -1, nil)
+	s.out.line("%s: %d COMPLIANT, %d NON_COMPLIANT of %s", s.out.paint(sgrBold, "total"),
+		sn.ByVerdict[compliance.Compliant.String()], sn.ByVerdict[compliance.NonCompliant.String()], plural(sn.Total, "resource", "resources"))
+}
+
+// scanAfter scans again: only what the new-key rotation knowingly left
+// (and findings no rotation fixes) may remain NON_COMPLIANT.
+func (s *story) scanAfter(ctx context.Context) error {
+	rep, err := s.runScan(ctx)
+	if err != nil {
+		return err
+	}
+	s.rep.After = snapshotOf(rep, s.accountNames())
+	s.rep.Left = classify(s.rep.After, s.retiredKey)
+	s.printSnapshot(s.rep.After)
+	s.out.line("NON_COMPLIANT: %d before → %d after", len(s.rep.Before.NonCompliant), len(s.rep.After.NonCompliant))
+	var unexpected, retired int
+	for _, l := range s.rep.Left {
+		s.out.line("%s %-15s %-26s %-5s %s", s.out.verdict("NON_COMPLIANT"), l.Type, l.Name, s.accountName(l.Account), l.Reason)
+		s.out.line("    %s", s.out.paint(sgrDim, l.Class+": "+l.Fix))
+		switch l.Class {
+		case LeftUnexpected:
+			unexpected++
+		case LeftRetiredKey:
+			retired++
+		}
+	}
+	if unexpected > 0 {
+		return fmt.Errorf("%d resources are still NON_COMPLIANT for a reason the rotation should have fixed", unexpected)
+	}
+	if retired == 0 {
+		return fmt.Errorf("no resource is left on the retired key %s; the new-key rotation should leave the RDS resources behind", s.retiredKey)
+	}
+	s.out.ok("every finding a rotation can fix is fixed; %s left on the retired key by design; the rest need the fix shown", plural(retired, "resource", "resources"))
+	return nil
+}
