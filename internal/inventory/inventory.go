@@ -61,11 +61,20 @@ type Result struct {
 	Errors    []TargetError
 }
 
+// Defaults of Options. At most DefaultConcurrency × DefaultPerTarget
+// describe calls are in flight.
+const (
+	DefaultConcurrency = 16
+	DefaultPerTarget   = 8
+)
+
 // Options tune Collect.
 type Options struct {
-	// Concurrency bounds targets listed at once (default 16).
+	// Concurrency bounds (target, service) listings run at once
+	// (DefaultConcurrency when zero).
 	Concurrency int
-	// PerTarget bounds describe calls in flight per target (default 8).
+	// PerTarget bounds describe calls in flight per listing
+	// (DefaultPerTarget when zero).
 	PerTarget int
 	// Progress, when set, is called after each target and service.
 	Progress func(t Target, service string, n int)
@@ -74,10 +83,10 @@ type Options struct {
 // Collect lists every target. Its result order is deterministic per target.
 func Collect(ctx context.Context, c Clients, targets []Target, o Options) Result {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 16
+		o.Concurrency = DefaultConcurrency
 	}
 	if o.PerTarget <= 0 {
-		o.PerTarget = 8
+		o.PerTarget = DefaultPerTarget
 	}
 	var mu sync.Mutex
 	var res Result

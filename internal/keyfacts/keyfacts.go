@@ -35,6 +35,9 @@ type Reader struct {
 	Client func(account, region string) KMS
 	// Concurrency bounds parallel key reads (default 16).
 	Concurrency int
+	// Pace spaces KMS calls per account, Region and operation; NewReader
+	// sets it to AWS's documented quotas (DefaultRates). nil: no pacing.
+	Pace *Pacer
 
 	mu      sync.Mutex
 	index   *compliance.Index
@@ -50,7 +53,7 @@ type once struct {
 
 // NewReader returns a reader with an empty cache (one per scan).
 func NewReader(e *estate.Estate, client func(account, region string) KMS) *Reader {
-	return &Reader{Estate: e, Client: client, index: compliance.NewIndex(),
+	return &Reader{Estate: e, Client: client, index: compliance.NewIndex(), Pace: NewPacer(DefaultRates()),
 		keys: map[string]*once{}, aliases: map[string]*once{}, targets: map[string]bool{}}
 }
 
@@ -58,14 +61,35 @@ func NewReader(e *estate.Estate, client func(account, region string) KMS) *Reade
 func (r *Reader) Index() *compliance.Index { return r.index }
 
 // Load reads the estate aliases in every region and the facts of every key
-// the resources name, and returns the filled index.
+// the resources name, and returns the filled index. Keys LoadEstate read
+// already are not read again.
 func (r *Reader) Load(ctx context.Context, resources []compliance.Resource) (*compliance.Index, error) {
-	if err := r.loadEstateAliases(ctx); err != nil {
+	if err := r.LoadEstate(ctx); err != nil {
 		return nil, err
 	}
 	arns := r.keyARNs(ctx, resources)
 	r.readKeys(ctx, arns)
 	return r.index, nil
+}
+
+// LoadEstate reads, once per reader, the estate aliases in every region
+// and the facts of the keys they target. It needs no resources, so a scan
+// runs it while the inventory is still listing.
+func (r *Reader) LoadEstate(ctx context.Context) error {
+	o := r.slot(r.aliases, "\x00estate")
+	o.Do(func() {
+		if o.err = r.loadEstateAliases(ctx); o.err != nil {
+			return
+		}
+		r.mu.Lock()
+		arns := make([]string, 0, len(r.targets))
+		for a := range r.targets {
+			arns = append(arns, a)
+		}
+		r.mu.Unlock()
+		r.readKeys(ctx, arns)
+	})
+	return o.err
 }
 
 func (r *Reader) loadEstateAliases(ctx context.Context) error {

@@ -35,7 +35,7 @@ func (r *Reader) aliasesOf(ctx context.Context, account, region string) error {
 }
 
 func (r *Reader) listAliases(ctx context.Context, account, region string) error {
-	p := kms.NewListAliasesPaginator(r.Client(account, region), &kms.ListAliasesInput{})
+	p := kms.NewListAliasesPaginator(r.client(account, region), &kms.ListAliasesInput{})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -91,7 +91,7 @@ func (r *Reader) read(ctx context.Context, arn string) compliance.KeyFacts {
 		return compliance.KeyFacts{ARN: arn, Err: err}
 	}
 	f := compliance.KeyFacts{ARN: arn, Account: ref.Account, Region: ref.Region, KeyID: ref.KeyID}
-	k := r.Client(ref.Account, ref.Region)
+	k := r.client(ref.Account, ref.Region)
 	d, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(arn)})
 	if err != nil {
 		f.Err = fmt.Errorf("describe key: %w", err)
@@ -101,14 +101,25 @@ func (r *Reader) read(ctx context.Context, arn string) compliance.KeyFacts {
 	if f.Manager != string(types.KeyManagerTypeCustomer) || ref.Account != r.Estate.SecurityAccount {
 		return f
 	}
-	if err := readRotations(ctx, k, &f); err != nil {
-		f.Err = err
-		return f
+	if materialJudged(f.State) {
+		if err := readRotations(ctx, k, &f); err != nil {
+			f.Err = err
+			return f
+		}
 	}
 	if !r.isTarget(arn) {
 		f.FormerAliases, f.Err = formerAliases(ctx, k, arn)
 	}
 	return f
+}
+
+// materialJudged reports whether the evaluator looks at the materials of
+// a key in this state: only usable keys are judged on material age and
+// expiry (a disabled, pending-import or pending-deletion key is already
+// non-compliant), so other states save a ListKeyRotations call, the
+// operation with KMS's lowest read quota.
+func materialJudged(state string) bool {
+	return state == string(types.KeyStateEnabled) || state == string(types.KeyStateUpdating)
 }
 
 func (r *Reader) isTarget(arn string) bool {

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/report"
+	"github.com/byok-dev/byok/internal/scan"
+)
+
+func init() {
+	register(&command{
+		Name:    "scan",
+		Summary: "report which RDS, DynamoDB and S3 resources break the rotation policy",
+		Run: func(ctx context.Context, args []string) error {
+			return scanCmd(ctx, args, os.Stdout, os.Stderr)
+		},
+	})
+}
+
+// Exit codes of byok scan (documented in its --help).
+const (
+	scanExitNonCompliant = 2
+	scanExitIncomplete   = 1
+	exitUsage            = 64
+)
+
+const scanDoc = `Inventory RDS instances and clusters, DynamoDB tables and S3 buckets in every
+estate account × region (AssumeRole per account), read the facts of every key
+they use in the account that owns it (once per key), and judge each resource:
+COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA, with a reason.
+
+The report goes to stdout (or --out); machine formats get a summary by verdict,
+reason and account on stderr. A progress bar is drawn on stderr when it is a
+terminal.
+
+Exit status:
+  0  the scan completed and nothing is NON_COMPLIANT (or --fail-on none)
+  2  something is NON_COMPLIANT (with --fail-on non-compliant, the default);
+     this wins over 1: a finding is a finding even when part of the scan failed
+  1  the scan is incomplete (an account/region/service could not be listed —
+     the results that could be read are still printed and the errors listed),
+     or the scan could not run at all; INSUFFICIENT_DATA alone is not an error
+  64 bad flags
+
+--save stores the findings in the state store for byok findings diff; an
+incomplete scan is not saved (a diff against it would report unread resources
+as gone), which is exit status 1.`
+
+// scanFlags are byok scan's parsed flags.
+type scanFlags struct {
+	estateFile, format, out, state, failOn string
+	accounts, regions                      []string
+	save                                   bool
+	fmt                                    report.Format
+}
+
+var (
+	accountIDRE = regexp.MustCompile(`^\d{12}$`)
+	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+)
+
+func parseScanFlags(args []string, stderr io.Writer) (scanFlags, error) {
+	fs := newFlagSet("scan", "[--estate FILE] [--format table|json|csv|asff|ocsf] [--out FILE] [--accounts A,B] [--regions R1,R2] [--fail-on non-compliant|none] [--save] [--state FILE]", scanDoc)
+	fs.SetOutput(stderr)
+	var f scanFlags
+	var accounts, regions string
+	fs.StringVar(&f.estateFile, "estate", "", "estate file (default $"+estate.EnvVar+", ./"+estate.DefaultFile+", else the embedded example)")
+	fs.StringVar(&f.format, "format", "table", "output format: "+strings.Join(report.FormatNames(), ", "))
+	fs.StringVar(&f.out, "out", "", "write the report to FILE instead of stdout")
+	fs.StringVar(&accounts, "accounts", "", "comma-separated account IDs to scan (default: every estate account)")
+	fs.StringVar(&regions, "regions", "", "comma-separated regions to scan (default: the estate's regions)")
+	fs.StringVar(&f.failOn, "fail-on", "non-compliant", "exit 2 when something is non-compliant (non-compliant), or never (none)")
+	fs.BoolVar(&f.save, "save", false, "save the findings in the state store (for byok findings diff)")
+	fs.StringVar(&f.state, "state", "", "state store (default $BYOK_STATE or ./.byok/state.db)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return f, err
+		}
+		return f, &exitError{Code: exitUsage, Err: errors.New("")}
+	}
+	if err := f.validate(fs.Args(), accounts, regions); err != nil {
+		return f, &exitError{Code: exitUsage, Err: err}
+	}
+	return f, nil
+}
+
+func (f *scanFlags) validate(rest []string, accounts, regions string) error {
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q; byok scan takes only flags (see byok scan --help)", rest[0])
+	}
+	var err error
+	if f.fmt, err = report.ParseFormat(f.format); err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if f.failOn != "non-compliant" && f.failOn != "none" {
+		return fmt.Errorf("--fail-on %q: use non-compliant or none", f.failOn)
+	}
+	if f.accounts, err = splitList("--accounts", accounts, accountIDRE, "a 12-digit account ID, e.g. 222222222222"); err != nil {
+		return err
+	}
+	f.regions, err = splitList("--regions", regions, regionRE, "a region name, e.g. eu-west-1")
+	return err
+}
+
+// splitList splits a comma-separated flag value, dropping duplicates and
+// checking each item against re.
+func splitList(flagName, v string, re *regexp.Regexp, want string) ([]string, error) {
+	if v == "" {
+		return nil, nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if !re.MatchString(item) {
+			return nil, fmt.Errorf("%s: %q is not %s", flagName, item, want)
+		}
+		if !seen[item] {
+			seen[item] = true
+			out = append(out, item)
+		}
+	}
+	return out, nil
+}
+
+func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseScanFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	est, source, err := estate.Resolve(f.estateFile)
+	if err != nil {
+		return estateProblems(stderr, source, err)
+	}
+	if source == estate.ExampleSource {
+		fmt.Fprintf(stderr, "byok: no --estate, $%s or ./%s; scanning the %s\n", estate.EnvVar, estate.DefaultFile, estate.ExampleSource)
+	}
+	env, err := newAWSEnv(ctx, est)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	bar := newProgress(stderr, len(scan.Targets(orAll(f.accounts, est.Accounts()), orAll(f.regions, est.Regions)))*3)
+	rep, err := scan.Run(ctx, est, scan.Deps{Inventory: env.Inventory(), KMS: env.KeyFacts()},
+		scan.Options{Accounts: f.accounts, Regions: f.regions, Now: time.Now(), Source: source, Progress: bar.step})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	if err := writeScanReport(stdout, stderr, f, rep); err != nil {
+		return err
+	}
+	if f.save {
+		if err := saveScan(ctx, f.state, rep, stderr); err != nil {
+			return err
+		}
+	}
+	return scanExit(f, rep)
+}
+
+func orAll(chosen, all []string) []string {
+	if len(chosen) > 0 {
+		return chosen
+	}
+	return all
+}
+
+// scanExit maps the report to the exit status documented in scanDoc.
+func scanExit(f scanFlags, rep report.Report) error {
+	nc := scan.NonCompliant(rep)
+	if nc > 0 && f.failOn == "non-compliant" {
+		return &exitError{Code: scanExitNonCompliant, Err: fmt.Errorf("%d of %d resources are NON_COMPLIANT", nc, len(rep.Results))}
+	}
+	if n := len(rep.Meta.Errors); n > 0 {
+		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("scan incomplete: %d account/region/service listings failed (listed above)", n)}
+	}
+	return nil
+}

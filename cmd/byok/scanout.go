@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/byok-dev/byok/internal/compliance"
+	"github.com/byok-dev/byok/internal/inventory"
+	"github.com/byok-dev/byok/internal/report"
+	"github.com/byok-dev/byok/internal/store"
+)
+
+// writeScanReport renders the report to --out or stdout. Machine formats
+// (and any report written to a file) get the summary and the scan errors
+// on stderr, so stdout stays one parsable document.
+func writeScanReport(stdout, stderr io.Writer, f scanFlags, rep report.Report) error {
+	w := stdout
+	if f.out != "" {
+		file, err := os.OpenFile(f.out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("open --out: %w", err)
+		}
+		defer file.Close()
+		w = file
+	}
+	color := f.out == "" && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	if err := report.Write(w, f.fmt, rep, report.Options{Color: color}); err != nil {
+		return fmt.Errorf("write %s report: %w", f.fmt, err)
+	}
+	if c, ok := w.(io.Closer); ok && f.out != "" {
+		if err := c.Close(); err != nil {
+			return fmt.Errorf("write --out %s: %w", f.out, err)
+		}
+	}
+	if f.fmt != report.FormatTable || f.out != "" {
+		writeScanSummary(stderr, rep)
+	}
+	return nil
+}
+
+// writeScanSummary prints counts by verdict, reason and account, and the
+// listings that failed.
+func writeScanSummary(w io.Writer, rep report.Report) {
+	s := report.Summarize(rep.Results)
+	var parts []string
+	for _, v := range compliance.Verdicts() {
+		parts = append(parts, fmt.Sprintf("%s %d", v, s.ByVerdict[v.String()]))
+	}
+	fmt.Fprintf(w, "byok scan: %d resources: %s\n", s.Total, strings.Join(parts, ", "))
+	parts = parts[:0]
+	for _, r := range compliance.Reasons() {
+		if n := s.ByReason[string(r)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", r, n))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "  by reason: %s\n", strings.Join(parts, ", "))
+	}
+	accounts := make([]string, 0, len(s.ByAccount))
+	for a := range s.ByAccount {
+		accounts = append(accounts, a)
+	}
+	slices.Sort(accounts)
+	for _, a := range accounts {
+		parts = parts[:0]
+		for _, v := range compliance.Verdicts() {
+			if n := s.ByAccount[a][v.String()]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", v, n))
+			}
+		}
+		fmt.Fprintf(w, "  account %s: %s\n", a, strings.Join(parts, ", "))
+	}
+	for _, e := range rep.Meta.Errors {
+		fmt.Fprintf(w, "  incomplete: %s %s %s: %s\n", e.Account, e.Region, e.Service, e.Message)
+	}
+}
+
+// saveScan stores the findings of a complete scan.
+func saveScan(ctx context.Context, path string, rep report.Report, stderr io.Writer) error {
+	if n := len(rep.Meta.Errors); n > 0 {
+		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("not saved: the scan is incomplete (%d listings failed); fix access and scan again", n)}
+	}
+	if path == "" {
+		path = store.DefaultPath()
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id, err := st.SaveScan(ctx, rep.Meta.ScanTime, findingsOf(rep.Results))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "byok scan: saved %d findings as scan %d in %s\n", len(rep.Results), id, st.Path())
+	return nil
+}
+
+func findingsOf(results []compliance.Result) []store.Finding {
+	out := make([]store.Finding, len(results))
+	for i, r := range results {
+		res := r.Resource
+		out[i] = store.Finding{ResourceType: string(res.Type), ResourceID: res.ID, Account: res.Account,
+			Region: res.Region, ResourceARN: res.ARN, Name: res.Name, Verdict: r.Verdict.String(),
+			Reason: string(r.Reason), Detail: r.Detail, KeyARN: r.KeyARN}
+	}
+	return out
+}
+
+// isTerminal reports whether w is a character device (a TTY).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progress draws a one-line bar on a terminal; elsewhere it does nothing.
+type progress struct {
+	w         io.Writer
+	total     int
+	mu        sync.Mutex
+	listed    int
+	resources int
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	if !isTerminal(w) || total <= 0 {
+		return &progress{}
+	}
+	return &progress{w: w, total: total}
+}
+
+// step is the scan's Progress callback: one target and service listed.
+func (p *progress) step(_ inventory.Target, _ string, n int) {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.listed++
+	p.resources += n
+	const width = 30
+	fill := width * p.listed / p.total
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d listings, %d resources", strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
+		p.listed, p.total, p.resources)
+}
+
+// done erases the bar.
+func (p *progress) done() {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprint(p.w, "\r\x1b[K")
+}
