@@ -76,6 +76,7 @@ func writeJSONError(w http.ResponseWriter, p Protocol, requestID string, e *Erro
 	h.Set("x-amzn-RequestId", requestID)
 	h.Set("X-Amzn-ErrorType", e.Code)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
+	setCRC32(h, p, body)
 	w.WriteHeader(e.StatusOr())
 	_, _ = w.Write(body)
 }

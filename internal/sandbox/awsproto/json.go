@@ -3,6 +3,7 @@ package awsproto
 import (
 	"bytes"
 	"encoding/json"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,6 +52,14 @@ func asTypeError(err error, target **json.UnmarshalTypeError) bool {
 	return ok
 }
 
+// setCRC32 adds the X-Amz-Crc32 header DynamoDB (JSON 1.0) puts on every
+// response; the SDK verifies it against the body.
+func setCRC32(h http.Header, p Protocol, body []byte) {
+	if p == JSON10 {
+		h.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	}
+}
+
 // WriteJSON writes a successful JSON-protocol response.
 func WriteJSON(w http.ResponseWriter, p Protocol, requestID string, v any) {
 	body, err := json.Marshal(v)
@@ -62,6 +71,7 @@ func WriteJSON(w http.ResponseWriter, p Protocol, requestID string, v any) {
 	h.Set("Content-Type", jsonContentType(p))
 	h.Set("x-amzn-RequestId", requestID)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
+	setCRC32(h, p, body)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
