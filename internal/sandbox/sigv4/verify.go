@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -83,12 +84,27 @@ func Verify(r *http.Request, body []byte, a Auth, secret string, singleEncode bo
 	creq := canonicalRequest(r, body, a.SignedHeaders, singleEncode)
 	sum := sha256.Sum256([]byte(creq))
 	sts := "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-	k := hmacSHA(hmacSHA(hmacSHA(hmacSHA([]byte("AWS4"+secret), a.Date), a.Region), a.Service), "aws4_request")
-	want := hex.EncodeToString(hmacSHA(k, sts))
+	want := hex.EncodeToString(hmacSHA(signingKey(secret, a), sts))
 	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
 		return ErrMismatch
 	}
 	return nil
+}
+
+// keyCache holds derived signing keys: they depend only on the secret and
+// the credential scope (one day), and deriving one costs four HMACs.
+var keyCache sync.Map // scopeKey → []byte
+
+type scopeKey struct{ secret, date, region, service string }
+
+func signingKey(secret string, a Auth) []byte {
+	sk := scopeKey{secret, a.Date, a.Region, a.Service}
+	if k, ok := keyCache.Load(sk); ok {
+		return k.([]byte)
+	}
+	k := hmacSHA(hmacSHA(hmacSHA(hmacSHA([]byte("AWS4"+secret), a.Date), a.Region), a.Service), "aws4_request")
+	keyCache.Store(sk, k)
+	return k
 }
 
 func hmacSHA(key []byte, data string) []byte {

@@ -27,6 +27,8 @@ type record struct {
 	Kind string          `json:"k"`
 	ID   string          `json:"id"`
 	Val  json.RawMessage `json:"v,omitempty"`
+	// noRetain: written to the file but not kept in memory (Append).
+	noRetain bool
 }
 
 // Log is a keyed record store. A Log with no file (Open("")) keeps
@@ -196,6 +198,18 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// Append writes v under kind/id like Put, but the log does not keep it in
+// memory: Each replays appended records only after a reopen. It is for
+// high-volume, never-updated records (CloudTrail events) whose owner keeps
+// its own in-memory copy.
+func (l *Log) Append(kind, id string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s %s: %w", kind, id, err)
+	}
+	return l.write(record{Op: "put", Kind: kind, ID: id, Val: raw, noRetain: true})
+}
+
 // Delete removes kind/id.
 func (l *Log) Delete(kind, id string) error {
 	return l.write(record{Op: "del", Kind: kind, ID: id})
@@ -207,7 +221,9 @@ func (l *Log) write(rec record) error {
 	line := encode(rec)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.apply(rec)
+	if !rec.noRetain || l.f == nil {
+		l.apply(rec)
+	}
 	if l.f == nil {
 		return nil
 	}

@@ -91,3 +91,29 @@ func TestEncodeMatchesJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendIsReplayedButNotRetained(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.jsonl")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := l.Append("trail", fmt.Sprint(i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	_ = l.Each("trail", func(string, json.RawMessage) error { n++; return nil })
+	if n != 0 {
+		t.Fatalf("appended records kept in memory: %d", n)
+	}
+	l2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = l2.Each("trail", func(string, json.RawMessage) error { n++; return nil })
+	if n != 3 {
+		t.Fatalf("replayed %d appended records, want 3", n)
+	}
+}

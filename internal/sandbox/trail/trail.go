@@ -101,7 +101,7 @@ func (s *Store) Record(e Event) error {
 	s.mu.Lock()
 	s.events = append(s.events, e)
 	s.mu.Unlock()
-	return s.log.Put(kind, e.EventID, stored{Event: e, Accounts: e.Accounts})
+	return s.log.Append(kind, e.EventID, stored{Event: e, Accounts: e.Accounts})
 }
 
 // Visible calls fn for each event visible in account and region, newest
