@@ -21,8 +21,8 @@ import (
 // a header, to test the server's authentication and routing alone.
 type echoKMS struct{}
 
-func (echoKMS) SigningName() string            { return "kms" }
-func (echoKMS) Protocol() awsproto.Protocol     { return awsproto.JSON11 }
+func (echoKMS) SigningName() string         { return "kms" }
+func (echoKMS) Protocol() awsproto.Protocol { return awsproto.JSON11 }
 func (echoKMS) Operation(r *http.Request, _ []byte) (string, *awsproto.Error) {
 	return awsproto.JSONOperation(r, "TrentService")
 }
