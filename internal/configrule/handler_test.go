@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/byok-dev/byok/internal/compliance"
-	"github.com/byok-dev/byok/internal/configrule/configtest"
 	"github.com/byok-dev/byok/internal/estate"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
 )
 
 const (
@@ -23,7 +23,7 @@ const (
 	ddbRef = "AWS::DynamoDB::Table/orders"
 )
 
-// Each fixture, through the real SDK and the fake Config endpoint, leaves
+// Each fixture, through the real SDK and the sandbox's Config, leaves
 // exactly one evaluation with the verdict and reason of the evaluator.
 func TestHandleChangeFixtures(t *testing.T) {
 	tests := map[string]struct {
@@ -38,7 +38,7 @@ func TestHandleChangeFixtures(t *testing.T) {
 		"change-dynamodb-default.json": {ddbRef, "NON_COMPLIANT", compliance.ReasonNotKMS},
 		"change-s3-kms-string.json":    {s3Ref, "COMPLIANT", compliance.ReasonCompliant},
 		"change-s3-aes256.json":        {s3Ref, "NON_COMPLIANT", compliance.ReasonNotKMS},
-		"change-s3-nodefault.json":     {s3Ref, "NON_COMPLIANT", compliance.ReasonNotKMS},
+		"change-s3-nodefault.json":     {s3Ref, "NON_COMPLIANT", compliance.ReasonUnencrypted},
 		"change-s3-aws-managed.json":   {s3Ref, "NON_COMPLIANT", compliance.ReasonAWSManagedKey},
 		"deleted-s3.json":              {s3Ref, "NOT_APPLICABLE", compliance.ReasonResourceDeleted},
 		"leftscope-dynamodb.json":      {ddbRef, "NOT_APPLICABLE", ReasonOutOfScope},
@@ -46,19 +46,19 @@ func TestHandleChangeFixtures(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			r := newRig(t, testIndex(t, 100*day))
+			r := newSandboxRig(t, testIndex(t, 100*day))
 			if err := r.h.Handle(context.Background(), r.event(t, name)); err != nil {
 				t.Fatal(err)
 			}
-			checkOnly(t, r.srv, tc.ref, tc.compliance, tc.reason)
-			if got := r.srv.Evaluations(ruleName)[tc.ref].Ordering; !got.Equal(captureTime.Truncate(1e6)) {
+			checkOnly(t, r, tc.ref, tc.compliance, tc.reason)
+			if got := r.Evaluations(ruleName)[tc.ref].Ordering; !got.Equal(captureTime.Truncate(1e6)) {
 				t.Fatalf("OrderingTimestamp = %v, want capture time %v", got, captureTime)
 			}
 		})
 	}
 }
 
-func checkOnly(t *testing.T, srv *configtest.Server, ref, verdict string, reason compliance.Reason) {
+func checkOnly(t *testing.T, srv evaluationStore, ref, verdict string, reason compliance.Reason) {
 	t.Helper()
 	evals := srv.Evaluations(ruleName)
 	e, ok := evals[ref]
@@ -71,25 +71,40 @@ func checkOnly(t *testing.T, srv *configtest.Server, ref, verdict string, reason
 }
 
 // Oversized notifications carry no configuration: the handler fetches the
-// latest item (as the API returns it: JSON strings) before evaluating.
+// latest item (as the API returns it: JSON strings) before evaluating. The
+// sandbox records the bucket and emits the oversized notification for it.
 func TestHandleOversized(t *testing.T) {
-	r := newRig(t, testIndex(t, 100*day))
-	r.srv.AddItem(configtest.Item{Type: "AWS::RDS::DBInstance", ID: "db-7QWERTYUIOPASDFGHJKLZXCVBN", Name: "orders-db",
-		Account: devAcct, Region: region, Status: "OK", CaptureTime: captureTime,
-		Configuration: `{"dBInstanceIdentifier":"orders-db","storageEncrypted":true,"kmsKeyId":"` + keyARN(idDevRDS) + `"}`})
-	if err := r.h.Handle(context.Background(), r.event(t, "oversized-rds-instance.json")); err != nil {
+	r := newSandboxRig(t, testIndex(t, 100*day))
+	seedDevBucket(t, r)
+	evs := r.sandboxEvents("oversized", "AWS::S3::Bucket", "dev-orders-archive")
+	if len(evs) != 1 || strings.Contains(evs[0].InvokingEvent, `"configuration"`) {
+		t.Fatalf("oversized events = %+v", evs)
+	}
+	if err := r.h.Handle(context.Background(), evs[0]); err != nil {
 		t.Fatal(err)
 	}
-	if r.srv.Calls("GetResourceConfigHistory") != 1 {
-		t.Fatalf("GetResourceConfigHistory calls = %d", r.srv.Calls("GetResourceConfigHistory"))
+	if r.Calls("GetResourceConfigHistory") != 1 {
+		t.Fatalf("GetResourceConfigHistory calls = %d", r.Calls("GetResourceConfigHistory"))
 	}
-	checkOnly(t, r.srv, rdsRef, "COMPLIANT", compliance.ReasonCompliant)
+	checkOnly(t, r, s3Ref, "COMPLIANT", compliance.ReasonCompliant)
+}
+
+// seedDevBucket records dev-orders-archive on dev's S3 estate key. S3
+// stores the key ID verbatim (it does not resolve it), so the bucket can
+// name the in-memory index's key.
+func seedDevBucket(t *testing.T, r *sbRig) {
+	t.Helper()
+	err := r.sb.S3.Seed(s3svc.BucketSeed{Account: devAcct, Region: region, Name: "dev-orders-archive",
+		Encryption: &s3svc.Encryption{Algorithm: "aws:kms", KMSMasterKeyID: keyARN(idDevS3)}})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // The seed's forged-tag failure: a LastRotationDate tag on the resource
 // (or anywhere) says nothing; ListKeyRotations' facts decide.
 func TestForgedTagDoesNotHideOverdueKey(t *testing.T) {
-	r := newRig(t, testIndex(t, 400*day))
+	r := newSandboxRig(t, testIndex(t, 400*day))
 	ev := r.event(t, "change-rds-forged-tag.json")
 	if !strings.Contains(ev.InvokingEvent, `"LastRotationDate"`) {
 		t.Fatal("fixture lost its forged tag")
@@ -97,7 +112,7 @@ func TestForgedTagDoesNotHideOverdueKey(t *testing.T) {
 	if err := r.h.Handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	checkOnly(t, r.srv, rdsRef, "NON_COMPLIANT", compliance.ReasonMaterialOverdue)
+	checkOnly(t, r, rdsRef, "NON_COMPLIANT", compliance.ReasonMaterialOverdue)
 }
 
 var errKMSDown = errors.New("dial tcp kms.eu-west-1.amazonaws.com:443: connect: connection refused")
@@ -123,14 +138,14 @@ func TestFactsUnavailable(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			r := newRig(t, nil)
-			addDevResources(r.srv)
+			r := newSandboxRig(t, nil)
+			seedDevBucket(t, r)
 			r.h.Facts = tc.facts
 			err := r.h.Handle(context.Background(), r.event(t, tc.fixture))
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
-			if evals := r.srv.Evaluations(ruleName); len(evals) != 0 {
+			if evals := r.Evaluations(ruleName); len(evals) != 0 {
 				t.Fatalf("sent %+v despite unreadable facts", evals)
 			}
 		})
@@ -159,15 +174,15 @@ func TestKMSUnreachable(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")})
 	for _, fixture := range []string{"change-rds-instance.json", "change-s3-kms-string.json", "scheduled.json"} {
 		t.Run(fixture, func(t *testing.T) {
-			r := newRig(t, nil)
-			addDevResources(r.srv)
+			r := newSandboxRig(t, nil)
+			seedDevBucket(t, r)
 			r.h.Facts = SecurityAccountFacts(func(string) keyfacts.KMS { return client })
 			err := r.h.Handle(context.Background(), r.event(t, fixture))
 			if !errors.Is(err, ErrFacts) {
 				t.Fatalf("err = %v, want ErrFacts", err)
 			}
-			if n := r.srv.Calls("PutEvaluations"); n != 0 {
-				t.Fatalf("PutEvaluations called %d times with KMS down: %+v", n, r.srv.Evaluations(ruleName))
+			if n := r.Calls("PutEvaluations"); n != 0 {
+				t.Fatalf("PutEvaluations called %d times with KMS down: %+v", n, r.Evaluations(ruleName))
 			}
 		})
 	}
@@ -176,11 +191,11 @@ func TestKMSUnreachable(t *testing.T) {
 // Rule parameters override the estate policy: the 100-day-old material is
 // overdue for a 90-day rule.
 func TestParamsOverridePolicy(t *testing.T) {
-	r := newRig(t, testIndex(t, 100*day))
+	r := newSandboxRig(t, testIndex(t, 100*day))
 	ev := r.event(t, "change-rds-instance.json")
 	ev.RuleParameters = `{"maxKeyAgeDays":"90"}`
 	if err := r.h.Handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	checkOnly(t, r.srv, rdsRef, "NON_COMPLIANT", compliance.ReasonMaterialOverdue)
+	checkOnly(t, r, rdsRef, "NON_COMPLIANT", compliance.ReasonMaterialOverdue)
 }

@@ -3,11 +3,11 @@ package configrule
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/configrule/configtest"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
 )
 
 // addDevResources records an RDS instance and an S3 bucket on dev's keys,
@@ -22,6 +22,11 @@ func addDevResources(srv *configtest.Server) {
 		Supplementary: map[string]string{"ServerSideEncryptionConfiguration": `{"rules":[{"applyServerSideEncryptionByDefault":{"sseAlgorithm":"aws:kms","kmsMasterKeyID":"` + keyARN(idDevS3) + `"}}]}`}})
 }
 
+// TestHandlePeriodic stays on the configtest fake: it needs an item the
+// sandbox cannot record (an encrypted cluster without kmsKeyId) and
+// resources on the in-memory index's keys, which the sandbox's RDS and
+// DynamoDB refuse because they resolve keys in its KMS. The sandbox runs
+// the periodic path end to end in e2e_test.go.
 func TestHandlePeriodic(t *testing.T) {
 	r := newRig(t, testIndex(t, 100*day))
 	addDevResources(r.srv)
@@ -53,28 +58,30 @@ func TestHandlePeriodic(t *testing.T) {
 	}
 }
 
-// 250 buckets → three PutEvaluations calls of at most 100, through the SDK
-// against an endpoint that rejects larger batches.
+// 250 buckets → three PutEvaluations calls, through the SDK against the
+// sandbox, which rejects batches of more than 100.
 func TestPeriodicBatches(t *testing.T) {
-	r := newRig(t, testIndex(t, 100*day))
-	for i := range 250 {
-		r.srv.AddItem(configtest.Item{Type: "AWS::S3::Bucket", ID: fmt.Sprintf("bucket-%03d", i), Account: devAcct, Region: region,
-			Status: "OK", CaptureTime: captureTime, Configuration: `{}`})
+	r := newSandboxRig(t, testIndex(t, 100*day))
+	if _, err := r.sb.S3.Bulk(s3svc.BulkRequest{Account: devAcct, Region: region, Count: 250, Prefix: "bucket"}); err != nil {
+		t.Fatal(err)
 	}
 	if err := r.h.Handle(context.Background(), r.event(t, "scheduled.json")); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.srv.BatchSizes(); fmt.Sprint(got) != "[100 100 50]" {
-		t.Fatalf("batch sizes = %v", got)
+	if n := r.Calls("PutEvaluations"); n != 3 {
+		t.Fatalf("PutEvaluations calls = %d, want 3", n)
 	}
-	if n := len(r.srv.Evaluations(ruleName)); n != 250 {
+	if n := len(r.Evaluations(ruleName)); n != 250 {
 		t.Fatalf("%d evaluations stored", n)
 	}
-	if n := r.srv.Calls("BatchGetResourceConfig"); n != 3 {
+	if n := r.Calls("BatchGetResourceConfig"); n != 3 {
 		t.Fatalf("BatchGetResourceConfig calls = %d", n)
 	}
 }
 
+// TestFailedEvaluations stays on the configtest fake: it needs
+// PutEvaluations to report FailedEvaluations on demand, which the sandbox
+// does only for resource types the rule never sends.
 func TestFailedEvaluations(t *testing.T) {
 	tests := map[string]struct {
 		fail    int
@@ -109,12 +116,12 @@ func TestFailedEvaluations(t *testing.T) {
 // An INSUFFICIENT_DATA verdict from the evaluator fails a change event and
 // is never sent (AWS would reject it anyway).
 func TestInsufficientDataNotSent(t *testing.T) {
-	r := newRig(t, compliance.NewIndex()) // no facts at all: the estate key is unreadable
+	r := newSandboxRig(t, compliance.NewIndex()) // no facts at all: the estate key is unreadable
 	err := r.h.Handle(context.Background(), r.event(t, "change-rds-instance.json"))
 	if !errors.Is(err, ErrUndecided) {
 		t.Fatalf("err = %v", err)
 	}
-	if r.srv.Calls("PutEvaluations") != 0 {
+	if r.Calls("PutEvaluations") != 0 {
 		t.Fatal("PutEvaluations called")
 	}
 }

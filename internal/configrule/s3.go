@@ -19,14 +19,15 @@ type s3Encryption struct {
 // awsManagedS3Alias is the key S3 uses for aws:kms without a key ID.
 const awsManagedS3Alias = "alias/aws/s3"
 
-// readS3 reads the bucket's default encryption. Decision: a bucket with no
-// default-encryption record is SSE-S3, not unencrypted. Since 5 January 2023
-// S3 applies SSE-S3 to every new object of every bucket and no longer lets a
-// bucket be without default encryption, so a missing record means Config did
-// not capture it, not that objects are stored in clear. The verdict is the
-// same (NON_COMPLIANT: not on the estate key); only the reason differs.
+// readS3 reads the bucket's default encryption. A bucket with no
+// default-encryption record is EncryptionNone (UNENCRYPTED), exactly as
+// `byok scan` reads a bucket whose GetBucketEncryption answers
+// ServerSideEncryptionConfigurationNotFoundError: the two deliveries of the
+// evaluator must not disagree, even on the reason. (Since January 2023 S3
+// applies SSE-S3 to new objects of every bucket, so such a record is rare:
+// a bucket Config captured without it. Either way it is NON_COMPLIANT.)
 func readS3(r *compliance.Resource, it ConfigItem) error {
-	r.Encryption = compliance.EncryptionSSES3
+	r.Encryption = compliance.EncryptionNone
 	raw, err := lookupFold(it.Supplementary, "ServerSideEncryptionConfiguration")
 	if err != nil {
 		return fieldErr(ErrItem, "supplementaryConfiguration", "", "cannot decode: %v", err)

@@ -3,8 +3,10 @@
 // client is exercised, and enforces what AWS documents for the calls the
 // Config rule makes (PutEvaluations batch ≤ 100, annotation 1–256
 // characters, INSUFFICIENT_DATA rejected, result tokens). It holds items and
-// evaluations in memory and must not grow into a Config emulator: the
-// sandbox's Config service replaces it.
+// evaluations in memory and must not grow into a Config emulator: tests
+// use the sandbox's Config service, and keep this fake only for what the
+// sandbox cannot produce (FailedEvaluations on demand, malformed items,
+// resources on keys that exist only in an in-memory index).
 package configtest
 
 import (

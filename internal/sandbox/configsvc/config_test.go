@@ -293,4 +293,3 @@ func TestEventsAndEvaluations(t *testing.T) {
 	}
 	checkDetails(t, e)
 }
-

@@ -194,6 +194,10 @@ func (s *Service) deleteBucket(w http.ResponseWriter, c *svc.Call, t target) *aw
 	if err != nil {
 		return err
 	}
+	if s.hasObjects(b.Name) {
+		return &awsproto.Error{Status: http.StatusConflict, Code: "BucketNotEmpty", Message: "The bucket you tried to delete is not empty",
+			Extra: map[string]string{"BucketName": b.Name}}
+	}
 	if derr := s.env.State.Delete(kindBucket, b.Name); derr != nil {
 		return &awsproto.Error{Status: 500, Code: "InternalError", Message: "the sandbox could not persist state: " + derr.Error(), Server: true}
 	}

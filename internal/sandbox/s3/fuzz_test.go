@@ -77,6 +77,8 @@ func FuzzS3Request(f *testing.F) {
 	f.Add("PUT", "", "/new-bucket", "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>")
 	f.Add("PUT", "b.localhost", "/?encryption", "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>")
 	f.Add("HEAD", "", "/new-bucket", "")
+	f.Add("PUT", "", "/new-bucket/dir/obj.yaml", "body")
+	f.Add("GET", "new-bucket.localhost", "/dir/obj.yaml?x-id=GetObject", "")
 	f.Add("DELETE", "", "/new-bucket/obj%zz", "")
 	e := newEnv(f)
 	f.Fuzz(func(t *testing.T, method, host, target, body string) {

@@ -12,8 +12,8 @@ import (
 // Region, which bounds the bucket-level calls byok makes).
 func Quotas() []faults.Quota {
 	return []faults.Quota{
-		{Name: "get", PerSecond: 5500, Ops: []string{"ListBuckets", "HeadBucket", "GetBucketLocation", "GetBucketEncryption"}},
-		{Name: "put", PerSecond: 3500, Ops: []string{"CreateBucket", "DeleteBucket", "PutBucketEncryption", "DeleteBucketEncryption"}},
+		{Name: "get", PerSecond: 5500, Ops: []string{"ListBuckets", "HeadBucket", "GetBucketLocation", "GetBucketEncryption", "GetObject", "HeadObject"}},
+		{Name: "put", PerSecond: 3500, Ops: []string{"CreateBucket", "DeleteBucket", "PutBucketEncryption", "DeleteBucketEncryption", "PutObject"}},
 	}
 }
 

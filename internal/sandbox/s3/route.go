@@ -70,7 +70,10 @@ func operation(method string, t target, q url.Values) string {
 		}
 		return ""
 	case t.key != "":
-		return "" // objects are not served
+		if len(q) > 0 && !onlyIgnored(q) {
+			return "" // object subresources (?tagging, ?acl, …) are not served
+		}
+		return map[string]string{http.MethodPut: "PutObject", http.MethodGet: "GetObject", http.MethodHead: "HeadObject"}[method]
 	case q.Has("encryption"):
 		return map[string]string{http.MethodGet: "GetBucketEncryption", http.MethodPut: "PutBucketEncryption",
 			http.MethodDelete: "DeleteBucketEncryption"}[method]

@@ -22,12 +22,13 @@ type Service struct {
 	env     *svc.Env
 	mu      sync.RWMutex
 	buckets map[string]*bucket // global namespace
+	objects map[string]*object // objectID → object
 }
 
 // New returns the S3 service, loading what env.State holds. S3 never
 // resolves KMS keys, so it takes no key resolver.
 func New(env *svc.Env) (*Service, error) {
-	s := &Service{env: env, buckets: map[string]*bucket{}}
+	s := &Service{env: env, buckets: map[string]*bucket{}, objects: map[string]*object{}}
 	err := env.State.Each(kindBucket, func(id string, raw json.RawMessage) error {
 		b := new(bucket)
 		if err := json.Unmarshal(raw, b); err != nil {
@@ -36,6 +37,9 @@ func New(env *svc.Env) (*Service, error) {
 		s.buckets[b.Name] = b
 		return nil
 	})
+	if err == nil {
+		err = loadObjects(env, s.objects)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load s3 state: %w", err)
 	}
@@ -65,6 +69,9 @@ var handlers = map[string]handler{
 	"GetBucketEncryption":    (*Service).getEncryption,
 	"PutBucketEncryption":    (*Service).putEncryption,
 	"DeleteBucketEncryption": (*Service).deleteEncryption,
+	"PutObject":              (*Service).putObject,
+	"GetObject":              (*Service).getObject,
+	"HeadObject":             (*Service).headObject,
 }
 
 // Serve implements svc.Service.
