@@ -90,6 +90,7 @@ func (s *Sandbox) Exports(account string) []string {
 		"AWS_ACCESS_KEY_ID=" + akid,
 		"AWS_SECRET_ACCESS_KEY=" + secret,
 		"AWS_REGION=" + s.Region(),
+		"AWS_DEFAULT_REGION=" + s.Region(), // the AWS CLI v1 reads only this one
 	}
 }
 

@@ -82,6 +82,11 @@ func addRoles(sb Target, est *estate.Estate, res *Result) error {
 	roles := []identity.Role{role(est.Roles.Operator, trust, operatorSession)}
 	for _, acct := range est.Accounts() {
 		roles = append(roles, role(est.VerifyRole(acct), trust, time.Hour))
+		if acct != est.SecurityAccount {
+			// The role the Config rule function assumes in member accounts
+			// (deploy/member-account.yaml).
+			roles = append(roles, role("arn:aws:iam::"+acct+":role/"+ConfigRuleMemberRole, trust, time.Hour))
+		}
 	}
 	for _, r := range roles {
 		if r.Account == "" {
@@ -94,6 +99,9 @@ func addRoles(sb Target, est *estate.Estate, res *Result) error {
 	}
 	return nil
 }
+
+// ConfigRuleMemberRole is the member-account role of the Config rule.
+const ConfigRuleMemberRole = "byok-config-rule-member"
 
 func role(arn string, trusted []string, maxSession time.Duration) identity.Role {
 	r := identity.Role{ARN: arn, Trusted: trusted, MaxSession: maxSession}
