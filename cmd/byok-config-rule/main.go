@@ -14,23 +14,12 @@ import (
 	"encoding/json"
 	"log/slog"
 	"os"
-	"sync"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/configrule"
-	"github.com/byok-dev/byok/internal/keyfacts"
 )
-
-// estateRecheck bounds how often a warm container checks the estate
-// object's ETag or the parameter's version.
-const estateRecheck = time.Minute
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -51,15 +40,7 @@ func newHandler(ctx context.Context, logger *slog.Logger) (*configrule.Handler, 
 	if err != nil {
 		return nil, err
 	}
-	return &configrule.Handler{
-		Facts: configrule.SecurityAccountFacts(kmsClients(cfg)),
-		Estate: &configrule.EstateLoader{
-			S3: awsx.S3(cfg), SSM: ssm.NewFromConfig(cfg), Default: defaults, Recheck: estateRecheck,
-		},
-		Config: configrule.AssumeRoleClients(cfg, sts.NewFromConfig(cfg)),
-		Now:    time.Now,
-		Logger: logger,
-	}, nil
+	return configrule.NewHandler(cfg, defaults, logger), nil
 }
 
 // defaultLocation validates the environment's estate location like a rule
@@ -77,21 +58,4 @@ func defaultLocation() (configrule.Params, error) {
 		return configrule.Params{}, err
 	}
 	return configrule.ParseParams(string(b))
-}
-
-// kmsClients keeps one KMS client per region for the container's life;
-// keyfacts asks for them from concurrent workers.
-func kmsClients(cfg aws.Config) func(region string) keyfacts.KMS {
-	var mu sync.Mutex
-	clients := map[string]*kms.Client{}
-	return func(region string) keyfacts.KMS {
-		mu.Lock()
-		defer mu.Unlock()
-		if c, ok := clients[region]; ok {
-			return c
-		}
-		c := kms.NewFromConfig(awsx.WithRegion(cfg, region))
-		clients[region] = c
-		return c
-	}
 }
