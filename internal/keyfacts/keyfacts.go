@@ -61,10 +61,11 @@ func NewReader(e *estate.Estate, client func(account, region string) KMS) *Reade
 func (r *Reader) Index() *compliance.Index { return r.index }
 
 // Load reads the estate aliases in every region and the facts of every key
-// the resources name, and returns the filled index. Keys LoadEstate read
-// already are not read again.
+// the resources name (only those: a Config rule invocation about one
+// resource reads one key), and returns the filled index. Keys LoadEstate
+// read already are not read again.
 func (r *Reader) Load(ctx context.Context, resources []compliance.Resource) (*compliance.Index, error) {
-	if err := r.LoadEstate(ctx); err != nil {
+	if err := r.estateAliases(ctx); err != nil {
 		return nil, err
 	}
 	arns := r.keyARNs(ctx, resources)
@@ -78,7 +79,7 @@ func (r *Reader) Load(ctx context.Context, resources []compliance.Resource) (*co
 func (r *Reader) LoadEstate(ctx context.Context) error {
 	o := r.slot(r.aliases, "\x00estate")
 	o.Do(func() {
-		if o.err = r.loadEstateAliases(ctx); o.err != nil {
+		if o.err = r.estateAliases(ctx); o.err != nil {
 			return
 		}
 		r.mu.Lock()
@@ -89,6 +90,13 @@ func (r *Reader) LoadEstate(ctx context.Context) error {
 		r.mu.Unlock()
 		r.readKeys(ctx, arns)
 	})
+	return o.err
+}
+
+// estateAliases lists the estate aliases once per reader.
+func (r *Reader) estateAliases(ctx context.Context) error {
+	o := r.slot(r.aliases, "\x00aliases")
+	o.Do(func() { o.err = r.loadEstateAliases(ctx) })
 	return o.err
 }
 
@@ -141,11 +149,6 @@ func (r *Reader) keyARNs(ctx context.Context, resources []compliance.Resource) [
 			continue // the evaluator reports unparsable references itself
 		}
 		if arn := r.resolve(ctx, ref); arn != "" {
-			set[arn] = true
-		}
-	}
-	for _, k := range r.Estate.Keys() {
-		if arn, ok := r.index.AliasTarget(k.Account, k.Region, k.Alias); ok {
 			set[arn] = true
 		}
 	}
