@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -20,7 +19,7 @@ import (
 
 func init() {
 	register(&command{Name: "import", Summary: "HSM → wrap → import: first material of a key, or --reimport of expired material",
-		Run: func(ctx context.Context, args []string) error { return importCmd(ctx, args, os.Stdout, os.Stderr) }})
+		Main: importCmd})
 }
 
 // Errors of byok import.
@@ -111,7 +110,7 @@ func importTarget(st rotation.KeyStatus, r importReq) (string, transport.Import,
 			return "", transport.Import{}, errHasMaterial
 		}
 		run := store.NewRunID(time.Now()).String()
-		return hsm.LabelPrefix + run + ":" + r.key.Alias, transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: run}, nil
+		return hsm.LabelPrefix + run + ":" + r.key.Alias, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run}, nil
 	}
 	want := r.materialID
 	if want == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,7 +14,7 @@ import (
 
 func init() {
 	register(&command{Name: "plan", Summary: "what a rotation would do per key: age, pending and expiring material, due, steps, impact",
-		Run: func(ctx context.Context, args []string) error { return planCmd(ctx, args, os.Stdout, os.Stderr) }})
+		Main: planCmd})
 }
 
 // keySelection is --env/--service/--key filtering of estate keys.

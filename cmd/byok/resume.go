@@ -4,16 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/byok-dev/byok/internal/store"
 )
 
 func init() {
 	register(&command{Name: "resume", Summary: "continue a stopped or crashed rotation run from its journal",
-		Run: func(ctx context.Context, args []string) error { return resumeCmd(ctx, args, os.Stdout, os.Stderr) }})
+		Main: resumeCmd})
 	register(&command{Name: "rollback", Summary: "move the aliases of a new-key run back to the old keys",
-		Run: func(ctx context.Context, args []string) error { return rollbackCmd(ctx, args, os.Stdout, os.Stderr) }})
+		Main: rollbackCmd})
 }
 
 func runArg(args []string) (store.RunID, []string, error) {

@@ -14,7 +14,7 @@ import (
 
 func init() {
 	register(&command{Name: "rotate", Summary: "rotate key material from the HSM, in place or to a new key, verified from every account",
-		Run: func(ctx context.Context, args []string) error { return rotateCmd(ctx, args, os.Stdout, os.Stderr) }})
+		Main: rotateCmd})
 }
 
 func rotateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -63,7 +63,11 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 		return err
 	}
 	if o.due {
-		keys = dueKeys(plans)
+		plans = duePlans(plans)
+		keys = nil
+		for _, p := range plans {
+			keys = append(keys, p.Key)
+		}
 	}
 	printPlans(stdout, plans)
 	if len(keys) == 0 || o.dry {
@@ -74,15 +78,15 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 		return errors.New("not confirmed; pass --yes to run without a prompt")
 	}
 	env.engine.Progress = progressPrinter(stderr)
-	id, err := env.engine.Start(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef})
+	id, err := env.engine.Start(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef, Plans: plans})
 	return reportRun(stdout, id, err)
 }
 
-func dueKeys(plans []rotation.Plan) []estate.Key {
-	var out []estate.Key
+func duePlans(plans []rotation.Plan) []rotation.Plan {
+	var out []rotation.Plan
 	for _, p := range plans {
 		if p.Due {
-			out = append(out, p.Key)
+			out = append(out, p)
 		}
 	}
 	return out
@@ -126,4 +130,3 @@ func reportRun(w io.Writer, id store.RunID, err error) error {
 	}
 	return err
 }
-

@@ -125,6 +125,11 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 			_ = env.Close()
 			return nil, err
 		}
+		// The operator identity goes into the run and the audit entry.
+		if env.engine.Operator, err = awsx.CallerARN(ctx, accts.For(est.SecurityAccount)); err != nil {
+			_ = env.Close()
+			return nil, err
+		}
 	}
 	return env, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 
 func init() {
 	register(&command{Name: "watch", Summary: "failed KMS calls on a key in CloudTrail, grouped by account, principal and event",
-		Run: func(ctx context.Context, args []string) error { return watchCmd(ctx, args, os.Stdout, os.Stderr) }})
+		Main: watchCmd})
 }
 
 func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -6,6 +6,11 @@
 // KMS say, so a process killed at any point resumes (`byok resume RUN`)
 // without importing twice or losing the HSM object.
 //
+// Keys of a run rotate concurrently. Every AWS call is paced under the
+// Security account's request quotas (Limits; GetParametersForImport at 1
+// per second is the bound of a large run), and each key starts as soon as
+// its own plan is in, so planning overlaps the import work of earlier keys.
+//
 // It owns the order and the safety rules of a rotation (refuse foreign
 // pending material, the 25-rotation limit, one run per key, never delete
 // material); it does not parse the estate, talk PKCS#11 directly (package

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -109,28 +108,6 @@ func (e *Engine) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return e.Logger
-}
-
-// runKeys runs every key job with bounded concurrency and joins the errors.
-func (e *Engine) runKeys(ctx context.Context, jobs []*keyJob) error {
-	n := e.Concurrency
-	if n <= 0 {
-		n = 8
-	}
-	sem := make(chan struct{}, n)
-	var wg sync.WaitGroup
-	errs := make([]error, len(jobs))
-	for i, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			errs[i] = j.execute(ctx)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 func (e *Engine) progress(j *keyJob, step store.Step, ph store.Phase, err error) {

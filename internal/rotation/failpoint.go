@@ -8,9 +8,12 @@ import (
 )
 
 // FailpointEnv names the environment variable that makes the byok process
-// SIGKILL itself at one step boundary, e.g. BYOK_FAILPOINT=import:after.
-// It exists for the kill tests, which prove a run resumes from every
-// boundary; it has no effect unless set.
+// SIGKILL itself at one step boundary, e.g. BYOK_FAILPOINT=import:after:
+// "before" (not yet journaled as begun), "after" (journaled as ended), or
+// "unrecorded" (the step's work is done, the journal does not say so yet:
+// the crash a resume must detect from what KMS says). It exists for the
+// kill tests, which prove a run resumes from every boundary; it has no
+// effect unless set.
 const FailpointEnv = "BYOK_FAILPOINT"
 
 func (e *Engine) failpoint(step store.Step, when string) {

@@ -48,9 +48,13 @@ func (j *keyJob) watch(ctx context.Context) error {
 			return err
 		}
 	}
+	since := j.run.Created
+	if !j.changeStart.IsZero() {
+		since = j.changeStart
+	}
 	var found []watch.Failure
 	for _, acct := range j.accounts() {
-		f, err := watch.Failures(ctx, j.e.Clients.Trail(acct, j.key.Region), acct, j.rk.KeyARN, j.run.Created, time.Now().Add(time.Minute))
+		f, err := watch.Failures(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, time.Now().Add(time.Minute))
 		if err != nil {
 			return err
 		}
@@ -70,6 +74,9 @@ func relevant(fs []watch.Failure) []watch.Failure {
 	for _, f := range fs {
 		if f.Event == "RotateKeyOnDemand" && f.ErrorCode == "ConflictException" {
 			continue
+		}
+		if f.Event == "ImportKeyMaterial" && f.ErrorCode == "ExpiredImportTokenException" {
+			continue // the import step fetches new parameters and re-wraps
 		}
 		if f.ErrorCode == "ThrottlingException" {
 			continue

@@ -28,6 +28,13 @@ type keyJob struct {
 	wrapped *hsm.Wrapped
 	verify  *Verification
 	timings map[string]time.Duration
+	// retry is the step a crashed or failed process had begun and not
+	// ended (StepUnknown when none): only it can have half-happened.
+	retry store.Step
+	// changeStart is when this process began the first step that changes
+	// the key (import or create-key); the watch reads CloudTrail from
+	// there (from the run's start after a resume).
+	changeStart time.Time
 }
 
 // execute runs the remaining steps, journaling each before and after.
@@ -62,6 +69,7 @@ func (j *keyJob) resumeIndex(ctx context.Context) (int, error) {
 			if ph == store.PhaseEnd {
 				return i + 1, nil
 			}
+			j.retry = s
 			return i, nil
 		}
 	}
@@ -75,11 +83,15 @@ func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
 	}
 	j.e.progress(j, step, store.PhaseBegin, nil)
 	t0 := time.Now()
+	if (step == store.StepImport || step == store.StepCreateKey) && j.retry == store.StepUnknown {
+		j.changeStart = t0.Add(-time.Second)
+	}
 	err := j.do(ctx, step)
 	j.timings[step.String()] += time.Since(t0)
 	if err != nil {
 		return j.fail(ctx, step, err)
 	}
+	j.e.failpoint(step, "unrecorded")
 	if step == store.StepDone {
 		if err := j.e.Store.ReleaseKeyLock(ctx, j.rk.KeyARN, j.run.ID); err != nil {
 			return j.fail(ctx, step, err)

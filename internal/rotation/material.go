@@ -20,10 +20,18 @@ import (
 // tokenMargin keeps an import token from being used too close to expiry.
 const tokenMargin = 10 * time.Minute
 
+// plan re-checks the refusals against what KMS says now: the status the
+// run was admitted with when it is fresh, else a new inspection.
 func (j *keyJob) plan(ctx context.Context) error {
-	st, err := Inspect(ctx, j.kms, j.rk.KeyARN)
-	if err != nil {
-		return err
+	var st KeyStatus
+	if j.status != nil && j.retry == store.StepUnknown {
+		st = *j.status
+	} else {
+		s, err := Inspect(ctx, j.kms, j.rk.KeyARN)
+		if err != nil {
+			return err
+		}
+		st = s
 	}
 	p := Decide(j.key, st, j.e.Estate.Policy, estate.Strategy(j.strategy()), j.run.ID.String(), time.Now())
 	if p.Refused != nil {
@@ -75,7 +83,7 @@ func (j *keyJob) ensureObject(ctx context.Context) (hsm.Object, error) {
 }
 
 func (j *keyJob) importer(region string) *transport.Importer {
-	return &transport.Importer{KMS: j.e.Clients.KMS(j.e.Estate.SecurityAccount, region), HSM: j.e.HSM,
+	return &transport.Importer{KMS: j.e.securityKMS(region), HSM: j.e.HSM,
 		Algorithm: j.e.Algorithm, KeySpec: j.e.Estate.Policy.Wrapping.KeySpec, Logger: j.e.Logger}
 }
 
@@ -92,9 +100,6 @@ func (j *keyJob) ensureParams(ctx context.Context, force bool) (transport.Params
 	if !force && p.Usable(time.Now(), tokenMargin) {
 		j.params = p
 		return p, nil
-	}
-	if err := j.e.Limits.Wait(ctx, opGetParameters, j.key.Region); err != nil {
-		return p, err
 	}
 	p, err := j.importer(j.key.Region).GetParameters(ctx, j.targetKey())
 	if err != nil {
@@ -141,7 +146,7 @@ func (j *keyJob) importMaterial(ctx context.Context) error {
 	if j.rk.NewMaterialID != "" {
 		return nil
 	}
-	if id, err := j.alreadyImported(ctx); err != nil || id != "" {
+	if id, err := j.alreadyImported(ctx); err != nil || id != "" { // only after a crash inside import
 		if id != "" {
 			j.rk.NewMaterialID = id
 			return j.save(ctx)
@@ -166,20 +171,19 @@ func (j *keyJob) importOnce(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := j.e.Limits.Wait(ctx, opImport, j.key.Region); err != nil {
-		return "", err
-	}
-	typ := types.ImportTypeNewKeyMaterial
-	if j.strategy() != "in-place" {
-		typ = types.ImportTypeExistingKeyMaterial
-	}
-	return j.importer(j.key.Region).Import(ctx, j.params, w, transport.Import{Type: typ, Description: j.run.ID.String()})
+	// NEW_KEY_MATERIAL in both strategies: in place it becomes the pending
+	// material; into a new key it is the first material (KMS refuses
+	// EXISTING_KEY_MATERIAL for material never associated with the key).
+	return j.importer(j.key.Region).Import(ctx, j.params, w, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String()})
 }
 
 // alreadyImported finds material this run imported before a crash: a
 // pending material described with the run ID (in place), or a new key
 // that already has material (new key).
 func (j *keyJob) alreadyImported(ctx context.Context) (string, error) {
+	if j.retry != store.StepImport {
+		return "", nil // the journal shows no earlier import attempt of this run
+	}
 	st, err := Inspect(ctx, j.kms, j.targetKey())
 	if err != nil {
 		return "", err
@@ -212,5 +216,3 @@ func replicaARN(primary, region string) string {
 	parts[3] = region
 	return strings.Join(parts, ":")
 }
-
-var _ = store.StepDone

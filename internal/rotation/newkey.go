@@ -44,9 +44,6 @@ func (j *keyJob) createKey(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := j.e.Limits.Wait(ctx, opCreateKey, j.key.Region); err != nil {
-		return err
-	}
 	out, err := j.kms.CreateKey(ctx, in)
 	if err != nil {
 		return fmt.Errorf("create key: %w", err)
@@ -121,9 +118,6 @@ func (j *keyJob) createdByRun(ctx context.Context, arn string) bool {
 // updateAlias points the estate alias at the new key and marks the old
 // key as superseded (it stays enabled for decryption).
 func (j *keyJob) updateAlias(ctx context.Context) error {
-	if err := j.e.Limits.Wait(ctx, opUpdateAlias, j.key.Region); err != nil {
-		return err
-	}
 	_, err := j.kms.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(j.key.Alias), TargetKeyId: aws.String(j.rk.NewKeyID)})
 	if err != nil {
 		return fmt.Errorf("update alias %s: %w", j.key.Alias, err)

@@ -40,6 +40,7 @@ type Plan struct {
 	Why      []string // reasons it is due (empty when not)
 	Strategy estate.Strategy
 	Steps    []store.Step
+	At       time.Time // when the status was read
 	Impact   string
 	// Refused is set when the key cannot be rotated now.
 	Refused *Refusal
@@ -49,7 +50,7 @@ type Plan struct {
 
 // Decide plans a key from its status: pure, so it is table-tested.
 func Decide(k estate.Key, st KeyStatus, pol estate.Policy, strategy estate.Strategy, runID string, now time.Time) Plan {
-	p := Plan{Key: k, Status: st, Strategy: strategy, Steps: stepsFor(strategy, len(k.Replicas) > 0)}
+	p := Plan{Key: k, Status: st, Strategy: strategy, Steps: stepsFor(strategy, len(k.Replicas) > 0), At: now}
 	p.Due, p.Why = due(st, pol, now)
 	p.Impact = impact(k.Service, strategy)
 	p.Refused = refusal(st, strategy, runID)

@@ -33,9 +33,11 @@ func TestDecide(t *testing.T) {
 		"fresh key":               {mut: func(*KeyStatus) {}, wantDue: false},
 		"exactly max age not due": {mut: func(s *KeyStatus) { s.CurrentSince = now.Add(-365 * day) }, wantDue: false},
 		"overdue":                 {mut: func(s *KeyStatus) { s.CurrentSince = now.Add(-400 * day) }, wantDue: true},
-		"old material expiring":   {mut: func(s *KeyStatus) { s.Materials = append(s.Materials, Material{ID: "m0", State: types.KeyMaterialStateNonCurrent, ValidTo: &soon}) }, wantDue: true},
-		"not external":            {mut: func(s *KeyStatus) { s.Origin = types.OriginTypeAwsKms }, wantErr: ErrNotExternal},
-		"disabled":                {mut: func(s *KeyStatus) { s.State = types.KeyStateDisabled }, wantErr: ErrKeyState},
+		"old material expiring": {mut: func(s *KeyStatus) {
+			s.Materials = append(s.Materials, Material{ID: "m0", State: types.KeyMaterialStateNonCurrent, ValidTo: &soon})
+		}, wantDue: true},
+		"not external": {mut: func(s *KeyStatus) { s.Origin = types.OriginTypeAwsKms }, wantErr: ErrNotExternal},
+		"disabled":     {mut: func(s *KeyStatus) { s.State = types.KeyStateDisabled }, wantErr: ErrKeyState},
 		"foreign pending": {mut: func(s *KeyStatus) {
 			s.Materials = append(s.Materials, Material{ID: "p", State: types.KeyMaterialStatePendingRotation, Description: "someone"})
 		}, wantErr: ErrForeignPending},

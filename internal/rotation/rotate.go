@@ -28,9 +28,6 @@ func (j *keyJob) rotate(ctx context.Context) error {
 		return nil
 	}
 	if !inProgress {
-		if err := j.e.Limits.Wait(ctx, opRotate, j.key.Region); err != nil {
-			return err
-		}
 		_, err := j.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: aws.String(j.rk.KeyARN)})
 		if err != nil && !isConflict(err) {
 			return fmt.Errorf("rotate key on demand: %w", err)
@@ -56,6 +53,12 @@ func (j *keyJob) rotationState(ctx context.Context) (current string, inProgress 
 	return aws.ToString(d.KeyMetadata.CurrentKeyMaterialId), s.OnDemandRotationStartDate != nil, nil
 }
 
+// firstPoll is the first wait for an on-demand rotation; waits double up
+// to Engine.Poll. KMS documents no duration (the sandbox takes 2 s).
+const firstPoll = 250 * time.Millisecond
+
+// waitRotated polls until the primary and every replica name the new
+// material as current and no rotation is in progress.
 func (j *keyJob) waitRotated(ctx context.Context) error {
 	poll, limit := j.e.Poll, j.e.RotateTimeout
 	if poll <= 0 {
@@ -65,32 +68,43 @@ func (j *keyJob) waitRotated(ctx context.Context) error {
 		limit = 30 * time.Minute
 	}
 	deadline := time.Now().Add(limit)
+	wait := min(firstPoll, poll)
 	for {
 		cur, inProgress, err := j.rotationState(ctx)
 		if err != nil {
 			return err
 		}
 		if cur == j.rk.NewMaterialID && !inProgress {
-			return nil
+			lag, err := j.replicaLagging(ctx)
+			if err != nil || lag == "" {
+				return err
+			}
+			cur = lag
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%w after %s (current material %s, want %s)", ErrRotateTimeout, limit, cur, j.rk.NewMaterialID)
 		}
-		if err := sleepCtx(ctx, poll); err != nil {
+		if err := sleepCtx(ctx, wait); err != nil {
 			return err
 		}
+		wait = min(2*wait, poll)
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// replicaLagging names a replica whose current material is not yet the
+// new one ("" when every replica has it).
+func (j *keyJob) replicaLagging(ctx context.Context) (string, error) {
+	for _, region := range j.key.Replicas {
+		arn := replicaARN(j.rk.KeyARN, region)
+		d, err := j.e.securityKMS(region).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(arn)})
+		if err != nil {
+			return "", fmt.Errorf("describe replica %s: %w", arn, err)
+		}
+		if cur := aws.ToString(d.KeyMetadata.CurrentKeyMaterialId); cur != j.rk.NewMaterialID {
+			return fmt.Sprintf("%s in replica %s", cur, region), nil
+		}
 	}
+	return "", nil
 }
 
 // importReplicas imports the same HSM material into every replica Region
@@ -106,7 +120,7 @@ func (j *keyJob) importReplicas(ctx context.Context) error {
 
 func (j *keyJob) importReplica(ctx context.Context, region string) error {
 	arn := replicaARN(j.rk.KeyARN, region)
-	k := j.e.Clients.KMS(j.e.Estate.SecurityAccount, region)
+	k := j.e.securityKMS(region)
 	st, err := Inspect(ctx, k, arn)
 	if err != nil {
 		return err
@@ -121,9 +135,6 @@ func (j *keyJob) importReplica(ctx context.Context, region string) error {
 		return err
 	}
 	im := j.importer(region)
-	if err := j.e.Limits.Wait(ctx, opGetParameters, region); err != nil {
-		return err
-	}
 	p, err := im.GetParameters(ctx, arn)
 	if err != nil {
 		return err

@@ -168,5 +168,9 @@ func (j *keyJob) changedAsPlanned(ctx context.Context) (bool, string) {
 	if j.strategy() == "new-key" {
 		return aws.ToString(d.KeyMetadata.KeyId) == keyIDOf(j.rk.NewKeyID), target
 	}
-	return aws.ToString(d.KeyMetadata.CurrentKeyMaterialId) == j.rk.NewMaterialID, target
+	if aws.ToString(d.KeyMetadata.CurrentKeyMaterialId) != j.rk.NewMaterialID {
+		return false, target
+	}
+	lag, err := j.replicaLagging(ctx)
+	return err == nil && lag == "", target
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+)
+
+// TestImportFirstThenReimportExpired: byok import gives a key without
+// material its first material; after that material expires (sandbox clock
+// past ValidTo → PendingImport), byok import --reimport brings the same
+// material back from the HSM object: Enabled, same KeyMaterialId, and a
+// ciphertext made before the expiry decrypts again.
+func TestImportFirstThenReimportExpired(t *testing.T) {
+	rotShm(t)
+	w := newRotWorld(t, nil)
+	ctx := context.Background()
+	c := w.kms("eu-west-1")
+	const alias = "alias/dev/s3"
+	created, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal, Description: aws.String("dev s3, awaiting material")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID := aws.ToString(created.KeyMetadata.KeyId)
+	if _, err := c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(keyID)}); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := w.inproc("import", "--key", alias, "--valid-for", "2h"); code != 0 || !strings.Contains(out, "KeyMaterialId") {
+		t.Fatalf("byok import: exit %d\n%s", code, out)
+	}
+	d := w.describeKey(t, keyID)
+	first := aws.ToString(d.CurrentKeyMaterialId)
+	if d.KeyState != types.KeyStateEnabled || first == "" {
+		t.Fatalf("after first import: %s, material %q", d.KeyState, first)
+	}
+	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(alias), Plaintext: []byte("before expiry")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out := w.inproc("import", "--key", alias); code == 0 || !strings.Contains(out, "already has key material") {
+		t.Fatalf("second first-import: exit %d, want a refusal\n%s", code, out)
+	}
+
+	w.sb.AdvanceClock(3 * time.Hour)
+	if st := w.describeKey(t, keyID).KeyState; st != types.KeyStatePendingImport {
+		t.Fatalf("after ValidTo the key is %s, want PendingImport", st)
+	}
+	if code, out := w.inproc("import", "--key", alias, "--reimport"); code != 0 {
+		t.Fatalf("byok import --reimport: exit %d\n%s", code, out)
+	}
+	d = w.describeKey(t, keyID)
+	if d.KeyState != types.KeyStateEnabled || aws.ToString(d.CurrentKeyMaterialId) != first {
+		t.Fatalf("after reimport: %s, material %s (want %s)", d.KeyState, aws.ToString(d.CurrentKeyMaterialId), first)
+	}
+	dec, err := c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	if err != nil || string(dec.Plaintext) != "before expiry" {
+		t.Fatalf("old ciphertext after reimport: %v", err)
+	}
+	if strings.Contains(w.output.String(), w.tok.PIN) {
+		t.Fatal("the HSM PIN appeared in byok's output")
+	}
+}
+
+func (w *rotWorld) describeKey(t *testing.T, keyID string) *types.KeyMetadata {
+	t.Helper()
+	d, err := w.kms("eu-west-1").DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String(keyID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.KeyMetadata
+}

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/audit"
+	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/store"
+)
+
+const rotAlias = "alias/prod/dynamodb"
+
+// rotKey is the seeded key the process tests rotate.
+func (w *rotWorld) rotKey(t *testing.T) (arn, replicaARN string) {
+	t.Helper()
+	for _, k := range w.seeded.Keys {
+		if k.Alias == rotAlias && len(k.Replicas) == 1 {
+			return k.KeyARN, k.Replicas[0]
+		}
+	}
+	t.Fatalf("seed made no multi-Region %s: %+v", rotAlias, w.seeded.Keys)
+	return "", ""
+}
+
+// lastRun is the newest run in the state store.
+func (w *rotWorld) lastRun(t *testing.T) store.RunID {
+	t.Helper()
+	st, err := store.Open(context.Background(), w.statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	runs, err := st.ListRuns(context.Background())
+	if err != nil || len(runs) == 0 {
+		t.Fatalf("no run recorded: %v", err)
+	}
+	last := runs[0]
+	for _, r := range runs {
+		if r.Created.After(last.Created) {
+			last = r
+		}
+	}
+	return last.ID
+}
+
+// TestKillAtEveryStepBoundary SIGKILLs the real binary at each step
+// boundary of an in-place rotation of a multi-Region key (BYOK_FAILPOINT),
+// resumes the run, and checks the end state each time.
+func TestKillAtEveryStepBoundary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process kill test: skipped with -short")
+	}
+	rotShm(t)
+	rotBinary(t)
+	var tok = newRotWorld(t, nil).tok
+	for _, step := range store.InPlaceSteps() {
+		whens := []string{"before", "after"}
+		switch step {
+		case store.StepImport, store.StepImportReplicas, store.StepRotate, store.StepTag, store.StepRecord:
+			whens = append(whens, "unrecorded") // KMS or the audit log changed, the journal does not know
+		}
+		for _, when := range whens {
+			fp := step.String() + ":" + when
+			t.Run(fp, func(t *testing.T) {
+				w := newRotWorld(t, tok)
+				w.killAndResume(t, fp, nil)
+			})
+		}
+	}
+}
+
+// TestResumeAfterImportTokenExpired kills the run right after the wrap,
+// moves the sandbox clock past the token's 24 h, and resumes: the run must
+// fetch new parameters and wrap the same HSM object again.
+func TestResumeAfterImportTokenExpired(t *testing.T) {
+	rotShm(t)
+	w := newRotWorld(t, nil)
+	var before store.RunKey
+	w.killAndResume(t, "wrap:after", func(id store.RunID, arn string) {
+		before = w.runKey(t, id, arn)
+		w.sb.AdvanceClock(25 * time.Hour)
+	})
+	id := w.lastRun(t)
+	arn, _ := w.rotKey(t)
+	after := w.runKey(t, id, arn)
+	if after.BlobSHA256 == before.BlobSHA256 || !after.ParametersValidTo.After(before.ParametersValidTo.Add(24*time.Hour)) {
+		t.Fatalf("resume did not re-fetch and re-wrap: digest %s → %s, token valid to %v → %v",
+			before.BlobSHA256, after.BlobSHA256, before.ParametersValidTo, after.ParametersValidTo)
+	}
+}
+
+func (w *rotWorld) runKey(t *testing.T, id store.RunID, arn string) store.RunKey {
+	t.Helper()
+	st, err := store.Open(context.Background(), w.statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rk, err := st.GetRunKey(context.Background(), id, arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rk
+}
+
+// killAndResume rotates with the failpoint, expects SIGKILL, calls
+// between (when set), resumes without the failpoint and checks the end.
+func (w *rotWorld) killAndResume(t *testing.T, fp string, between func(store.RunID, string)) {
+	t.Helper()
+	arn, replica := w.rotKey(t)
+	oldCur, oldMats := w.materials(t, arn, "eu-west-1")
+	_, killed, out := w.exec(t, []string{rotation.FailpointEnv + "=" + fp}, "rotate", "--key", rotAlias, "--yes", "--change-ref", "CHG-kill")
+	if !killed {
+		t.Fatalf("failpoint %s did not kill byok rotate:\n%s", fp, out)
+	}
+	id := w.lastRun(t)
+	if between != nil {
+		between(id, arn)
+	}
+	if code, _, out := w.exec(t, nil, "resume", id.String()); code != 0 {
+		t.Fatalf("byok resume %s after kill at %s: exit %d\n%s", id, fp, code, out)
+	}
+	w.checkEnd(t, id, arn, replica, oldCur, len(oldMats))
+}
+
+// checkEnd: exactly one new CURRENT material in the primary and the
+// replica, no pending material, the HSM object kept, one audit entry for
+// the run and an intact chain (byok audit verify).
+func (w *rotWorld) checkEnd(t *testing.T, id store.RunID, arn, replica, oldCur string, oldCount int) {
+	t.Helper()
+	cur, mats := w.materials(t, arn, "eu-west-1")
+	if cur == oldCur || len(mats) != oldCount+1 {
+		t.Errorf("primary: current %s → %s, %d → %d materials", oldCur, cur, oldCount, len(mats))
+	}
+	for _, region := range []string{"eu-west-1", "eu-central-1"} {
+		k := arn
+		if region == "eu-central-1" {
+			k = replica
+		}
+		rc, ms := w.materials(t, k, region)
+		currents := 0
+		for _, m := range ms {
+			if m.KeyMaterialState == types.KeyMaterialStateCurrent {
+				currents++
+			}
+			if strings.HasPrefix(string(m.KeyMaterialState), "PENDING") {
+				t.Errorf("%s: orphan pending material %s (%s)", region, *m.KeyMaterialId, m.KeyMaterialState)
+			}
+		}
+		if rc != cur || currents != 1 {
+			t.Errorf("%s: current %s (want %s), %d CURRENT materials", region, rc, cur, currents)
+		}
+	}
+	w.checkHSMObject(t, hsm.LabelPrefix+id.String()+":"+rotAlias)
+	w.checkAudit(t, id)
+	w.checkNoPIN(t)
+}
+
+// checkNoPIN: the HSM PIN is in neither byok's output nor the state files.
+func (w *rotWorld) checkNoPIN(t *testing.T) {
+	t.Helper()
+	files, _ := filepath.Glob(w.statePath + "*")
+	if len(files) == 0 || w.output.Len() == 0 {
+		t.Fatalf("nothing to search: %v, %d bytes of output", files, w.output.Len())
+	}
+	hay := [][]byte{w.output.Bytes()}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hay = append(hay, b)
+	}
+	for _, h := range hay {
+		if bytes.Contains(h, []byte(w.tok.PIN)) {
+			t.Fatal("the HSM PIN appeared in byok's output or state")
+		}
+	}
+}
+
+func (w *rotWorld) checkHSMObject(t *testing.T, label string) {
+	t.Helper()
+	s, err := hsm.Open(context.Background(), w.tok.ParsedURI(t), hsm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Find(context.Background(), label); err != nil {
+		t.Errorf("HSM object %s: %v", label, err)
+	}
+}
+
+func (w *rotWorld) checkAudit(t *testing.T, id store.RunID) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, w.statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := l.List(ctx)
+	run, rerr := st.GetRun(ctx, id)
+	st.Close()
+	n := 0
+	for _, e := range es {
+		if e.RunID == id.String() {
+			n++
+		}
+	}
+	if err != nil || rerr != nil || n != 1 || run.Status != store.StatusSucceeded {
+		t.Errorf("run %s: status %v, %d audit entries (%v, %v)", id, run.Status, n, err, rerr)
+	}
+	if code, out := w.inproc("audit", "verify", "--state", w.statePath); code != 0 {
+		t.Errorf("byok audit verify: exit %d\n%s", code, out)
+	}
+}
+
+// TestRotateInterrupted sends SIGINT (Ctrl-C) to a running byok rotate: it
+// stops at a step boundary, exits 3 and says how to resume; the resume
+// completes the rotation.
+func TestRotateInterrupted(t *testing.T) {
+	rotShm(t)
+	w := newRotWorld(t, nil)
+	arn, replica := w.rotKey(t)
+	oldCur, oldMats := w.materials(t, arn, "eu-west-1")
+	cmd := exec.Command(rotBinary(t), "rotate", "--key", rotAlias, "--yes")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitForStep(t, arn, store.StepImport)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	w.output.Write(out.Bytes())
+	id := w.lastRun(t)
+	if code := cmd.ProcessState.ExitCode(); code != 3 || !strings.Contains(out.String(), "byok resume "+id.String()) {
+		t.Fatalf("interrupted rotate: exit %d, want 3 and a resume hint:\n%s", code, out.String())
+	}
+	if code, _, out := w.exec(t, nil, "resume", id.String()); code != 0 {
+		t.Fatalf("resume: exit %d\n%s", code, out)
+	}
+	w.checkEnd(t, id, arn, replica, oldCur, len(oldMats))
+}
+
+// waitForStep polls the journal until the run's key has begun step.
+func (w *rotWorld) waitForStep(t *testing.T, arn string, step store.Step) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if st, err := store.Open(context.Background(), w.statePath); err == nil {
+			runs, _ := st.ListRuns(context.Background())
+			for _, r := range runs {
+				if s, _, err := st.LastStep(context.Background(), r.ID, arn); err == nil && s >= step && s != store.StepCreateKey {
+					st.Close()
+					return
+				}
+			}
+			st.Close()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the run never reached %s", step)
+}
+
+func TestRotateCLIRefusals(t *testing.T) {
+	rotShm(t)
+	w := newRotWorld(t, nil)
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"key outside the estate": {[]string{"rotate", "--key", "alias/dev/unknown", "--yes"}, "outside the estate is refused"},
+		"no key chosen":          {[]string{"rotate", "--yes"}, "choose keys with --key"},
+		"bad strategy":           {[]string{"rotate", "--key", rotAlias, "--strategy", "sideways", "--yes"}, "use in-place or new-key"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if code, out := w.inproc(c.args...); code == 0 || !strings.Contains(out, c.want) {
+				t.Fatalf("byok %v: exit %d, want an error saying %q:\n%s", c.args, code, c.want, out)
+			}
+		})
+	}
+}
