@@ -8,10 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sync"
-
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/awsx"
@@ -38,54 +34,20 @@ func addRotationFlags(fs *flag.FlagSet) rotationFlags {
 	}
 }
 
-// rotClients implements rotation.Clients over per-account SDK configs.
-type rotClients struct {
-	accounts *awsx.Accounts
-	mu       sync.Mutex
-	kms      map[string]*kms.Client
-	trail    map[string]*cloudtrail.Client
-}
-
-func (c *rotClients) kmsFor(account, region string) *kms.Client {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	k := account + "/" + region
-	if cl, ok := c.kms[k]; ok {
-		return cl
-	}
-	cl := kms.NewFromConfig(awsx.WithRegion(c.accounts.For(account), region))
-	c.kms[k] = cl
-	return cl
-}
-
-func (c *rotClients) KMS(account, region string) rotation.KMS { return c.kmsFor(account, region) }
-
-func (c *rotClients) Crypto(account, region string) rotation.CryptoKMS {
-	return c.kmsFor(account, region)
-}
-
-func (c *rotClients) Trail(account, region string) rotation.Trail {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	k := account + "/" + region
-	if cl, ok := c.trail[k]; ok {
-		return cl
-	}
-	cl := cloudtrail.NewFromConfig(awsx.WithRegion(c.accounts.For(account), region))
-	c.trail[k] = cl
-	return cl
-}
-
 // rotationEnv is an engine plus what must be closed after it.
 type rotationEnv struct {
 	engine *rotation.Engine
 	est    *estate.Estate
+	aws    *awsEnv
 	store  *store.Store
 	hsm    *hsm.Session
 }
 
 func (r *rotationEnv) Close() error {
 	var errs []error
+	if r.aws != nil {
+		r.aws.Close()
+	}
 	if r.hsm != nil {
 		errs = append(errs, r.hsm.Close())
 	}
@@ -105,13 +67,13 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 	if src == estate.ExampleSource {
 		fmt.Fprintln(stderr, "byok: no estate file given; using the embedded example estate")
 	}
-	base, err := awsx.Load(ctx, est.PrimaryRegion())
+	ae, err := newAWSEnv(ctx, est)
 	if err != nil {
 		return nil, err
 	}
-	accts := awsx.NewAccounts(base, est.SecurityAccount, est.Roles.Operator, est.Roles.Verify)
-	env := &rotationEnv{est: est}
+	env := &rotationEnv{est: est, aws: ae}
 	if env.store, err = openStore(ctx, *f.statePath); err != nil {
+		_ = env.Close()
 		return nil, err
 	}
 	log, err := audit.Open(ctx, env.store)
@@ -119,14 +81,14 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 		_ = env.Close()
 		return nil, err
 	}
-	env.engine = newEngine(est, env.store, accts, log, f, stderr)
+	env.engine = newEngine(est, env.store, ae.Rotation(), log, f, stderr)
 	if needHSM {
 		if err := env.openHSM(ctx, f, stderr); err != nil {
 			_ = env.Close()
 			return nil, err
 		}
 		// The operator identity goes into the run and the audit entry.
-		if env.engine.Operator, err = awsx.CallerARN(ctx, accts.For(est.SecurityAccount)); err != nil {
+		if env.engine.Operator, err = awsx.CallerARN(ctx, ae.accounts.For(est.SecurityAccount)); err != nil {
 			_ = env.Close()
 			return nil, err
 		}
@@ -134,13 +96,13 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 	return env, nil
 }
 
-func newEngine(est *estate.Estate, st *store.Store, accts *awsx.Accounts, log *audit.Log, f rotationFlags, stderr io.Writer) *rotation.Engine {
+func newEngine(est *estate.Estate, st *store.Store, clients rotation.Clients, log *audit.Log, f rotationFlags, stderr io.Writer) *rotation.Engine {
 	level := slog.LevelWarn
 	if *f.verbose {
 		level = slog.LevelInfo
 	}
 	return &rotation.Engine{Estate: est, Store: st, Audit: rotation.AuditLog{Log: log},
-		Clients: &rotClients{accounts: accts, kms: map[string]*kms.Client{}, trail: map[string]*cloudtrail.Client{}},
+		Clients: clients,
 		Limits:  rotation.NewLimits(rotation.DefaultRates()), Failpoint: os.Getenv(rotation.FailpointEnv),
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
 }
