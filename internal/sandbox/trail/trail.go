@@ -69,7 +69,7 @@ const kind = "trail.event"
 // Store keeps events in time order. Safe for concurrent use.
 type Store struct {
 	mu     sync.RWMutex
-	events []Event
+	events []*Event // pointers: appends never copy the large structs
 	log    *statelog.Log
 }
 
@@ -82,7 +82,8 @@ func New(log *statelog.Log) (*Store, error) {
 			return fmt.Errorf("load trail: %w", err)
 		}
 		st.Event.Accounts = st.Accounts
-		s.events = append(s.events, st.Event)
+		ev := st.Event
+		s.events = append(s.events, &ev)
 		return nil
 	})
 	return s, err
@@ -99,7 +100,7 @@ func (s *Store) Record(e Event) error {
 		e.EventCategory = "Management"
 	}
 	s.mu.Lock()
-	s.events = append(s.events, e)
+	s.events = append(s.events, &e)
 	s.mu.Unlock()
 	return s.log.Append(kind, e.EventID, stored{Event: e, Accounts: e.Accounts})
 }
@@ -114,7 +115,7 @@ func (s *Store) Visible(account, region string, fn func(Event) bool) {
 		if e.AWSRegion != region || !contains(e.Accounts, account) {
 			continue
 		}
-		if !fn(e) {
+		if !fn(*e) {
 			return
 		}
 	}
