@@ -23,8 +23,10 @@ const demoDoc = `Stand up the seed's architecture in-process — a sandbox AWS w
 (111111111111), dev (222222222222) and prod (333333333333) accounts, KMS keys by
 environment × service with aliases, RDS, DynamoDB and S3 resources, some keys 400
 days old and one expiring in 10 days — plus a throwaway SoftHSM2 token, and walk
-through: scan → plan → in-place rotation of the due keys → verification from dev
-and prod → CloudTrail watch → a new-key rotation → scan again → audit verify.
+through: scan → plan → re-import of the expiring material without expiry and
+in-place rotation of the overdue keys → verification from dev and prod →
+CloudTrail watch → a new-key rotation → the resource owner's fix of the bucket on
+the AWS-managed key (not byok's) → scan again → audit verify.
 
 Needs no AWS account and no configuration; reads no AWS settings from the
 environment. Writes demo-report.json and demo-report.html into --report-dir.

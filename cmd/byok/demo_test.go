@@ -14,11 +14,14 @@ import (
 )
 
 // TestDemo runs `byok demo` in-process in a temp directory and checks its
-// report: non-compliant before; after, only what the new-key rotation
-// knowingly left (RDS on the retired key) and findings no rotation fixes;
-// two runs with changed material and key; a clean watch that saw its
-// control call; an intact audit chain. The HTML report must render in
-// headless Chromium without console errors.
+// report: NON_COMPLIANT before (overdue, expiring and AWS-managed-key
+// findings); after the re-import, the rotations and the resource owner's
+// bucket fix, everything COMPLIANT except exactly the RDS instances and
+// the Aurora cluster the new-key rotation knowingly left on the retired
+// key; two runs with changed material and key; the expiring material
+// re-imported without expiry; a clean watch that saw its control call; an
+// intact audit chain. The HTML report must render in headless Chromium
+// without console errors.
 func TestDemo(t *testing.T) {
 	if _, err := os.Stat(demo.DefaultModule); err != nil {
 		if os.Getenv("CI") != "" {
@@ -51,39 +54,86 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// demoLeft is what the new-key rotation of alias/prod/rds knowingly
+// leaves on the retired key: prod's RDS instance, Aurora cluster and the
+// cluster's members.
+var demoLeft = map[string]bool{"rds-instance prod-orders-db": true, "rds-cluster prod-analytics": true,
+	"rds-instance prod-analytics-1": true, "rds-instance prod-analytics-2": true}
+
 func checkDemoReport(t *testing.T, rep demo.Report) {
 	t.Helper()
-	if !rep.OK || len(rep.Phases) != 9 {
-		t.Fatalf("report OK=%v with %d phases, want OK with 9: %+v", rep.OK, len(rep.Phases), rep.Phases)
+	if !rep.OK || len(rep.Phases) != 10 {
+		t.Fatalf("report OK=%v with %d phases, want OK with 10: %+v", rep.OK, len(rep.Phases), rep.Phases)
 	}
-	if n := rep.Before.ByVerdict["NON_COMPLIANT"]; n == 0 || n != len(rep.Before.NonCompliant) {
-		t.Errorf("before: %d NON_COMPLIANT (%d listed), want some", n, len(rep.Before.NonCompliant))
-	}
-	retired := 0
-	for _, l := range rep.Left {
-		switch {
-		case l.Class == demo.LeftRetiredKey && (l.Type == "rds-instance" || l.Type == "rds-cluster"):
-			retired++
-		case l.Class == demo.LeftNotKeyAge && l.Reason == "AWS_MANAGED_KEY":
-		case l.Class == demo.LeftExpiring && l.Reason == "MATERIAL_EXPIRING":
-			// the seed's expiring material is still there: a rotation adds
-			// material, only a re-import extends the old one's ValidTo
-		default:
-			t.Errorf("still NON_COMPLIANT after the rotations: %+v", l)
-		}
-	}
-	if retired == 0 {
-		t.Error("after: no RDS resource left on the retired key; the new-key rotation should leave them")
-	}
-	if rep.After.ByVerdict["NON_COMPLIANT"] != len(rep.Left) || rep.After.Total != rep.Before.Total {
-		t.Errorf("after: %d NON_COMPLIANT, %d classified, %d of %d resources", rep.After.ByVerdict["NON_COMPLIANT"], len(rep.Left), rep.After.Total, rep.Before.Total)
-	}
+	checkDemoBefore(t, rep)
+	checkDemoAfter(t, rep)
 	checkDemoRuns(t, rep)
+	checkDemoReimport(t, rep)
 	if !rep.Watch.ControlDetected || rep.Watch.RotationFailures != 0 {
 		t.Errorf("watch: %+v, want the control call seen and no rotation failures", rep.Watch)
 	}
-	if !rep.Audit.Checked || !rep.Audit.OK || rep.Audit.Entries == 0 || len(rep.Audit.HeadHash) != 64 {
+	if !rep.Audit.Checked || !rep.Audit.OK || rep.Audit.Entries == 0 || len(rep.Audit.HeadHash) != 64 || len(rep.Audit.Problems) > 0 {
 		t.Errorf("audit: %+v, want an intact chain", rep.Audit)
+	}
+}
+
+// checkDemoBefore: the first scan finds each kind of finding the story fixes.
+func checkDemoBefore(t *testing.T, rep demo.Report) {
+	t.Helper()
+	if n := rep.Before.ByVerdict["NON_COMPLIANT"]; n == 0 || n != len(rep.Before.NonCompliant) {
+		t.Errorf("before: %d NON_COMPLIANT (%d listed), want some", n, len(rep.Before.NonCompliant))
+	}
+	for _, reason := range []string{"MATERIAL_OVERDUE", "MATERIAL_EXPIRING", "AWS_MANAGED_KEY"} {
+		if rep.Before.ByReason[reason] == 0 {
+			t.Errorf("before: no %s finding: %v", reason, rep.Before.ByReason)
+		}
+	}
+}
+
+// checkDemoAfter: compliant except exactly what the new-key rotation left.
+func checkDemoAfter(t *testing.T, rep demo.Report) {
+	t.Helper()
+	retired := rep.Runs[len(rep.Runs)-1].Keys[0].KeyARN
+	got := map[string]bool{}
+	for _, l := range rep.Left {
+		name := l.Type + " " + l.Name
+		got[name] = true
+		if !demoLeft[name] || l.Class != demo.LeftRetiredKey || l.Reason != "KEY_SUPERSEDED" || l.KeyARN != retired {
+			t.Errorf("still NON_COMPLIANT after the story: %+v (only the RDS resources on the retired key %s may be)", l, retired)
+		}
+	}
+	for name := range demoLeft {
+		if !got[name] {
+			t.Errorf("after: %s is not reported on the retired key", name)
+		}
+	}
+	a := rep.After
+	if a.Total != rep.Before.Total || a.ByVerdict["NON_COMPLIANT"] != len(demoLeft) || a.ByVerdict["COMPLIANT"] != a.Total-len(demoLeft) || len(a.Errors) > 0 {
+		t.Errorf("after: %v of %d resources (errors %v), want all COMPLIANT but the %d on the retired key", a.ByVerdict, a.Total, a.Errors, len(demoLeft))
+	}
+	if len(rep.Remediations) != 1 || !rep.Remediations[0].OK || rep.Remediations[0].Finding != "AWS_MANAGED_KEY" ||
+		!strings.Contains(rep.Remediations[0].Owner, "resource owner") {
+		t.Errorf("remediations: %+v, want the owner's fix of the bucket on the AWS-managed key", rep.Remediations)
+	}
+}
+
+// checkDemoReimport: the expiring material came back without expiry, same
+// material (old data decrypts), verified.
+func checkDemoReimport(t *testing.T, rep demo.Report) {
+	t.Helper()
+	if len(rep.Reimports) != 1 {
+		t.Fatalf("reimports: %+v, want the expiring key's material", rep.Reimports)
+	}
+	r := rep.Reimports[0]
+	if r.Alias != "alias/dev/dynamodb" || r.MaterialID == "" || len(r.BlobSHA256) != 64 || !r.NoExpiry || !r.Verified || !r.OldDataDecrypts {
+		t.Errorf("reimport: %+v", r)
+	}
+	for _, run := range rep.Runs {
+		for _, k := range run.Keys {
+			if k.Alias == r.Alias {
+				t.Errorf("run %s rotated %s, which only needed a re-import", run.ID, k.Alias)
+			}
+		}
 	}
 }
 
@@ -107,8 +157,8 @@ func checkDemoRuns(t *testing.T, rep demo.Report) {
 			}
 		}
 	}
-	if rep.Audit.Entries != keys {
-		t.Errorf("audit has %d entries, want one per rotated key (%d)", rep.Audit.Entries, keys)
+	if rep.Audit.Entries != keys+len(rep.Reimports) {
+		t.Errorf("audit has %d entries, want one per rotated key (%d) and re-imported material (%d)", rep.Audit.Entries, keys, len(rep.Reimports))
 	}
 	for _, v := range rep.Verification {
 		for _, c := range v.Checks {

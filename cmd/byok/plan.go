@@ -86,8 +86,8 @@ func printPlans(w io.Writer, plans []rotation.Plan) {
 		if p.Refused != nil {
 			status = "REFUSED: " + p.Refused.Err.Error()
 		}
-		fmt.Fprintf(tw, "%s\t%dd\t%s\t%s\t%d/25\t%v\t%s\t%s\n", p.Key.Alias, int(now.Sub(p.Status.CurrentSince).Hours()/24),
-			pending, valid, p.Status.OnDemandRotations, p.Due, p.Strategy, status)
+		fmt.Fprintf(tw, "%s\t%dd\t%s\t%s\t%d/25\t%s\t%s\t%s\n", p.Key.Alias, int(now.Sub(p.Status.CurrentSince).Hours()/24),
+			pending, valid, p.Status.OnDemandRotations, dueLabel(p), p.Strategy, status)
 	}
 	_ = tw.Flush()
 	for _, p := range plans {
@@ -95,6 +95,38 @@ func printPlans(w io.Writer, plans []rotation.Plan) {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s: due: %s\n  steps: %s\n  impact: %s\n", p.Key.Alias, strings.Join(p.Why, "; "), stepNames(p), p.Impact)
+	}
+	printExpiring(w, plans)
+}
+
+// dueLabel says what a key needs: a rotation, a re-import, both or nothing.
+func dueLabel(p rotation.Plan) string {
+	var what []string
+	if p.Due {
+		what = append(what, "rotate")
+	}
+	if len(p.Expiring) > 0 {
+		what = append(what, "re-import")
+	}
+	if len(what) == 0 {
+		return "-"
+	}
+	return strings.Join(what, "+")
+}
+
+// printExpiring lists the materials that expire within the warning window
+// with their remedy: a re-import without expiry, never a rotation.
+func printExpiring(w io.Writer, plans []rotation.Plan) {
+	for _, p := range plans {
+		for _, m := range p.Expiring {
+			fmt.Fprintf(w, "\n%s: material %s (%s) expires %s; when any material expires the whole key stops working, and a rotation does not change that\n",
+				p.Key.Alias, m.ID, m.State, m.ValidTo.UTC().Format(time.RFC3339))
+			if m.Reimportable() {
+				fmt.Fprintf(w, "  re-import it without expiry (byok rotate --due does): %s\n", m.Command(p.Key.Alias))
+				continue
+			}
+			fmt.Fprintf(w, "  OPERATOR ACTION: %s\n", m.Hint(p.Key.Alias))
+		}
 	}
 }
 

@@ -24,7 +24,7 @@ func rotateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			"is journaled; Ctrl-C stops at the next step boundary and `byok resume RUN` continues.")
 	f := addRotationFlags(fs)
 	sel := keySelection{fs.String("env", "", "environment"), fs.String("service", "", "s3, rds or dynamodb"), fs.String("key", "", "alias (e.g. alias/prod/rds)")}
-	due := fs.Bool("due", false, "rotate every selected key that is due (overdue or expiring)")
+	due := fs.Bool("due", false, "rotate every selected key that is overdue, and re-import without expiry the expiring material byok imported")
 	strategy := fs.String("strategy", "", "in-place or new-key (default: the estate policy)")
 	changeRef := fs.String("change-ref", "", "change reference recorded in the audit log")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
@@ -62,24 +62,39 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 	if err != nil {
 		return err
 	}
+	printPlans(stdout, plans)
+	var reimports []rotation.Plan
+	manual := 0
 	if o.due {
+		reimports, manual = reimportPlans(plans)
 		plans = duePlans(plans)
 		keys = nil
 		for _, p := range plans {
 			keys = append(keys, p.Key)
 		}
 	}
-	printPlans(stdout, plans)
-	if len(keys) == 0 || o.dry {
-		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && len(keys) > 0])
-		return nil
+	work := len(keys) + len(reimports)
+	if work == 0 || o.dry {
+		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && work > 0])
+		return manualError(manual)
 	}
-	if !o.yes && !confirm(stderr, len(keys)) {
+	if !o.yes && !confirm(stderr, len(keys), materialCount(reimports)) {
 		return errors.New("not confirmed; pass --yes to run without a prompt")
 	}
 	env.engine.Progress = progressPrinter(stderr)
-	id, err := env.engine.Start(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef, Plans: plans})
-	return reportRun(stdout, id, err)
+	if len(reimports) > 0 {
+		if err := runReimports(ctx, env, reimports, o.changeRef, stdout); err != nil {
+			return errors.Join(err, manualError(manual))
+		}
+		plans = nil // the keys changed: Start inspects them again
+	}
+	if len(keys) > 0 {
+		id, err := env.engine.Start(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef, Plans: plans})
+		if err := reportRun(stdout, id, err); err != nil {
+			return errors.Join(err, manualError(manual))
+		}
+	}
+	return manualError(manual)
 }
 
 func duePlans(plans []rotation.Plan) []rotation.Plan {
@@ -92,11 +107,55 @@ func duePlans(plans []rotation.Plan) []rotation.Plan {
 	return out
 }
 
-func confirm(w io.Writer, n int) bool {
+// reimportPlans are the plans with expiring material byok can re-import,
+// and manual counts the expiring materials it cannot.
+func reimportPlans(plans []rotation.Plan) (out []rotation.Plan, manual int) {
+	for _, p := range plans {
+		if p.ReimportableCount() > 0 {
+			out = append(out, p)
+		}
+		manual += len(p.Expiring) - p.ReimportableCount()
+	}
+	return out, manual
+}
+
+func materialCount(plans []rotation.Plan) int {
+	n := 0
+	for _, p := range plans {
+		n += p.ReimportableCount()
+	}
+	return n
+}
+
+// errManualReimport: rotate --due saw expiring material byok did not
+// import; the plan above names each with what the operator must do.
+var errManualReimport = errors.New("expiring key material that byok did not import is left as it was")
+
+func manualError(n int) error {
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d material(s): %w; re-import each from the HSM that holds it (OPERATOR ACTION above)", n, errManualReimport)
+}
+
+// runReimports re-imports expiring byok material without expiry.
+func runReimports(ctx context.Context, env *rotationEnv, plans []rotation.Plan, changeRef string, stdout io.Writer) error {
+	id, done, err := env.engine.Reimport(ctx, plans, changeRef)
+	for _, r := range done {
+		fmt.Fprintf(stdout, "re-imported %s material %s without expiry (ValidTo removed); verified from every account; audit entry under %s\n",
+			r.Alias, r.MaterialID, id)
+	}
+	if err != nil {
+		return fmt.Errorf("re-import: %w\nrun byok rotate --due again once fixed (a re-import is idempotent)", err)
+	}
+	return nil
+}
+
+func confirm(w io.Writer, keys, materials int) bool {
 	if fi, err := os.Stdin.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
 		return false
 	}
-	fmt.Fprintf(w, "rotate %d key(s)? type yes: ", n)
+	fmt.Fprintf(w, "rotate %d key(s) and re-import %d expiring material(s)? type yes: ", keys, materials)
 	var answer string
 	_, _ = fmt.Fscanln(os.Stdin, &answer)
 	return answer == "yes"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/report"
+	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -49,6 +50,7 @@ type story struct {
 
 	before      report.Report
 	due         []estate.Key
+	reimport    []rotation.Plan        // plans with expiring material byok can re-import
 	appData     map[string][]appRecord // by alias: data written before the rotation
 	inPlaceRun  store.RunID
 	newKeyRun   store.RunID
@@ -92,11 +94,12 @@ func (s *story) run(ctx context.Context) error {
 		{"stand up", "the seed's architecture runs locally: Security, dev and prod accounts, keys by env × service, resources on them, an HSM token", s.standUp},
 		{"scan", "byok finds every resource that breaks the rotation policy, across accounts, and says why", s.scanBefore},
 		{"plan", "byok reads each key's material history in the Security account and knows which keys are due", s.plan},
-		{"rotate in place", "due keys get new HSM-born material in place (same key ID, no alias switch), journaled step by step", s.rotateInPlace},
+		{"rotate in place", "expiring material byok imported is re-imported from its HSM object without expiry (same material, so old data decrypts), and overdue keys get new HSM-born material in place (same key ID, no alias switch), journaled step by step", s.rotateInPlace},
 		{"verify from dev and prod", "data written before the rotation still decrypts from the consumer accounts, and new data uses the new material", s.verify},
 		{"CloudTrail watch", "no consumer saw a failed KMS call because of the rotation, and the watch does see a failure when there is one", s.watch},
 		{"new-key rotation", "the legacy strategy works (new key, alias moved, old key still decrypts) and byok shows what it leaves behind", s.newKey},
-		{"scan again", "the overdue findings are fixed; what remains is what the new-key rotation knowingly left and findings no rotation fixes, each with its fix", s.scanAfter},
+		{"remediate (resource owner, not byok)", "a finding no key rotation can fix (a bucket on the AWS-managed key) is fixed by the resource's owner as the scan said; byok never changes resources", s.remediate},
+		{"scan again", "the overdue, expiring and owner-fixed findings are gone; what remains is exactly what the new-key rotation knowingly left (RDS on the retired key), with its fix", s.scanAfter},
 		{"audit verify", "every rotation left a hash-chained audit entry and the chain is intact", s.auditVerify},
 	}
 	for _, st := range steps {

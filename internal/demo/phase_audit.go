@@ -5,7 +5,8 @@ import (
 	"fmt"
 )
 
-// auditVerify checks the audit chain and that every rotated key left an entry.
+// auditVerify checks the audit chain and that every rotated key and every
+// re-imported material left an entry.
 func (s *story) auditVerify(ctx context.Context) error {
 	rep, err := s.w.audit.Verify(ctx)
 	st := AuditStatus{Checked: true, OK: rep.OK() && err == nil, Entries: rep.Entries, HeadSeq: rep.Head.Seq, HeadHash: rep.Head.Hash}
@@ -20,8 +21,9 @@ func (s *story) auditVerify(ctx context.Context) error {
 	for _, r := range s.rep.Runs {
 		want += len(r.Keys)
 	}
+	want += len(s.rep.Reimports)
 	if rep.Entries != want {
-		return fmt.Errorf("audit log has %d entries, want one per rotated key (%d)", rep.Entries, want)
+		return fmt.Errorf("audit log has %d entries, want one per rotated key and re-imported material (%d)", rep.Entries, want)
 	}
 	s.out.ok("%s, chain intact; head seq %d hash %s", plural(rep.Entries, "entry", "entries"), rep.Head.Seq, rep.Head.Hash)
 	return nil

@@ -49,14 +49,7 @@ func (s *story) newKey(ctx context.Context) error {
 	return nil
 }
 
-func (s *story) estateKey(alias string) (estate.Key, error) {
-	for _, k := range s.w.est.Keys() {
-		if k.Alias == alias {
-			return k, nil
-		}
-	}
-	return estate.Key{}, fmt.Errorf("%s is not an estate key", alias)
-}
+func (s *story) estateKey(alias string) (estate.Key, error) { return keyByAlias(s.w.est, alias) }
 
 // checkAliasMoved confirms the alias now targets the new key.
 func (s *story) checkAliasMoved(ctx context.Context, k estate.Key, newKey string) error {

@@ -26,35 +26,48 @@ func (s *story) plan(ctx context.Context) error {
 			valid = v.UTC().Format("2006-01-02")
 		}
 		rows = append(rows, []string{p.Key.Alias, fmt.Sprintf("%dd", int(now.Sub(p.Status.CurrentSince).Hours()/24)), valid,
-			fmt.Sprintf("%d/%d", p.Status.OnDemandRotations, rotation.MaxOnDemandRotations), dueWord(p.Due)})
+			fmt.Sprintf("%d/%d", p.Status.OnDemandRotations, rotation.MaxOnDemandRotations), dueWord(p)})
 		if p.Refused != nil {
 			return fmt.Errorf("plan refused %s: %w", p.Key.Alias, p.Refused)
 		}
 		if p.Due {
 			s.due = append(s.due, p.Key)
 		}
+		if p.ReimportableCount() > 0 {
+			s.reimport = append(s.reimport, p)
+		}
 	}
 	s.out.table(rows, 4, func(c string) string {
-		if c == "due" {
+		if c != "-" {
 			return s.out.paint(sgrYellow, c)
 		}
 		return c
 	})
 	for _, p := range plans {
 		if p.Due {
-			s.out.line("%s: %s", p.Key.Alias, strings.Join(p.Why, "; "))
+			s.out.line("%s: rotate: %s", p.Key.Alias, strings.Join(p.Why, "; "))
+		}
+		for _, m := range p.Expiring {
+			s.out.line("%s: re-import: material %s expires %s; a rotation would not help (the old material keeps its ValidTo)",
+				p.Key.Alias, short(m.ID), m.ValidTo.UTC().Format("2006-01-02"))
+			s.out.line("    %s", s.out.paint(sgrDim, m.Hint(p.Key.Alias)))
 		}
 	}
-	if len(s.due) == 0 {
-		return errors.New("no key is due; the seed's overdue and expiring keys are missing")
+	if len(s.due) == 0 || len(s.reimport) == 0 {
+		return fmt.Errorf("%d keys due for rotation and %d with expiring byok material; the seed's overdue and expiring keys are missing", len(s.due), len(s.reimport))
 	}
 	s.out.line("steps (in place): %s", stepNames(plans[0].Steps))
 	return nil
 }
 
-func dueWord(due bool) string {
-	if due {
-		return "due"
+func dueWord(p rotation.Plan) string {
+	switch {
+	case p.Due && len(p.Expiring) > 0:
+		return "rotate+re-import"
+	case p.Due:
+		return "rotate"
+	case len(p.Expiring) > 0:
+		return "re-import"
 	}
 	return "-"
 }
@@ -68,16 +81,20 @@ func stepNames(steps []store.Step) string {
 }
 
 // rotateInPlace writes application data under each due key from its
-// consumer account, then rotates the due keys in place.
+// consumer account, re-imports the expiring material without expiry, then
+// rotates the overdue keys in place.
 func (s *story) rotateInPlace(ctx context.Context) error {
-	for _, k := range s.due {
+	for _, k := range append(s.due, plannedKeys(s.reimport)...) {
 		recs, err := s.writeAppData(ctx, k)
 		if err != nil {
 			return err
 		}
 		s.appData[k.Alias] = recs
 	}
-	s.out.line("wrote application data under %s from the consumer accounts", plural(len(s.due), "key", "keys"))
+	s.out.line("wrote application data under %s from the consumer accounts", plural(len(s.due)+len(s.reimport), "key", "keys"))
+	if err := s.reimportExpiring(ctx); err != nil {
+		return err
+	}
 	id, err := s.startRun(ctx, s.due, estate.StrategyInPlace, "DEMO-1 rotate due keys")
 	s.inPlaceRun = id
 	if err != nil {

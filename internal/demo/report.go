@@ -20,8 +20,12 @@ type Report struct {
 	After       Snapshot  `json:"after"`
 	// Left are the NON_COMPLIANT results of the last scan, each with why it
 	// is expected (or not).
-	Left         []LeftFinding `json:"left"`
-	Runs         []RotationRun `json:"runs"`
+	Left []LeftFinding `json:"left"`
+	Runs []RotationRun `json:"runs"`
+	// Reimports are the expiring materials re-imported without expiry.
+	Reimports []Reimport `json:"reimports"`
+	// Remediations are fixes resource owners applied (not byok).
+	Remediations []Remediation `json:"remediations"`
 	Verification []KeyProof    `json:"verification"`
 	Watch        WatchResult   `json:"watch"`
 	Audit        AuditStatus   `json:"audit"`
@@ -112,6 +116,31 @@ type RunKey struct {
 	NewKeyID      string     `json:"new_key_id,omitempty"`
 	BlobSHA256    string     `json:"blob_sha256"`
 	Steps         []StepSpan `json:"steps"`
+}
+
+// Reimport is one expiring material byok re-imported without expiry from
+// the HSM object that holds it (same KeyMaterialId).
+type Reimport struct {
+	ID              string `json:"id"` // the audit entries' run ID
+	Alias           string `json:"alias"`
+	KeyARN          string `json:"key_arn"`
+	MaterialID      string `json:"material_id"`
+	BlobSHA256      string `json:"blob_sha256"`
+	NoExpiry        bool   `json:"material_does_not_expire"`
+	Verified        bool   `json:"verified"` // fresh round trip from every account, key Enabled
+	OldDataDecrypts bool   `json:"old_data_decrypts"`
+	Error           string `json:"error,omitempty"`
+}
+
+// Remediation is a fix a resource's owner applied for a finding that no
+// key rotation can fix.
+type Remediation struct {
+	Owner    string `json:"owner"` // who applies it, e.g. "prod platform team"
+	Account  string `json:"account"`
+	Resource string `json:"resource"`
+	Finding  string `json:"finding"` // the reason the scan gave
+	Action   string `json:"action"`
+	OK       bool   `json:"ok"`
 }
 
 // StepSpan is one journaled step, in milliseconds from the run's start.

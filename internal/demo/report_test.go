@@ -29,7 +29,8 @@ func TestRenderHTMLContent(t *testing.T) {
 	}
 	html := b.String()
 	for _, want := range []string{"Compliance per account and service", "Rotation timeline", rep.Runs[0].ID,
-		rep.Runs[0].Keys[0].NewMaterialID, rep.Audit.HeadHash, "class=\"bar s-import"} {
+		rep.Runs[0].Keys[0].NewMaterialID, rep.Audit.HeadHash, "class=\"bar s-import",
+		"Expiring material re-imported without expiry", rep.Reimports[0].MaterialID, "Fixes applied by resource owners (not byok)", rep.Remediations[0].Action} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML report lacks %q", want)
 		}

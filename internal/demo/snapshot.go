@@ -72,7 +72,7 @@ func classify(after Snapshot, retiredKeyARN string) []LeftFinding {
 		case f.Reason == string(compliance.ReasonKeySuperseded) && retiredKeyARN != "" && f.KeyARN == retiredKeyARN:
 			lf.Class, lf.Fix = LeftRetiredKey, "re-key in the maintenance window (RDS: snapshot → copy with the new key → restore → switch), then retire the old key"
 		case f.Reason == string(compliance.ReasonMaterialExpiring):
-			lf.Class, lf.Fix = LeftExpiring, "re-import the expiring material with a later ValidTo from the HSM that holds it (byok import --reimport); while any material of a key expires, the whole key stops working"
+			lf.Class, lf.Fix = LeftExpiring, "re-import the expiring material without expiry from the HSM that holds it (byok rotate --due does it for material byok imported); when any material of a key expires, the whole key stops working"
 		case !keyAgeReason(f.Reason):
 			lf.Class, lf.Fix = LeftNotKeyAge, "not a key-material finding: re-encrypt the resource under its estate key"
 		}

@@ -73,8 +73,7 @@ func (w *world) startSandbox(ctx context.Context) error {
 	if _, err := w.sb.Start(ctx, "127.0.0.1:0"); err != nil {
 		return err
 	}
-	so := seed.Demo()
-	so.Resources = w.opts.Resources
+	so := w.seedOptions()
 	if w.seeded, err = seed.Apply(ctx, w.sb, est, so); err != nil {
 		return fmt.Errorf("seed demo estate: %w", err)
 	}

@@ -20,6 +20,8 @@ const (
 	logKey  = "key_arn"
 	logStep = "step"
 	logAcct = "account"
+	// logMaterial is a KeyMaterialId (an identifier, not material).
+	logMaterial = "key_material_id"
 )
 
 // Clients gives the engine SDK clients per account and region.

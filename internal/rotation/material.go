@@ -50,7 +50,7 @@ func (j *keyJob) plan(ctx context.Context) error {
 
 // hsmLabel names the run's HSM object so a resumed run finds it.
 func (j *keyJob) hsmLabel() string {
-	return hsm.LabelPrefix + j.run.ID.String() + ":" + j.key.Alias
+	return HSMLabel(j.run.ID, j.key.Alias)
 }
 
 func (j *keyJob) hsmGenerate(ctx context.Context) error {

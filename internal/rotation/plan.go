@@ -34,10 +34,15 @@ func (r *Refusal) Unwrap() error { return r.Err }
 
 // Plan is what byok would do for one key.
 type Plan struct {
-	Key      estate.Key
-	Status   KeyStatus
-	Due      bool
-	Why      []string // reasons it is due (empty when not)
+	Key    estate.Key
+	Status KeyStatus
+	// Due means the key needs a rotation: its current material is older
+	// than the policy allows.
+	Due bool
+	Why []string // reasons it is due (empty when not)
+	// Expiring are materials that expire within the warning window. They
+	// need a re-import without expiry, not a rotation (see ExpiringMaterial).
+	Expiring []ExpiringMaterial
 	Strategy estate.Strategy
 	Steps    []store.Step
 	At       time.Time // when the status was read
@@ -52,6 +57,7 @@ type Plan struct {
 func Decide(k estate.Key, st KeyStatus, pol estate.Policy, strategy estate.Strategy, runID string, now time.Time) Plan {
 	p := Plan{Key: k, Status: st, Strategy: strategy, Steps: stepsFor(strategy, len(k.Replicas) > 0), At: now}
 	p.Due, p.Why = due(st, pol, now)
+	p.Expiring = expiringMaterials(k, st, pol.ExpiryWarning, now)
 	p.Impact = impact(k.Service, strategy)
 	p.Refused = refusal(st, strategy, runID)
 	if m, ok := st.Pending(); ok && m.Description == runID && runID != "" {
@@ -65,13 +71,18 @@ func due(st KeyStatus, pol estate.Policy, now time.Time) (bool, []string) {
 	if age := now.Sub(st.CurrentSince); age > pol.MaxMaterialAge {
 		why = append(why, fmt.Sprintf("current material is %d days old (max %d)", days(age), days(pol.MaxMaterialAge)))
 	}
-	if v := st.EarliestValidTo(); v != nil && v.Sub(now) <= pol.ExpiryWarning {
-		why = append(why, fmt.Sprintf("key material expires %s (warning window %d days)", v.UTC().Format(time.RFC3339), days(pol.ExpiryWarning)))
-	}
-	if st.State == types.KeyStatePendingImport {
-		why = append(why, "key is PendingImport (material expired or deleted): re-import with byok import --reimport")
-	}
 	return len(why) > 0, why
+}
+
+// ReimportableCount is how many expiring materials byok can re-import.
+func (p Plan) ReimportableCount() int {
+	n := 0
+	for _, m := range p.Expiring {
+		if m.Reimportable() {
+			n++
+		}
+	}
+	return n
 }
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }

@@ -33,9 +33,11 @@ func TestDecide(t *testing.T) {
 		"fresh key":               {mut: func(*KeyStatus) {}, wantDue: false},
 		"exactly max age not due": {mut: func(s *KeyStatus) { s.CurrentSince = now.Add(-365 * day) }, wantDue: false},
 		"overdue":                 {mut: func(s *KeyStatus) { s.CurrentSince = now.Add(-400 * day) }, wantDue: true},
+		// An expiring material needs a re-import, not a rotation (the old
+		// material would keep its ValidTo): not due, listed in Expiring.
 		"old material expiring": {mut: func(s *KeyStatus) {
 			s.Materials = append(s.Materials, Material{ID: "m0", State: types.KeyMaterialStateNonCurrent, ValidTo: &soon})
-		}, wantDue: true},
+		}, wantDue: false},
 		"not external": {mut: func(s *KeyStatus) { s.Origin = types.OriginTypeAwsKms }, wantErr: ErrNotExternal},
 		"disabled":     {mut: func(s *KeyStatus) { s.State = types.KeyStateDisabled }, wantErr: ErrKeyState},
 		"foreign pending": {mut: func(s *KeyStatus) {

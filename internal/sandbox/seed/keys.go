@@ -21,6 +21,9 @@ func seedKey(ctx context.Context, sb Target, est *estate.Estate, k estate.Key, o
 	if err != nil {
 		return err
 	}
+	if m.None && len(k.Replicas) > 0 {
+		return fmt.Errorf("%w: %s is multi-Region; seed it with material", ErrBadMaterial, k.Alias)
+	}
 	c := client(ctx, sb, k.Account, k.Region)
 	exists, err := aliasExists(ctx, c, k.Alias)
 	if err != nil || exists {
@@ -49,7 +52,12 @@ func seedKey(ctx context.Context, sb Target, est *estate.Estate, k estate.Key, o
 	if m.ExpiresIn > 0 {
 		sk.ValidTo = sk.ImportedAt.Add(m.Age + m.ExpiresIn).Truncate(time.Second)
 	}
-	if err := finishKey(ctx, sb, c, k, policy, &sk); err != nil {
+	if m.None {
+		sk.ImportedAt = time.Time{}
+		if _, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(k.Alias), TargetKeyId: aws.String(sk.KeyID)}); err != nil {
+			return fmt.Errorf("create alias: %w", err)
+		}
+	} else if err := finishKey(ctx, sb, c, k, policy, &sk); err != nil {
 		return err
 	}
 	res.Keys = append(res.Keys, sk)

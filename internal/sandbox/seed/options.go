@@ -41,6 +41,11 @@ type Material struct {
 	// the seed (ExpirationModel KEY_MATERIAL_EXPIRES); Age+ExpiresIn must be
 	// at most 365 days, as KMS allows ValidTo at most 365 days after import.
 	ExpiresIn time.Duration
+	// None leaves the key without material (state PendingImport), so that
+	// byok imports its first material from byok's own HSM; Age still
+	// backdates the key's creation. Single-Region keys only (a replica
+	// takes its material from the primary's import).
+	None bool
 }
 
 // Options tune a seed.
@@ -60,6 +65,9 @@ func (o Options) material(alias string) (Material, error) {
 	m, ok := o.Material[alias]
 	if !ok {
 		m = o.DefaultMaterial
+	}
+	if m.None && m.ExpiresIn > 0 {
+		return m, fmt.Errorf("%w: %s: a key seeded without material has no expiry to set", ErrBadMaterial, alias)
 	}
 	if m.Age < 0 || m.ExpiresIn < 0 || (m.ExpiresIn > 0 && m.Age+m.ExpiresIn > maxValidity) {
 		return m, fmt.Errorf("%w: %s: age %v and expiry in %v must be non-negative, and an expiring material at most 365 days from import to ValidTo (KMS limit)",

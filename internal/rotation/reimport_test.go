@@ -1,0 +1,108 @@
+package rotation_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/store"
+	"github.com/byok-dev/byok/internal/transport"
+)
+
+// TestReimportExpiringMaterial: material byok imported that now expires is
+// listed by the plan (not due for rotation), re-imported from its HSM
+// object without expiry (same KeyMaterialId, no rotation, audited), and a
+// second re-import changes nothing. A missing HSM object is an error that
+// names the object.
+func TestReimportExpiringMaterial(t *testing.T) {
+	w := newWorld(t, true)
+	ctx := context.Background()
+	k := w.key(t, "alias/dev/s3")
+	run, err := w.eng.Start(ctx, rotation.Request{Keys: []estate.Key{k}, Strategy: estate.StrategyInPlace})
+	if err != nil {
+		t.Fatalf("rotate: %v", err)
+	}
+	arn := aws.ToString(w.describe(t, k.AliasARN(), k.Region).Arn)
+	mat := aws.ToString(w.describe(t, arn, k.Region).CurrentKeyMaterialId)
+	w.setExpiry(t, k, arn, run, mat, 10*24*time.Hour)
+	rotations := len(w.materials(t, arn, k.Region))
+
+	plans, err := w.eng.PlanKeys(ctx, []estate.Key{k}, estate.StrategyInPlace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plans[0]
+	if p.Due || len(p.Expiring) != 1 || p.Expiring[0].ID != mat || !p.Expiring[0].Reimportable() || p.Expiring[0].ImportedBy != run {
+		t.Fatalf("plan: due %v, expiring %+v; want not due, %s re-importable from run %s", p.Due, p.Expiring, mat, run)
+	}
+	_, res, err := w.eng.Reimport(ctx, plans, "CHG-reimport")
+	if err != nil || len(res) != 1 || res[0].AlreadyDone || len(res[0].BlobSHA256) != 64 || !res[0].Verification.OK() {
+		t.Fatalf("reimport: %+v, %v", res, err)
+	}
+	for _, m := range w.materials(t, arn, k.Region) {
+		if m.ValidTo != nil {
+			t.Errorf("material %s still expires at %v", aws.ToString(m.KeyMaterialId), m.ValidTo)
+		}
+	}
+	if n := len(w.materials(t, arn, k.Region)); n != rotations || aws.ToString(w.describe(t, arn, k.Region).CurrentKeyMaterialId) != mat {
+		t.Errorf("the key was rotated: %d materials (was %d)", n, rotations)
+	}
+
+	_, again, err := w.eng.Reimport(ctx, plans, "CHG-reimport")
+	if err != nil || len(again) != 1 || !again[0].AlreadyDone || again[0].BlobSHA256 != "" {
+		t.Fatalf("second reimport with the same plan: %+v, %v; want already done, nothing imported", again, err)
+	}
+	entries, err := w.log.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reimports := 0
+	for _, e := range entries {
+		if e.Strategy == rotation.StrategyReimport && e.KeyARN == arn && e.OldMaterialID == mat && e.NewMaterialID == mat {
+			reimports++
+		}
+	}
+	if reimports != 2 {
+		t.Errorf("%d reimport audit entries, want 2", reimports)
+	}
+
+	gone := plans[0]
+	gone.Expiring = []rotation.ExpiringMaterial{p.Expiring[0]}
+	gone.Expiring[0].HSMLabel = rotation.HSMLabel("r-20200101T000000Z-0000", k.Alias)
+	_, _, err = w.eng.Reimport(ctx, []rotation.Plan{gone}, "")
+	var re *rotation.ReimportError
+	if !errors.As(err, &re) || !errors.Is(err, hsm.ErrObjectNotFound) || re.MaterialID != mat || re.Hint == "" {
+		t.Fatalf("missing HSM object: %v, want a ReimportError wrapping hsm.ErrObjectNotFound", err)
+	}
+}
+
+// setExpiry re-imports the run's material with a ValidTo, as `byok import
+// --reimport --valid-for` does.
+func (w *world) setExpiry(t *testing.T, k estate.Key, arn string, run store.RunID, mat string, in time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	obj, err := w.hs.Find(ctx, rotation.HSMLabel(run, k.Alias))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := &transport.Importer{KMS: w.admin(w.est.SecurityAccount, k.Region), HSM: w.hs, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
+	p, err := im.GetParameters(ctx, arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wr, err := im.Wrap(ctx, obj, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validTo := w.sb.Now().Add(in)
+	if _, err := im.Import(ctx, p, wr, transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: run.String(), MaterialID: mat, ValidTo: &validTo}); err != nil {
+		t.Fatal(err)
+	}
+}
