@@ -138,17 +138,28 @@ func manualError(n int) error {
 	return fmt.Errorf("%d material(s): %w; re-import each from the HSM that holds it (OPERATOR ACTION above)", n, errManualReimport)
 }
 
-// runReimports re-imports expiring byok material without expiry.
+// runReimports re-imports expiring byok material without expiry, as
+// journaled runs (strategy reimport) that byok resume continues.
 func runReimports(ctx context.Context, env *rotationEnv, plans []rotation.Plan, changeRef string, stdout io.Writer) error {
 	id, done, err := env.engine.Reimport(ctx, plans, changeRef)
+	if id != "" {
+		fmt.Fprintf(stdout, "re-import run %s\n", id)
+	}
 	for _, r := range done {
 		fmt.Fprintf(stdout, "re-imported %s material %s without expiry (ValidTo removed); verified from every account; audit entry under %s\n",
-			r.Alias, r.MaterialID, id)
+			r.Alias, r.MaterialID, r.RunID)
 	}
-	if err != nil {
-		return fmt.Errorf("re-import: %w\nrun byok rotate --due again once fixed (a re-import is idempotent)", err)
+	if err == nil {
+		return nil
 	}
-	return nil
+	var stopped *rotation.StoppedError
+	if errors.As(err, &stopped) {
+		return &exitError{Code: 3, Err: err}
+	}
+	if id != "" {
+		return fmt.Errorf("re-import: %w\nbyok runs show %s shows the step each key reached", err, id)
+	}
+	return fmt.Errorf("re-import: %w", err)
 }
 
 func confirm(w io.Writer, keys, materials int) bool {

@@ -79,6 +79,33 @@ func TestKillAtEveryStepBoundary(t *testing.T) {
 	}
 }
 
+// TestKillReimportAtEveryStepBoundary SIGKILLs the real binary at each
+// step boundary of a re-import run (byok rotate --due re-importing the
+// expiring material byok imported into a multi-Region key) and resumes it
+// with byok resume. One world serves every boundary: each case gives the
+// same material a ValidTo again first.
+func TestKillReimportAtEveryStepBoundary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process kill test: skipped with -short")
+	}
+	rotShm(t)
+	w := newRotWorld(t, nil)
+	first := w.firstRotation(t)
+	for _, step := range store.ReimportSteps() {
+		whens := []string{"before", "after"}
+		switch step {
+		case store.StepImport, store.StepImportReplicas, store.StepRecord:
+			whens = append(whens, "unrecorded") // KMS or the audit log changed, the journal does not know
+		}
+		for _, when := range whens {
+			fp := step.String() + ":" + when
+			t.Run(fp, func(t *testing.T) {
+				w.killAndResumeReimport(t, first, fp)
+			})
+		}
+	}
+}
+
 // TestResumeAfterImportTokenExpired kills the run right after the wrap,
 // moves the sandbox clock past the token's 24 h, and resumes: the run must
 // fetch new parameters and wrap the same HSM object again.

@@ -121,7 +121,7 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	runsPrintHeader(stdout, r)
 	for _, k := range keys {
-		if err := runsPrintKey(ctx, stdout, st, k); err != nil {
+		if err := runsPrintKey(ctx, stdout, st, r, k); err != nil {
 			return err
 		}
 	}
@@ -170,14 +170,14 @@ func runsPrintHeader(w io.Writer, r store.Run) {
 	}
 }
 
-func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, k store.RunKey) error {
+func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, r store.Run, k store.RunKey) error {
 	step, phase, err := st.LastStep(ctx, k.RunID, k.KeyARN)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nkey %s\n", k.KeyARN)
 	fmt.Fprintf(w, "  step:       %s\n", runsStepText(step, phase))
-	fmt.Fprintf(w, "  material:   %s -> %s\n", runsDash(k.OldMaterialID), runsDash(k.NewMaterialID))
+	fmt.Fprintf(w, "  material:   %s\n", runsMaterialText(r.Strategy, k))
 	if k.OldKeyID != "" || k.NewKeyID != "" {
 		fmt.Fprintf(w, "  key ID:     %s -> %s\n", runsDash(k.OldKeyID), runsDash(k.NewKeyID))
 	}
@@ -198,6 +198,18 @@ func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, k store.Run
 		fmt.Fprintf(w, "  error:      %s\n", k.Error)
 	}
 	return nil
+}
+
+// runsMaterialText is old -> new for a rotation; a re-import keeps its
+// material and only drops the ValidTo.
+func runsMaterialText(strategy string, k store.RunKey) string {
+	if strategy != store.StrategyReimport {
+		return runsDash(k.OldMaterialID) + " -> " + runsDash(k.NewMaterialID)
+	}
+	if k.NewMaterialID == "" {
+		return runsDash(k.OldMaterialID) + " (re-import without expiry: not yet imported)"
+	}
+	return k.NewMaterialID + " (re-imported without expiry: same material, ValidTo removed)"
 }
 
 func runsStepText(step store.Step, phase store.Phase) string {

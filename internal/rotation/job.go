@@ -141,6 +141,9 @@ func (j *keyJob) save(ctx context.Context) error {
 }
 
 func (j *keyJob) do(ctx context.Context, step store.Step) error {
+	if j.strategy() == StrategyReimport {
+		return j.doReimport(ctx, step)
+	}
 	switch step {
 	case store.StepPlan:
 		return j.plan(ctx)

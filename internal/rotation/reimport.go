@@ -2,195 +2,209 @@ package rotation
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms/types"
-
-	"github.com/byok-dev/byok/internal/hsm"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
-// StrategyReimport names re-imports in the audit log.
-const StrategyReimport = "reimport"
+// StrategyReimport is the strategy of a re-import run, in the store and
+// the audit log.
+const StrategyReimport = store.StrategyReimport
 
 // ErrMaterialGone means the key no longer lists the material to re-import.
 var ErrMaterialGone = errors.New("key no longer has the material")
 
-// ReimportError is the failed re-import of one material, with a hint.
+// ErrNotByokMaterial means the material's description is not a byok run
+// ID, so byok cannot know which HSM object holds it.
+var ErrNotByokMaterial = errors.New("material was not imported by byok")
+
+// ReimportError is the failed re-import of one material, with the step it
+// stopped at and a hint.
 type ReimportError struct {
 	Alias      string
 	MaterialID string
+	RunID      store.RunID
+	Step       store.Step // StepUnknown when the material was refused before its run began
 	Err        error
 	Hint       string
 }
 
 func (e *ReimportError) Error() string {
-	return fmt.Sprintf("re-import %s material %s: %v (hint: %s)", e.Alias, e.MaterialID, e.Err, e.Hint)
+	s := fmt.Sprintf("re-import %s material %s", e.Alias, e.MaterialID)
+	if e.RunID != "" {
+		s += " (run " + e.RunID.String() + ")"
+	}
+	if e.Step != store.StepUnknown {
+		s += ": step " + e.Step.String()
+	}
+	return fmt.Sprintf("%s: %v (hint: %s)", s, e.Err, e.Hint)
 }
 
 func (e *ReimportError) Unwrap() error { return e.Err }
 
 // ReimportResult is one material re-imported without expiry.
 type ReimportResult struct {
+	RunID      store.RunID
 	Alias      string
 	KeyARN     string
 	MaterialID string
 	BlobSHA256 string // of the primary's wrapped blob ("" when nothing was imported)
-	// AlreadyDone: KMS already showed no ValidTo (an earlier re-import
-	// was interrupted after the import), so only verify and record ran.
+	// AlreadyDone: KMS already showed no ValidTo when the run planned (an
+	// earlier re-import got there first), so only verify and record ran.
 	AlreadyDone  bool
 	Verification ReimportVerification
 }
 
-// ReimportVerification is what a re-import checks afterwards.
-type ReimportVerification struct {
-	NoExpiry bool           `json:"material_does_not_expire"` // in the primary and every replica
-	KeyState string         `json:"key_state"`
-	Accounts []AccountCheck `json:"accounts"` // fresh encrypt/decrypt through the alias
-	At       time.Time      `json:"at"`
-}
-
-// OK reports whether every check passed.
-func (v ReimportVerification) OK() bool {
-	for _, a := range v.Accounts {
-		if !a.FreshRoundTrip {
-			return false
+// Reimport re-imports without expiry every expiring material of plans
+// that byok imported: ImportType EXISTING_KEY_MATERIAL, KeyMaterialId
+// unchanged, from the HSM object that holds it, into every replica first
+// and the primary last; then it verifies from every account and appends
+// one audit entry per material.
+//
+// It is a journaled run (strategy reimport) through the same machinery as
+// a rotation: one run key per key, each step journaled before and after,
+// the key locked for the run, resumable with Resume (byok resume RUN).
+// A key with several such materials gets one run per material, one after
+// the other (a run key holds one material). It returns the first run's
+// ID ("" when nothing was started), the materials done and the errors,
+// each a *ReimportError. Materials byok did not import are not touched;
+// the plan reports them with what the operator must do.
+func (e *Engine) Reimport(ctx context.Context, plans []Plan, changeRef string) (store.RunID, []ReimportResult, error) {
+	var (
+		first store.RunID
+		out   []ReimportResult
+		errs  []error
+	)
+	for round := 0; ; round++ {
+		items := reimportRound(plans, round)
+		if len(items) == 0 || ctx.Err() != nil {
+			break
+		}
+		id, res, err := e.reimportRun(ctx, items, changeRef)
+		if first == "" {
+			first = id
+		}
+		out = append(out, res...)
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return v.NoExpiry && v.KeyState == string(types.KeyStateEnabled)
+	return first, out, errors.Join(errs...)
 }
 
-// Reimport re-imports, with EXPIRATION_MODEL KEY_MATERIAL_DOES_NOT_EXPIRE,
-// every expiring material of plans that byok imported (ImportType
-// EXISTING_KEY_MATERIAL, KeyMaterialId unchanged) from the HSM object
-// that holds it, into every replica first and the primary last, then
-// verifies from every account and appends an audit entry per material.
-//
-// It is crash safe without a run journal: the same material always gets
-// the same KeyMaterialId, a material KMS already shows without ValidTo is
-// not imported again, and the primary goes last so a plan (which reads
-// the primary) lists the material until every Region is done. Running it
-// again is the resume. Materials byok did not import are not touched;
-// they are reported by the plan with what the operator must do.
-func (e *Engine) Reimport(ctx context.Context, plans []Plan, changeRef string) (store.RunID, []ReimportResult, error) {
-	id := store.NewRunID(time.Now())
-	var (
-		out  []ReimportResult
-		errs []error
-	)
+// reimportItem is one material of one key to re-import.
+type reimportItem struct {
+	plan     Plan
+	material ExpiringMaterial
+}
+
+// reimportRound is the round-th re-importable material of each plan.
+func reimportRound(plans []Plan, round int) []reimportItem {
+	var out []reimportItem
 	for _, p := range plans {
+		n := 0
 		for _, m := range p.Expiring {
 			if !m.Reimportable() {
 				continue
 			}
-			if ctx.Err() != nil {
-				return id, out, errors.Join(append(errs, ctx.Err())...)
+			if n == round {
+				out = append(out, reimportItem{plan: p, material: m})
+				break
 			}
-			r, err := e.reimportOne(ctx, id, changeRef, p, m)
-			if err != nil {
-				errs = append(errs, &ReimportError{Alias: p.Key.Alias, MaterialID: m.ID, Err: err, Hint: reimportHint(err, p, m)})
-				continue
-			}
-			out = append(out, r)
+			n++
 		}
 	}
-	return id, out, errors.Join(errs...)
+	return out
 }
 
-func reimportHint(err error, p Plan, m ExpiringMaterial) string {
-	var locked *store.LockedError
-	switch {
-	case errors.Is(err, hsm.ErrObjectNotFound):
-		return fmt.Sprintf("the HSM object %q is not on this token: point --hsm (BYOK_HSM) at the token that holds it", m.HSMLabel)
-	case errors.As(err, &locked):
-		return fmt.Sprintf("finish run %s first (byok resume %s), then retry", locked.HeldBy, locked.HeldBy)
-	case errors.Is(err, ErrMaterialGone):
-		return "re-plan (byok plan --key " + p.Key.Alias + "): the key's materials changed"
+// reimportRun records one run for items, runs its keys concurrently and
+// returns what each key achieved.
+func (e *Engine) reimportRun(ctx context.Context, items []reimportItem, changeRef string) (store.RunID, []ReimportResult, error) {
+	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: StrategyReimport, ChangeRef: changeRef,
+		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now()}
+	jobs := make(chan *keyJob, len(items))
+	var refused []error
+	created := false
+	for _, it := range items {
+		j, err := e.admitReimport(ctx, &run, &created, it)
+		if err != nil {
+			refused = append(refused, &ReimportError{Alias: it.plan.Key.Alias, MaterialID: it.material.ID,
+				Err: err, Hint: reimportHint(err, run.ID)})
+			continue
+		}
+		jobs <- j
 	}
-	return "fix the cause and run it again (a re-import is idempotent): " + m.Command(p.Key.Alias)
+	close(jobs)
+	if !created {
+		return "", nil, errors.Join(refused...)
+	}
+	runErr := e.finishRun(ctx, run, e.runKeys(ctx, jobs))
+	res, rerr := e.reimportResults(context.WithoutCancel(ctx), run.ID, items)
+	return run.ID, res, errors.Join(append(refused, reimportErrors(runErr, run.ID, items), rerr)...)
 }
 
-func (e *Engine) reimportOne(ctx context.Context, id store.RunID, changeRef string, p Plan, m ExpiringMaterial) (ReimportResult, error) {
-	arn := p.Status.ARN
-	if holder, status, err := e.Store.LockHolder(ctx, arn); err == nil && !status.Finished() {
-		return ReimportResult{}, &store.LockedError{Key: arn, HeldBy: holder}
-	}
-	obj, err := e.HSM.Find(ctx, m.HSMLabel)
+// reimportResults reads the run keys that reached done.
+func (e *Engine) reimportResults(ctx context.Context, id store.RunID, items []reimportItem) ([]ReimportResult, error) {
+	rks, err := e.Store.ListRunKeys(ctx, id)
 	if err != nil {
-		return ReimportResult{}, fmt.Errorf("find HSM object %q: %w", m.HSMLabel, err)
+		return nil, err
 	}
-	res := ReimportResult{Alias: p.Key.Alias, KeyARN: arn, MaterialID: m.ID, AlreadyDone: true}
-	for _, region := range p.Key.Replicas {
-		if _, _, err := e.importExisting(ctx, region, replicaARN(arn, region), obj, m); err != nil {
-			return res, fmt.Errorf("replica in %s: %w", region, err)
+	var out []ReimportResult
+	for _, rk := range rks {
+		step, ph, err := e.Store.LastStep(ctx, id, rk.KeyARN)
+		if err != nil {
+			return out, err
+		}
+		if step != store.StepDone || ph != store.PhaseEnd {
+			continue
+		}
+		r := ReimportResult{RunID: id, KeyARN: rk.KeyARN, MaterialID: rk.NewMaterialID,
+			BlobSHA256: rk.BlobSHA256, AlreadyDone: rk.BlobSHA256 == ""}
+		if it, ok := itemFor(items, rk.KeyARN); ok {
+			r.Alias = it.plan.Key.Alias
+		}
+		if err := json.Unmarshal(rk.Verification, &r.Verification); err != nil {
+			return out, fmt.Errorf("run %s key %s: verification: %w", id, rk.KeyARN, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// reimportErrors turns each key's *KeyFailure into a *ReimportError
+// naming the material; other errors (a stop) pass through.
+func reimportErrors(err error, id store.RunID, items []reimportItem) error {
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var out []error
+	for _, e := range errs {
+		var kf *KeyFailure
+		if !errors.As(e, &kf) {
+			out = append(out, e)
+			continue
+		}
+		re := &ReimportError{RunID: id, Step: kf.Step, Err: kf.Err, Hint: kf.Hint}
+		if it, ok := itemFor(items, kf.KeyARN); ok {
+			re.Alias, re.MaterialID = it.plan.Key.Alias, it.material.ID
+		}
+		out = append(out, re)
+	}
+	return errors.Join(out...)
+}
+
+func itemFor(items []reimportItem, keyARN string) (reimportItem, bool) {
+	for _, it := range items {
+		if it.plan.Status.ARN == keyARN {
+			return it, true
 		}
 	}
-	digest, done, err := e.importExisting(ctx, p.Key.Region, arn, obj, m)
-	if err != nil {
-		return res, err
-	}
-	res.BlobSHA256, res.AlreadyDone = digest, done
-	e.reimportProgress(p, id, store.StepImport, nil)
-	res.Verification = e.verifyReimport(ctx, p, m.ID)
-	if !res.Verification.OK() {
-		b, _ := json.Marshal(res.Verification)
-		err := fmt.Errorf("%w: %s", ErrVerification, b)
-		e.reimportProgress(p, id, store.StepVerify, err)
-		return res, err
-	}
-	e.reimportProgress(p, id, store.StepVerify, nil)
-	if err := e.recordReimport(ctx, id, changeRef, res); err != nil {
-		return res, err
-	}
-	e.reimportProgress(p, id, store.StepRecord, nil)
-	e.logger().InfoContext(ctx, "material re-imported without expiry", logRun, id.String(), logKey, arn, logMaterial, m.ID)
-	return res, nil
-}
-
-// importExisting re-imports the material into one key (primary or
-// replica) unless KMS already shows it without expiry. It returns the hex
-// SHA-256 of the wrapped blob it imported.
-func (e *Engine) importExisting(ctx context.Context, region, arn string, obj hsm.Object, m ExpiringMaterial) (string, bool, error) {
-	k := e.securityKMS(region)
-	st, err := Inspect(ctx, k, arn)
-	if err != nil {
-		return "", false, err
-	}
-	cur, ok := materialByID(st, m.ID)
-	if !ok {
-		return "", false, fmt.Errorf("%s: %w: %s", arn, ErrMaterialGone, m.ID)
-	}
-	if cur.ValidTo == nil {
-		return "", true, nil
-	}
-	im := &transport.Importer{KMS: k, HSM: e.HSM, Algorithm: e.Algorithm, KeySpec: e.Estate.Policy.Wrapping.KeySpec, Logger: e.Logger}
-	params, err := im.GetParameters(ctx, arn)
-	if err != nil {
-		return "", false, err
-	}
-	w, err := im.Wrap(ctx, obj, params)
-	if err != nil {
-		return "", false, err
-	}
-	// No ValidTo: the transport imports with KEY_MATERIAL_DOES_NOT_EXPIRE.
-	_, err = im.Import(ctx, params, w, transport.Import{Type: types.ImportTypeExistingKeyMaterial,
-		Description: m.Description, MaterialID: m.ID})
-	if err != nil {
-		return "", false, err
-	}
-	return hex.EncodeToString(w.SHA256[:]), false, nil
-}
-
-func materialByID(st KeyStatus, id string) (Material, bool) {
-	for _, m := range st.Materials {
-		if m.ID == id {
-			return m, true
-		}
-	}
-	return Material{}, false
+	return reimportItem{}, false
 }

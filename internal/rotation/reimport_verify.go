@@ -1,87 +1,98 @@
 package rotation
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/byok-dev/byok/internal/store"
 )
 
-// verifyReimport checks that the material no longer expires in the
-// primary and every replica, that the key is Enabled, and that a fresh
-// encrypt/decrypt through the alias works from every account.
-func (e *Engine) verifyReimport(ctx context.Context, p Plan, materialID string) ReimportVerification {
-	v := ReimportVerification{NoExpiry: true, At: time.Now().UTC()}
-	targets := map[string]string{p.Key.Region: p.Status.ARN}
-	for _, region := range p.Key.Replicas {
-		targets[region] = replicaARN(p.Status.ARN, region)
+// ReimportVerification is what a re-import checks afterwards; it is
+// journaled in the run key and audited.
+type ReimportVerification struct {
+	// NoExpiry: the material shows no ValidTo in the primary and every
+	// replica; StillExpires names the Regions where it does (or is gone).
+	NoExpiry     bool     `json:"material_does_not_expire"`
+	StillExpires []string `json:"still_expires,omitempty"`
+	KeyState     string   `json:"key_state"`
+	// OldDataChecked: canaries were encrypted before the import (not
+	// possible once a material has expired: the key cannot encrypt).
+	OldDataChecked bool `json:"old_data_checked"`
+	// Accounts: old canaries decrypt and a fresh encrypt/decrypt through
+	// the alias works, from the Security and the consumer account.
+	Accounts []AccountCheck `json:"accounts"`
+	At       time.Time      `json:"at"`
+}
+
+// OK reports whether every check passed.
+func (v ReimportVerification) OK() bool {
+	for _, a := range v.Accounts {
+		if !a.FreshRoundTrip || (v.OldDataChecked && !a.OldCanaryOK) {
+			return false
+		}
 	}
-	for region, arn := range targets {
-		st, err := Inspect(ctx, e.securityKMS(region), arn)
-		m, ok := materialByID(st, materialID)
+	return len(v.Accounts) > 0 && v.NoExpiry && v.KeyState == string(types.KeyStateEnabled)
+}
+
+// reimportVerify checks the re-import from KMS and every account, records
+// the result in the run key and fails the step when a check failed.
+func (j *keyJob) reimportVerify(ctx context.Context) error {
+	rk, err := j.e.Store.GetRunKey(ctx, j.run.ID, j.rk.KeyARN)
+	if err != nil {
+		return err
+	}
+	v := j.checkReimport(ctx, rk.Canaries)
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("verification: %w", err)
+	}
+	j.rk.Verification = raw
+	if err := j.save(ctx); err != nil {
+		return err
+	}
+	return reimportVerificationError(v, j.rk.OldMaterialID)
+}
+
+func (j *keyJob) checkReimport(ctx context.Context, canaries []store.Canary) ReimportVerification {
+	v := ReimportVerification{NoExpiry: true, OldDataChecked: len(canaries) > 0, At: time.Now().UTC()}
+	regions := append([]string{j.key.Region}, j.key.Replicas...)
+	for _, region := range regions {
+		arn := replicaARN(j.rk.KeyARN, region)
+		st, err := Inspect(ctx, j.e.securityKMS(region), arn)
+		m, ok := materialByID(st, j.rk.OldMaterialID)
 		if err != nil || !ok || m.ValidTo != nil {
 			v.NoExpiry = false
+			v.StillExpires = append(v.StillExpires, region)
 		}
-		if arn == p.Status.ARN {
+		if region == j.key.Region {
 			v.KeyState = string(st.State)
 		}
 	}
-	accounts := []string{e.Estate.SecurityAccount}
-	if p.Key.Consumer != "" && p.Key.Consumer != e.Estate.SecurityAccount {
-		accounts = append(accounts, p.Key.Consumer)
-	}
-	for _, acct := range accounts {
-		v.Accounts = append(v.Accounts, roundTrip(ctx, e.Clients.Crypto(acct, p.Key.Region), acct, p.Key.AliasARN()))
+	for _, acct := range j.accounts() {
+		v.Accounts = append(v.Accounts, j.checkAccount(ctx, acct, canaries))
 	}
 	return v
 }
 
-// reimportContext marks the verification round trip in CloudTrail.
-var reimportContext = map[string]string{"byok:purpose": "reimport-check"}
-
-// roundTrip encrypts fresh test data through the alias and decrypts it.
-func roundTrip(ctx context.Context, k CryptoKMS, account, aliasARN string) AccountCheck {
-	c := AccountCheck{Account: account}
-	pt := canaryPlaintext(store.RunID("reimport"), account+":"+aliasARN)
-	enc, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(aliasARN), Plaintext: pt, EncryptionContext: reimportContext})
-	if err != nil {
-		c.Error, c.Call = err.Error(), "Encrypt (fresh)"
-		return c
+func reimportVerificationError(v ReimportVerification, materialID string) error {
+	for _, a := range v.Accounts {
+		if a.Error != "" {
+			return &accountError{Account: a.Account, Call: a.Call, Err: fmt.Errorf("%w: %s", ErrVerification, a.Error)}
+		}
 	}
-	c.EncryptedUnder = aws.ToString(enc.KeyId)
-	dec, err := k.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: reimportContext})
-	if err != nil {
-		c.Error, c.Call = err.Error(), "Decrypt (fresh)"
-		return c
+	switch {
+	case !v.NoExpiry:
+		return fmt.Errorf("%w: material %s still expires (or is gone) in %s", ErrVerification, materialID, strings.Join(v.StillExpires, ", "))
+	case v.KeyState != string(types.KeyStateEnabled):
+		return fmt.Errorf("%w: key state is %s, want Enabled", ErrVerification, v.KeyState)
+	case !v.OK():
+		b, _ := json.Marshal(v.Accounts)
+		return fmt.Errorf("%w: %s", ErrVerification, b)
 	}
-	c.FreshRoundTrip = bytes.Equal(dec.Plaintext, pt)
-	return c
-}
-
-// recordReimport appends the re-import's audit entry: old and new
-// material ID are the same material, now without expiry.
-func (e *Engine) recordReimport(ctx context.Context, id store.RunID, changeRef string, r ReimportResult) error {
-	raw, err := json.Marshal(r.Verification)
-	if err != nil {
-		return err
-	}
-	return e.Audit.Record(ctx, AuditRecord{RunID: id, Operator: e.Operator, ChangeRef: changeRef, KeyARN: r.KeyARN,
-		Alias: r.Alias, Strategy: StrategyReimport, OldMaterialID: r.MaterialID, NewMaterialID: r.MaterialID,
-		BlobSHA256: r.BlobSHA256, Verification: raw})
-}
-
-func (e *Engine) reimportProgress(p Plan, id store.RunID, step store.Step, err error) {
-	if e.Progress == nil {
-		return
-	}
-	ph := store.PhaseEnd
-	if err != nil {
-		ph = store.PhaseFail
-	}
-	e.Progress(Progress{RunID: id, KeyARN: p.Status.ARN, Alias: p.Key.Alias, Step: step, Phase: ph, Err: err})
+	return nil
 }

@@ -185,6 +185,9 @@ func (e *Engine) job(run store.Run, k estate.Key, rk store.RunKey) *keyJob {
 	j := &keyJob{e: e, run: run, key: k, rk: rk, kms: e.securityKMS(k.Region),
 		timings: map[string]time.Duration{}}
 	j.steps = stepsFor(estate.Strategy(run.Strategy), len(k.Replicas) > 0)
+	if run.Strategy == StrategyReimport {
+		j.steps = reimportSteps(len(k.Replicas) > 0)
+	}
 	return j
 }
 

@@ -51,7 +51,9 @@ type Step int
 // Import, ImportReplicas (multi-Region keys only), Rotate, Verify, Tag,
 // Watch, Record, Done. New-key: Plan, Canaries, CreateKey, HSMGenerate,
 // GetParameters, Wrap, Import, UpdateAlias, Verify, Tag, Watch, Record,
-// Done. Rollback moves an alias back after a new-key run.
+// Done. Re-import: see ReimportSteps. Rollback moves an alias back after
+// a new-key run. The Go values may move when steps are added; the journal
+// stores the names, which never change.
 const (
 	StepUnknown Step = iota
 	StepPlan
@@ -69,12 +71,15 @@ const (
 	StepCreateKey
 	StepUpdateAlias
 	StepRollback
+	// StepHSMFind finds an existing HSM object by label (a re-import
+	// never generates material).
+	StepHSMFind
 	StepDone
 )
 
 var stepNames = [...]string{"", "plan", "canaries", "hsm-generate", "get-parameters", "wrap",
 	"import", "import-replicas", "rotate", "verify", "tag", "watch", "record", "create-key",
-	"update-alias", "rollback", "done"}
+	"update-alias", "rollback", "hsm-find", "done"}
 
 func (s Step) String() string {
 	if s <= StepUnknown || int(s) >= len(stepNames) {
@@ -104,6 +109,15 @@ func InPlaceSteps() []Step {
 func NewKeySteps() []Step {
 	return []Step{StepPlan, StepCanaries, StepCreateKey, StepHSMGenerate, StepGetParameters,
 		StepWrap, StepImport, StepUpdateAlias, StepVerify, StepTag, StepWatch, StepRecord, StepDone}
+}
+
+// ReimportSteps is the re-import step order: the same material (same
+// KeyMaterialId, found in the HSM by label) imported again as
+// EXISTING_KEY_MATERIAL without expiry, into each replica first
+// (ImportReplicas, multi-Region keys only) and the primary last (Import).
+func ReimportSteps() []Step {
+	return []Step{StepPlan, StepCanaries, StepHSMFind, StepImportReplicas, StepGetParameters,
+		StepWrap, StepImport, StepVerify, StepRecord, StepDone}
 }
 
 // Phase is where a journaled step is. The zero value is invalid.

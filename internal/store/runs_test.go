@@ -26,6 +26,9 @@ func TestCreateRunValidation(t *testing.T) {
 		want error
 	}{
 		"ok":             {func(r *Run) {}, nil},
+		"new-key":        {func(r *Run) { r.Strategy = StrategyNewKey }, nil},
+		"reimport":       {func(r *Run) { r.Strategy = StrategyReimport }, nil},
+		"strategy case":  {func(r *Run) { r.Strategy = "Reimport" }, ErrInvalid},
 		"bad id":         {func(r *Run) { r.ID = "run-1" }, ErrInvalid},
 		"empty strategy": {func(r *Run) { r.Strategy = "" }, ErrInvalid},
 		"bad strategy":   {func(r *Run) { r.Strategy = "yolo" }, ErrInvalid},

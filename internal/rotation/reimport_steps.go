@@ -1,0 +1,227 @@
+package rotation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/store"
+	"github.com/byok-dev/byok/internal/transport"
+)
+
+// doReimport runs one step of a re-import run. Each step is idempotent
+// given the run key and what KMS says: NewMaterialID is set (to the same
+// ID as OldMaterialID) once the primary shows the material without
+// ValidTo, and every import first checks that KMS still shows a ValidTo.
+func (j *keyJob) doReimport(ctx context.Context, step store.Step) error {
+	switch step {
+	case store.StepPlan:
+		return j.reimportPlan(ctx)
+	case store.StepCanaries:
+		return j.reimportCanaries(ctx)
+	case store.StepHSMFind:
+		_, err := j.reimportObject(ctx)
+		return err
+	case store.StepImportReplicas:
+		return j.reimportReplicas(ctx)
+	case store.StepGetParameters:
+		return j.getParameters(ctx)
+	case store.StepWrap:
+		if j.rk.NewMaterialID != "" {
+			return nil
+		}
+		if _, err := j.reimportObject(ctx); err != nil { // never let wrap generate an object
+			return err
+		}
+		return j.wrap(ctx)
+	case store.StepImport:
+		return j.reimportPrimary(ctx)
+	case store.StepVerify:
+		return j.reimportVerify(ctx)
+	case store.StepRecord:
+		return j.record(ctx)
+	case store.StepDone:
+		return nil
+	}
+	return fmt.Errorf("step %s is not a re-import step: %w", step, store.ErrInvalid)
+}
+
+// reimportPlan checks that the key still has the material and notes when
+// KMS already shows it without expiry (nothing left to import).
+func (j *keyJob) reimportPlan(ctx context.Context) error {
+	st, err := Inspect(ctx, j.kms, j.rk.KeyARN)
+	if err != nil {
+		return err
+	}
+	j.status = &st
+	if j.rk.OldMaterialID == "" { // killed before the material was written
+		exp := expiringMaterials(j.key, st, j.e.Estate.Policy.ExpiryWarning, time.Now())
+		for _, m := range exp {
+			if m.Reimportable() {
+				j.rk.OldMaterialID, j.rk.HSMLabel = m.ID, m.HSMLabel
+				break
+			}
+		}
+	}
+	m, ok := materialByID(st, j.rk.OldMaterialID)
+	if !ok || j.rk.OldMaterialID == "" {
+		return &Refusal{KeyARN: j.rk.KeyARN, Err: fmt.Errorf("%w: %q", ErrMaterialGone, j.rk.OldMaterialID),
+			Hint: "re-plan (byok plan --key " + j.key.Alias + "): the key's materials changed"}
+	}
+	if j.rk.HSMLabel == "" {
+		run, err := store.ParseRunID(m.Description)
+		if err != nil {
+			return &Refusal{KeyARN: j.rk.KeyARN, Err: fmt.Errorf("%s: %w", m.ID, ErrNotByokMaterial),
+				Hint: ExpiringMaterial{ID: m.ID, Description: m.Description}.Hint(j.key.Alias)}
+		}
+		j.rk.HSMLabel = HSMLabel(run, j.key.Alias)
+	}
+	if m.ValidTo == nil {
+		j.rk.NewMaterialID = m.ID
+	}
+	return j.save(ctx)
+}
+
+// reimportCanaries encrypts the canaries that prove old data still
+// decrypts afterwards. A key whose material already expired cannot
+// encrypt (KMS deleted the material and made the key PendingImport); its
+// verification then checks the fresh round trip only.
+func (j *keyJob) reimportCanaries(ctx context.Context) error {
+	if j.status == nil {
+		st, err := Inspect(ctx, j.kms, j.rk.KeyARN)
+		if err != nil {
+			return err
+		}
+		j.status = &st
+	}
+	if j.status.State != types.KeyStateEnabled {
+		return nil
+	}
+	return j.canaries(ctx)
+}
+
+// reimportObject finds the HSM object named by the run key. It never
+// generates one: a re-import must import the very same material.
+func (j *keyJob) reimportObject(ctx context.Context) (hsm.Object, error) {
+	if j.obj != nil {
+		return *j.obj, nil
+	}
+	if j.rk.HSMLabel == "" {
+		return hsm.Object{}, fmt.Errorf("run key names no HSM object: %w", store.ErrInvalid)
+	}
+	obj, err := j.e.HSM.Find(ctx, j.rk.HSMLabel)
+	if errors.Is(err, hsm.ErrObjectNotFound) {
+		return hsm.Object{}, missingObject(j.rk.KeyARN, j.rk.HSMLabel, j.run.ID, err)
+	}
+	if err != nil {
+		return hsm.Object{}, fmt.Errorf("find HSM object %q: %w", j.rk.HSMLabel, err)
+	}
+	j.obj = &obj
+	return obj, nil
+}
+
+// reimportReplicas imports into each replica before the primary, so the
+// primary (which plans read) shows a ValidTo until every Region is done.
+// A replica's parameters are fetched, used and dropped within the step;
+// only the primary's are journaled.
+func (j *keyJob) reimportReplicas(ctx context.Context) error {
+	for _, region := range j.key.Replicas {
+		if err := j.reimportInto(ctx, region, replicaARN(j.rk.KeyARN, region)); err != nil {
+			return fmt.Errorf("replica in %s: %w", region, err)
+		}
+	}
+	return nil
+}
+
+func (j *keyJob) reimportInto(ctx context.Context, region, arn string) error {
+	m, err := j.expiringMaterial(ctx, j.e.securityKMS(region), arn)
+	if err != nil || m.ValidTo == nil {
+		return err
+	}
+	obj, err := j.reimportObject(ctx)
+	if err != nil {
+		return err
+	}
+	im := j.importer(region)
+	params, err := im.GetParameters(ctx, arn)
+	if err != nil {
+		return err
+	}
+	w, err := im.Wrap(ctx, obj, params)
+	if err != nil {
+		return err
+	}
+	_, err = im.Import(ctx, params, w, existingImport(m))
+	return err
+}
+
+// expiringMaterial is the run's material as KMS shows it in one key.
+func (j *keyJob) expiringMaterial(ctx context.Context, k KMS, arn string) (Material, error) {
+	st, err := Inspect(ctx, k, arn)
+	if err != nil {
+		return Material{}, err
+	}
+	m, ok := materialByID(st, j.rk.OldMaterialID)
+	if !ok {
+		return Material{}, fmt.Errorf("%s: %w: %s", arn, ErrMaterialGone, j.rk.OldMaterialID)
+	}
+	return m, nil
+}
+
+// existingImport re-imports m as itself: same KeyMaterialId and
+// description, no ValidTo (the transport then imports with
+// KEY_MATERIAL_DOES_NOT_EXPIRE).
+func existingImport(m Material) transport.Import {
+	return transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}
+}
+
+// reimportPrimary imports into the primary unless KMS already shows the
+// material without ValidTo (a kill after the import, before the journal).
+func (j *keyJob) reimportPrimary(ctx context.Context) error {
+	if j.rk.NewMaterialID != "" {
+		return nil
+	}
+	m, err := j.expiringMaterial(ctx, j.kms, j.rk.KeyARN)
+	if err != nil {
+		return err
+	}
+	if m.ValidTo != nil {
+		err = j.importPrimaryOnce(ctx, m)
+		if transport.IsTokenExpired(err) {
+			if _, err = j.ensureParams(ctx, true); err == nil {
+				err = j.importPrimaryOnce(ctx, m)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	j.rk.NewMaterialID = m.ID
+	j.e.logger().InfoContext(ctx, "material re-imported without expiry", logRun, j.run.ID.String(), logKey, j.rk.KeyARN, logMaterial, m.ID)
+	return j.save(ctx)
+}
+
+func (j *keyJob) importPrimaryOnce(ctx context.Context, m Material) error {
+	if _, err := j.reimportObject(ctx); err != nil {
+		return err
+	}
+	w, err := j.ensureWrapped(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = j.importer(j.key.Region).Import(ctx, j.params, w, existingImport(m))
+	return err
+}
+
+func materialByID(st KeyStatus, id string) (Material, bool) {
+	for _, m := range st.Materials {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Material{}, false
+}
