@@ -124,8 +124,8 @@ func decode(c *svc.Call, v any) *awsproto.Error {
 }
 
 // rawParams parses the body generically for CloudTrail's requestParameters.
-func rawParams(body []byte) map[string]any {
-	var m map[string]any
+func rawParams(body []byte) map[string]json.RawMessage {
+	var m map[string]json.RawMessage
 	if json.Unmarshal(body, &m) != nil {
 		return nil
 	}

@@ -28,12 +28,17 @@ func newEvent(c *svc.Call, kind opKind) *event {
 	ev := &event{kind: kind}
 	if m := rawParams(c.Body); m != nil {
 		ev.params = map[string]any{}
-		for k, v := range m {
-			switch {
-			case sensitive[k]:
-			case strings.HasSuffix(k, "EncryptionContext"):
+		for k, raw := range m {
+			if sensitive[k] {
+				continue // never decoded: blobs stay out of the trail
+			}
+			var v any
+			if json.Unmarshal(raw, &v) != nil {
+				continue
+			}
+			if strings.HasSuffix(k, "EncryptionContext") {
 				ev.params[lowerFirst(k)] = v // caller's keys, recorded verbatim
-			default:
+			} else {
 				ev.params[lowerFirst(k)] = camel(v)
 			}
 		}
