@@ -188,7 +188,7 @@ func reportRun(w io.Writer, id store.RunID, err error) error {
 		fmt.Fprintf(w, "run %s\n", id)
 	}
 	if err == nil {
-		fmt.Fprintln(w, "rotation succeeded; verified from every account; audit entry recorded")
+		fmt.Fprintln(w, "run succeeded; verified from every account; audit entry recorded")
 		return nil
 	}
 	var stopped *rotation.StoppedError

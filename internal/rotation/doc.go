@@ -6,6 +6,13 @@
 // KMS say, so a process killed at any point resumes (`byok resume RUN`)
 // without importing twice or losing the HSM object.
 //
+// Expiring material is not rotated (a rotation adds material but the old
+// one keeps its ValidTo, and any expiring material stops the whole key):
+// a run with strategy reimport imports that same material again from the
+// HSM object byok created for it (found through the KeyMaterialDescription,
+// which names the byok run), as EXISTING_KEY_MATERIAL without expiry —
+// journaled and resumable like a rotation.
+//
 // Keys of a run rotate concurrently. Every AWS call is paced under the
 // Security account's request quotas (Limits; GetParametersForImport at 1
 // per second is the bound of a large run), and each key starts as soon as
