@@ -113,7 +113,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-20s %s\n", n, commands[n].Summary)
+		fmt.Fprintf(w, "  %-22s %s\n", n, commands[n].Summary)
 	}
 	fmt.Fprintln(w, "\nAWS access: the standard SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, …).")
 	fmt.Fprintln(w, "Set AWS_ENDPOINT_URL to talk to `byok sandbox` instead of AWS.")
