@@ -92,6 +92,7 @@ var errCases = map[string]errCase{
 	"window empty":          {withLines(map[int]string{9: `  prod: {account: "333333333333", maintenance_window: "Sun 05:00-05:00 UTC"}`}), ErrWindow, "environments.prod.maintenance_window", 9, ""},
 	"window full day name":  {withLines(map[int]string{9: `  prod: {account: "333333333333", maintenance_window: "Sunday 03:00-05:00 UTC"}`}), ErrWindow, "environments.prod.maintenance_window", 9, ""},
 	"hsm scheme":            {withLines(map[int]string{3: `hsm: "/usr/lib/softhsm/libsofthsm2.so"`}), ErrHSM, "hsm", 3, "pkcs11:"},
+	"hsm pin in uri":        {withLines(map[int]string{3: `hsm: "pkcs11:token=byok?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-value=S3CRETPIN"`}), ErrHSM, "hsm", 3, "pin-source=env:NAME"},
 	"unknown service":       {withLines(map[int]string{10: "services: [s3, dynamo]"}), ErrUnknownService, "services[1]", 10, `did you mean "dynamodb"`},
 	"duplicate service":     {withLines(map[int]string{10: "services: [s3, rds, s3]"}), ErrDuplicate, "services[2]", 10, ""},
 	"alias no prefix":       {withLines(nil, `alias_format: "{env}/{service}"`), ErrAliasFormat, "alias_format", 11, ""},

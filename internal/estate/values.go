@@ -1,6 +1,7 @@
 package estate
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/byok-dev/byok/internal/pkcs11uri"
 )
 
 var (
@@ -166,6 +169,24 @@ func (p *parser) hsm(n *yaml.Node, field string) (string, bool) {
 	if !strings.HasPrefix(s, "pkcs11:") {
 		p.fail(n, field, ErrHSM, "write a PKCS#11 URI (RFC 7512) such as pkcs11:token=byok?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:BYOK_HSM_PIN",
 			"the HSM must be a pkcs11: URI")
+		return "", false
+	}
+	// The one URI parser; its errors never echo attribute values, so a PIN
+	// written into the file is refused without being repeated.
+	if _, err := pkcs11uri.Parse(s); err != nil {
+		hint := "see the accepted forms in `byok hsm check --help`"
+		var pe *pkcs11uri.ParseError
+		if errors.As(err, &pe) && pe.Hint != "" {
+			hint = pe.Hint
+		}
+		msg := err.Error()
+		if pe != nil {
+			msg = "pkcs11 URI: " + pe.Err.Error()
+			if pe.Attr != "" {
+				msg += " (attribute " + strconv.Quote(pe.Attr) + ")"
+			}
+		}
+		p.fail(n, field, ErrHSM, hint, "%s", msg)
 		return "", false
 	}
 	return s, true

@@ -17,6 +17,10 @@ var (
 	ErrKeyState       = errors.New("key is not Enabled")
 	ErrForeignPending = errors.New("key has pending key material that byok did not import")
 	ErrRotationLimit  = errors.New("key has used its 25 on-demand rotations; rotate with --strategy new-key")
+	// ErrNewKeyMultiRegion: a new-key rotation would have to replicate the
+	// new key, import into every replica and move every Region's alias;
+	// byok refuses rather than leave replica Regions on the old key.
+	ErrNewKeyMultiRegion = errors.New("new-key rotation of a multi-Region key is not supported")
 )
 
 // Refusal explains why a key cannot be rotated, with what to do.
@@ -60,6 +64,10 @@ func Decide(k estate.Key, st KeyStatus, pol estate.Policy, strategy estate.Strat
 	p.Expiring = expiringMaterials(k, st, pol.ExpiryWarning, now)
 	p.Impact = impact(k.Service, strategy)
 	p.Refused = refusal(st, strategy, runID)
+	if p.Refused == nil && strategy == estate.StrategyNewKey && (st.MultiRegion || len(k.Replicas) > 0) {
+		p.Refused = &Refusal{KeyARN: st.ARN, Err: ErrNewKeyMultiRegion,
+			Hint: "rotate it in place (--strategy in-place): the key ID stays and every replica gets the same material"}
+	}
 	if m, ok := st.Pending(); ok && m.Description == runID && runID != "" {
 		p.OwnPending = m.ID
 	}

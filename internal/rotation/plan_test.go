@@ -106,3 +106,17 @@ func TestLimitsPace(t *testing.T) {
 		t.Fatalf("another region waits %v, want 0", d)
 	}
 }
+
+func TestDecideRefusesNewKeyForMultiRegion(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	k := estate.Key{Env: "prod", Service: estate.ServiceDynamoDB, Alias: "alias/prod/dynamodb", Region: "eu-west-1", Replicas: []string{"eu-central-1"}}
+	st := KeyStatus{ARN: "arn:aws:kms:eu-west-1:111111111111:key/mrk-1", State: types.KeyStateEnabled,
+		Origin: types.OriginTypeExternal, MultiRegion: true, CurrentSince: now}
+	p := Decide(k, st, estate.Policy{MaxMaterialAge: 365 * 24 * time.Hour}, estate.StrategyNewKey, "", now)
+	if p.Refused == nil || !errors.Is(p.Refused, ErrNewKeyMultiRegion) {
+		t.Fatalf("refusal = %v, want ErrNewKeyMultiRegion", p.Refused)
+	}
+	if p := Decide(k, st, estate.Policy{MaxMaterialAge: 365 * 24 * time.Hour}, estate.StrategyInPlace, "", now); p.Refused != nil {
+		t.Fatalf("in place refused: %v", p.Refused)
+	}
+}
