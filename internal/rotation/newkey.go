@@ -94,7 +94,11 @@ func (j *keyJob) findCreatedKey(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("list keys: %w", err)
 		}
 		for _, k := range out.Keys {
-			if j.createdByRun(ctx, aws.ToString(k.KeyArn)) {
+			mine, err := j.createdByRun(ctx, aws.ToString(k.KeyArn))
+			if err != nil {
+				return "", err
+			}
+			if mine {
 				return aws.ToString(k.KeyArn), nil
 			}
 		}
@@ -102,17 +106,20 @@ func (j *keyJob) findCreatedKey(ctx context.Context) (string, error) {
 	return "", nil
 }
 
-func (j *keyJob) createdByRun(ctx context.Context, arn string) bool {
+// createdByRun reports whether arn carries this run's tags. A read error
+// is returned, never taken for "no": missing the key created before a crash
+// would create a second one.
+func (j *keyJob) createdByRun(ctx context.Context, arn string) (bool, error) {
 	tags, err := j.kms.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: aws.String(arn)})
 	if err != nil {
-		return false
+		return false, fmt.Errorf("look for the key this run created (list tags of %s): %w", arn, err)
 	}
 	run, replaces := false, false
 	for _, t := range tags.Tags {
 		run = run || aws.ToString(t.TagKey) == TagRun && aws.ToString(t.TagValue) == j.run.ID.String()
 		replaces = replaces || aws.ToString(t.TagKey) == TagReplaces && aws.ToString(t.TagValue) == j.rk.KeyARN
 	}
-	return run && replaces
+	return run && replaces, nil
 }
 
 // updateAlias points the estate alias at the new key and marks the old
