@@ -189,6 +189,9 @@ func reportRun(w io.Writer, id store.RunID, err error) error {
 	}
 	if err == nil {
 		fmt.Fprintln(w, "run succeeded; verified from every account; audit entry recorded")
+		if id != "" {
+			fmt.Fprintf(w, "CloudTrail shows calls after up to ~15 minutes; to watch the keys' consumers since the run began:\n  byok watch --run %s --for 15m\n", id)
+		}
 		return nil
 	}
 	var stopped *rotation.StoppedError

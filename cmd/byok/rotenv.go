@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/awsx"
@@ -23,6 +24,7 @@ type rotationFlags struct {
 	hsmURI     *string
 	statePath  *string
 	verbose    *bool
+	watch      *time.Duration
 }
 
 func addRotationFlags(fs *flag.FlagSet) rotationFlags {
@@ -31,6 +33,9 @@ func addRotationFlags(fs *flag.FlagSet) rotationFlags {
 		hsmURI:     fs.String("hsm", "", "PKCS#11 URI (default $"+hsmURIEnv+", else hsm: in the estate)"),
 		statePath:  fs.String("state", "", "state store (default $BYOK_STATE or ./.byok/state.db)"),
 		verbose:    fs.Bool("v", false, "log every step to stderr"),
+		watch: fs.Duration("watch", 0, "how long the last step waits before reading CloudTrail for failed calls on the key\n"+
+			"(CloudTrail shows events after up to ~15 min: 15m for a thorough watch; 0 reads at once\n"+
+			"and byok prints the byok watch command to run later)"),
 	}
 }
 
@@ -82,6 +87,7 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 		return nil, err
 	}
 	env.engine = newEngine(est, env.store, ae.Rotation(), log, f, stderr)
+	env.engine.WatchWindow = *f.watch
 	if needHSM {
 		if err := env.openHSM(ctx, f, stderr); err != nil {
 			_ = env.Close()
