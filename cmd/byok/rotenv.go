@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/byok-dev/byok/internal/audit"
@@ -109,7 +108,7 @@ func newEngine(est *estate.Estate, st *store.Store, clients rotation.Clients, lo
 	}
 	return &rotation.Engine{Estate: est, Store: st, Audit: rotation.AuditLog{Log: log},
 		Clients: clients,
-		Limits:  rotation.NewLimits(rotation.DefaultRates()), Failpoint: os.Getenv(rotation.FailpointEnv),
+		Limits:  rotation.NewLimits(rotation.DefaultRates()), Failpoint: failpointFromEnv(),
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
 }
 

@@ -76,7 +76,7 @@ func rotBinary(t *testing.T) string {
 			return
 		}
 		rotBinDir, rotBinPath = dir, filepath.Join(dir, "byok")
-		out, err := exec.Command("go", "build", "-o", rotBinPath, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "byokfailpoints", "-o", rotBinPath, ".").CombinedOutput()
 		if err != nil {
 			rotBinErr = &exec.Error{Name: "go build: " + string(out), Err: err}
 		}

@@ -13,7 +13,8 @@ import (
 // "unrecorded" (the step's work is done, the journal does not say so yet:
 // the crash a resume must detect from what KMS says). It exists for the
 // kill tests, which prove a run resumes from every boundary; it has no
-// effect unless set.
+// effect unless set, and the byok command reads it only when built with
+// -tags byokfailpoints (release binaries cannot be crashed through it).
 const FailpointEnv = "BYOK_FAILPOINT"
 
 func (e *Engine) failpoint(step store.Step, when string) {
