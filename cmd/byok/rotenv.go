@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -64,12 +63,9 @@ func (r *rotationEnv) Close() error {
 // openRotation loads the estate, AWS, the state store and (when needHSM)
 // the HSM session, and builds the engine.
 func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.Writer) (*rotationEnv, error) {
-	est, src, err := estate.Resolve(*f.estateFile)
+	est, _, err := resolveEstateForAWS(*f.estateFile, stderr)
 	if err != nil {
 		return nil, err
-	}
-	if src == estate.ExampleSource {
-		fmt.Fprintln(stderr, "byok: no estate file given; using the embedded example estate")
 	}
 	ae, err := newAWSEnv(ctx, est)
 	if err != nil {

@@ -137,12 +137,12 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	est, source, err := estate.Resolve(f.estateFile)
+	est, source, err := resolveEstateForAWS(f.estateFile, stderr)
+	if errors.Is(err, errNoEstate) {
+		return err
+	}
 	if err != nil {
 		return estateProblems(stderr, source, err)
-	}
-	if source == estate.ExampleSource {
-		fmt.Fprintf(stderr, "byok: no --estate, $%s or ./%s; scanning the %s\n", estate.EnvVar, estate.DefaultFile, estate.ExampleSource)
 	}
 	env, err := newAWSEnv(ctx, est)
 	if err != nil {
