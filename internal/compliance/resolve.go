@@ -41,6 +41,13 @@ func (ev *evaluation) resolveAlias(ref KeyRef) (KeyFacts, string, Result, bool) 
 		if found {
 			where = "where it targets " + target
 		}
+		if ev.r.Type == S3Bucket && !ref.Qualified() {
+			// S3 resolves a bare alias in the account of each request's
+			// writer (the bucket owner here), never in the key's account.
+			return KeyFacts{}, "", result(NonCompliant, ReasonAliasInOwnAccount, target,
+				"S3 resolves %s in each writer's account (bucket owner %s), not the Security account %s (%s); set the default key by its key ARN",
+				how, ref.Account, sec, where), true
+		}
 		return KeyFacts{}, "", result(NonCompliant, ReasonAliasInOwnAccount, target,
 			"%s resolves in the resource's account %s, not the Security account %s (%s); name the estate key by its key ARN",
 			how, ref.Account, sec, where), true
