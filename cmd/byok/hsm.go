@@ -89,6 +89,8 @@ func hsmInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch {
 	case errors.Is(err, hsm.ErrTokenExists):
 		fmt.Fprintf(stdout, "token %q already exists in %s (serial %s); not re-created\n", tok.Label, filepath.Dir(conf), tok.Serial)
+	case errors.Is(err, hsm.ErrPINNotSet):
+		return fmt.Errorf("%w (token directory %s)", err, filepath.Dir(conf))
 	case err != nil:
 		return err
 	default:

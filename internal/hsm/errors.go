@@ -21,6 +21,8 @@ var (
 		"set policy.wrapping.algorithm to RSAES_OAEP_SHA_256 or RSAES_OAEP_SHA_1")
 	ErrDigestMismatch = errors.New("wrapped blob does not match the SHA-256 recorded at wrap time; the blob changed in transit or storage: stop and re-wrap")
 	ErrTokenExists    = errors.New("a token with that label is already initialised")
+	ErrPINLength      = errors.New("the user PIN is too short or too long for this token")
+	ErrPINNotSet      = errors.New("the token exists but its user PIN was never set (an interrupted init); remove the token's directory and initialise it again")
 	ErrNoFreeSlot     = errors.New("no uninitialised token slot in the module")
 	ErrSessionClosed  = errors.New("hsm session is closed")
 	ErrNotWrappable   = errors.New("the token refuses to wrap this key (CKA_EXTRACTABLE false or CKA_WRAP_WITH_TRUSTED)")

@@ -33,12 +33,17 @@ func initToken(ctx context.Context, p *pkcs11.Ctx, label string, soPIN, userPIN 
 	slot, existing, err := freeSlot(ctx, p, label)
 	if err != nil || existing != nil {
 		if existing != nil {
-			return *existing, ErrTokenExists
+			return *existing, existingToken(p, *existing)
 		}
 		return TokenInfo{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return TokenInfo{}, err
+	}
+	// Check the PIN against the token's limits before C_InitToken: a PIN
+	// refused after it would leave a token whose user PIN is never set.
+	if ti, err := p.GetTokenInfo(slot); err == nil && (uint(userPIN.Len()) < ti.MinPinLen || uint(userPIN.Len()) > ti.MaxPinLen) {
+		return TokenInfo{}, fmt.Errorf("%w: this token takes %d to %d characters", ErrPINLength, ti.MinPinLen, ti.MaxPinLen)
 	}
 	if err := p.InitToken(slot, soPIN.RevealForHSMLogin(), label); err != nil {
 		return TokenInfo{}, fmt.Errorf("C_InitToken: %w", err)
@@ -98,4 +103,14 @@ func setUserPIN(ctx context.Context, p *pkcs11.Ctx, slot uint, soPIN, userPIN se
 		return fmt.Errorf("C_InitPIN: %w", err)
 	}
 	return nil
+}
+
+// existingToken reports an already initialised token: ErrTokenExists, or
+// ErrPINNotSet when an earlier init stopped before the user PIN was set.
+func existingToken(p *pkcs11.Ctx, t TokenInfo) error {
+	ti, err := p.GetTokenInfo(t.Slot)
+	if err == nil && ti.Flags&pkcs11.CKF_USER_PIN_INITIALIZED == 0 {
+		return ErrPINNotSet
+	}
+	return ErrTokenExists
 }

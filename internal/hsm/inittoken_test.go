@@ -48,3 +48,18 @@ func TestClosedSessionAndCancel(t *testing.T) {
 		t.Errorf("Check after Close = %v, want ErrSessionClosed", err)
 	}
 }
+
+// A PIN outside the token's limits is refused before C_InitToken, so no
+// half-initialised token (user PIN never set) is left behind.
+func TestInitTokenRefusesShortPINBeforeInitialising(t *testing.T) {
+	tok := hsmtest.NewSoftHSM(t)
+	ctx := context.Background()
+	_, err := hsm.InitToken(ctx, tok.ModulePath, hsm.Options{}, "byok-short", secret.FromString("so-pin-x"), secret.FromString("12"))
+	if !errors.Is(err, hsm.ErrPINLength) {
+		t.Fatalf("InitToken with a 2-character PIN = %v, want ErrPINLength", err)
+	}
+	info, err := hsm.InitToken(ctx, tok.ModulePath, hsm.Options{}, "byok-short", secret.FromString("so-pin-x"), secret.FromString("long-enough-pin"))
+	if err != nil || info.Label != "byok-short" {
+		t.Fatalf("InitToken after the refusal = %+v, %v; want a fresh token (nothing was left half-done)", info, err)
+	}
+}
