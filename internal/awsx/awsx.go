@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -30,6 +31,14 @@ func Load(ctx context.Context, region string) (aws.Config, error) {
 		config.WithRetryMode(aws.RetryModeAdaptive),
 		config.WithRetryMaxAttempts(8),
 	}
+	if ep := customEndpoint(); ep != "" {
+		if err := checkEndpoint(ctx, ep); err != nil {
+			return aws.Config{}, err
+		}
+		// Against a custom endpoint (the sandbox) there is no instance
+		// metadata service to fall back to for credentials.
+		opts = append(opts, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
+	}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
@@ -39,6 +48,9 @@ func Load(ctx context.Context, region string) (aws.Config, error) {
 	}
 	if cfg.Region == "" {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", ErrNoRegion)
+	}
+	if err := CheckCredentials(ctx, cfg); err != nil {
+		return aws.Config{}, err
 	}
 	return cfg, nil
 }
@@ -120,7 +132,7 @@ func (a *Accounts) For(account string) aws.Config {
 func CallerARN(ctx context.Context, cfg aws.Config) (string, error) {
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return "", fmt.Errorf("get caller identity: %w", err)
+		return "", fmt.Errorf("get caller identity: %w", explainAssume(err, "for this account"))
 	}
 	return aws.ToString(out.Arn), nil
 }

@@ -3,6 +3,7 @@ package awsx_test
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -52,5 +53,35 @@ func TestLoadWithoutRegion(t *testing.T) {
 	_, err := awsx.Load(context.Background(), "")
 	if !errors.Is(err, awsx.ErrNoRegion) {
 		t.Fatalf("Load with no region: %v, want ErrNoRegion", err)
+	}
+}
+
+func TestLoadFailsFastWithAHint(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "http://" + ln.Addr().String()
+	_ = ln.Close() // nothing listens there now
+	sb := sandboxrun.NewTest(t, false)
+	cases := map[string]struct {
+		endpoint, key, secret string
+		want                  error
+	}{
+		"endpoint down":  {closedURL, "AKIAEXAMPLE000000000", "secret", awsx.ErrEndpointDown},
+		"no credentials": {sb.URL(), "", "", awsx.ErrNoCredentials},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			isolate(t)
+			t.Setenv("AWS_ENDPOINT_URL", tc.endpoint)
+			t.Setenv("AWS_ACCESS_KEY_ID", tc.key)
+			t.Setenv("AWS_SECRET_ACCESS_KEY", tc.secret)
+			t.Setenv("AWS_SESSION_TOKEN", "")
+			_, err := awsx.Load(context.Background(), "eu-west-1")
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Load = %v, want %v", err, tc.want)
+			}
+		})
 	}
 }
