@@ -101,11 +101,11 @@ func (ev *evaluation) material(kf KeyFacts, keyARN, name string) Result {
 		if !m.ValidTo.After(ev.now) {
 			return result(NonCompliant, ReasonMaterialExpiring, keyARN,
 				"key material %s of %s expired at %s; the key stops working when any material expires",
-				m.ID, name, m.ValidTo.UTC().Format(time.RFC3339))
+				shortID(m.ID), name, m.ValidTo.UTC().Format(time.RFC3339))
 		}
 		return result(NonCompliant, ReasonMaterialExpiring, keyARN,
 			"key material %s of %s expires at %s, in %s (warning window %s); the whole key stops working then",
-			m.ID, name, m.ValidTo.UTC().Format(time.RFC3339), span(m.ValidTo.Sub(ev.now)), span(pol.ExpiryWarning))
+			shortID(m.ID), name, m.ValidTo.UTC().Format(time.RFC3339), span(m.ValidTo.Sub(ev.now)), span(pol.ExpiryWarning))
 	}
 	return result(Compliant, ReasonCompliant, keyARN,
 		"current key material of %s is %s old (max %s); no material expires within %s",
@@ -143,4 +143,13 @@ func span(d time.Duration) string {
 		return d.Round(time.Second).String()
 	}
 	return d.String()
+}
+
+// shortID keeps a 64-hex KeyMaterialId recognisable in a detail that must
+// fit a 256-character Config annotation with the key's alias and ARN.
+func shortID(id string) string {
+	if len(id) <= 16 {
+		return id
+	}
+	return id[:12] + "…"
 }
