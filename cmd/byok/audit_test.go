@@ -42,11 +42,11 @@ func auditSeed(t *testing.T) (string, []audit.Entry) {
 
 func TestAuditShow(t *testing.T) {
 	path, entries := auditSeed(t)
-	code, out, errOut := stateCLI(t, "audit", "show", "--state", path)
+	code, out, errOut := cliRun(t, "audit", "show", "--state", path)
 	if code != 0 || !strings.Contains(out, "old-1 -> new-1") || !strings.Contains(out, "CHG-7") || strings.Count(out, "succeeded") != 3 {
 		t.Fatalf("table: exit %d stderr %q:\n%s", code, errOut, out)
 	}
-	code, out, errOut = stateCLI(t, "audit", "show", "--state", path, "--format", "jsonl", "--run", "r-20261127T010203Z-aaaa")
+	code, out, errOut = cliRun(t, "audit", "show", "--state", path, "--format", "jsonl", "--run", "r-20261127T010203Z-aaaa")
 	if code != 0 {
 		t.Fatalf("jsonl: exit %d: %s", code, errOut)
 	}
@@ -58,7 +58,7 @@ func TestAuditShow(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &e); err != nil || e.Hash != entries[1].Hash || audit.ComputeHash(e) != e.Hash {
 		t.Fatalf("jsonl line does not round-trip and verify: %v %s", err, lines[1])
 	}
-	code, _, errOut = stateCLI(t, "audit", "show", "--state", path, "--format", "xml")
+	code, _, errOut = cliRun(t, "audit", "show", "--state", path, "--format", "xml")
 	if code != 64 || !strings.Contains(errOut, "use table or jsonl") {
 		t.Fatalf("bad format: exit %d stderr %q", code, errOut)
 	}
@@ -66,7 +66,7 @@ func TestAuditShow(t *testing.T) {
 
 func TestAuditVerify(t *testing.T) {
 	path, entries := auditSeed(t)
-	code, out, errOut := stateCLI(t, "audit", "verify", "--state", path)
+	code, out, errOut := cliRun(t, "audit", "verify", "--state", path)
 	if code != 0 || !strings.Contains(out, "ok: 3 entries") || !strings.Contains(out, entries[2].Hash) {
 		t.Fatalf("intact: exit %d stdout %q stderr %q", code, out, errOut)
 	}
@@ -79,7 +79,7 @@ func TestAuditVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	code, out, errOut = stateCLI(t, "audit", "verify", "--state", path)
+	code, out, errOut = cliRun(t, "audit", "verify", "--state", path)
 	if code != 1 || !strings.Contains(errOut, "audit entry 2: entry edited") || !strings.Contains(out, "BROKEN audit entry 2") {
 		t.Fatalf("tampered: exit %d stdout %q stderr %q", code, out, errOut)
 	}

@@ -16,7 +16,7 @@ import (
 
 func init() {
 	register(&command{Name: "demo", Summary: "the seed scenario end to end on a local sandbox and SoftHSM2 token (no AWS account)",
-		Run: func(ctx context.Context, args []string) error { return demoCmd(ctx, args, os.Stdout, os.Stderr) }})
+		Main: demoCmd})
 }
 
 const demoDoc = `Stand up the seed's architecture in-process — a sandbox AWS with the Security

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,31 +9,6 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 )
-
-// estateRun runs the byok CLI through run. The estate commands write to
-// os.Stdout and os.Stderr (command.Run has no writers), so both are
-// pointed at files for the call. Not safe for parallel tests.
-func estateRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	dir := t.TempDir()
-	outF, err := os.Create(filepath.Join(dir, "stdout"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	errF, err := os.Create(filepath.Join(dir, "stderr"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = outF, errF
-	code = run(context.Background(), args, outF, errF)
-	os.Stdout, os.Stderr = oldOut, oldErr
-	outF.Close()
-	errF.Close()
-	o, _ := os.ReadFile(outF.Name())
-	e, _ := os.ReadFile(errF.Name())
-	return code, string(o), string(e)
-}
 
 // estateIsolate makes Resolve see no flag, no $BYOK_ESTATE and no ./byok.yaml.
 func estateIsolate(t *testing.T) string {
@@ -71,7 +45,7 @@ func TestEstateValidate(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			code, out, errOut := estateRun(t, c.args...)
+			code, out, errOut := cliRun(t, c.args...)
 			if code != c.code {
 				t.Fatalf("exit %d, want %d; stdout %q stderr %q", code, c.code, out, errOut)
 			}
@@ -91,7 +65,7 @@ func TestEstateValidate(t *testing.T) {
 
 func TestEstateShowTableFromExample(t *testing.T) {
 	estateIsolate(t)
-	code, out, errOut := estateRun(t, "estate", "show")
+	code, out, errOut := cliRun(t, "estate", "show")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -119,7 +93,7 @@ func TestEstateShowJSONFromFlagAndEnv(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(estate.EnvVar, path)
-			code, out, errOut := estateRun(t, args...)
+			code, out, errOut := cliRun(t, args...)
 			if code != 0 || errOut != "" {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
@@ -149,7 +123,7 @@ func TestEstateShowErrors(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			code, _, errOut := estateRun(t, c.args...)
+			code, _, errOut := cliRun(t, c.args...)
 			if code != c.code || !strings.Contains(errOut, c.errIn) {
 				t.Fatalf("exit %d stderr %q; want %d and %q", code, errOut, c.code, c.errIn)
 			}

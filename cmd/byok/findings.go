@@ -16,9 +16,7 @@ func init() {
 	register(&command{
 		Name:    "findings diff",
 		Summary: "show what became non-compliant, was fixed, appeared or is gone since the previous saved scan",
-		Run: func(ctx context.Context, args []string) error {
-			return findingsDiff(ctx, args, os.Stdout, os.Stderr)
-		},
+		Main:    findingsDiff,
 	})
 }
 

@@ -19,21 +19,12 @@ import (
 
 // command is one byok subcommand. Main receives the arguments after the
 // command's name (and after the group word for grouped commands such as
-// "estate validate") and the writers to use, and returns an error; it must
-// not call os.Exit. Run is the older form that writes to os.Stdout and
-// os.Stderr itself; Main is preferred (tests pass their own writers).
+// "estate validate") and the writers to use (tests pass their own), and
+// returns an error; it must not call os.Exit.
 type command struct {
 	Name    string // e.g. "scan" or "estate validate"
 	Summary string // one line for byok --help
 	Main    func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-	Run     func(ctx context.Context, args []string) error
-}
-
-func (c *command) call(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if c.Main != nil {
-		return c.Main(ctx, args, stdout, stderr)
-	}
-	return c.Run(ctx, args)
 }
 
 var commands = map[string]*command{}
@@ -71,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 64
 	}
-	err := c.call(ctx, rest, stdout, stderr)
+	err := c.Main(ctx, rest, stdout, stderr)
 	if err == nil {
 		return 0
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,30 +9,6 @@ import (
 
 	"github.com/byok-dev/byok/internal/store"
 )
-
-// stateCLI runs the CLI through run with os.Stdout/os.Stderr pointed at
-// files (command.Run has no writers). Not safe for parallel tests.
-func stateCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	dir := t.TempDir()
-	outF, err := os.Create(filepath.Join(dir, "stdout"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	errF, err := os.Create(filepath.Join(dir, "stderr"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = outF, errF
-	code = run(context.Background(), args, outF, errF)
-	os.Stdout, os.Stderr = oldOut, oldErr
-	outF.Close()
-	errF.Close()
-	o, _ := os.ReadFile(outF.Name())
-	e, _ := os.ReadFile(errF.Name())
-	return code, string(o), string(e)
-}
 
 const (
 	runsKeyA = "arn:aws:kms:eu-west-1:111111111111:key/aaaaaaaa-0000-0000-0000-000000000001"
@@ -85,7 +60,7 @@ func must(t *testing.T, err error) {
 
 func TestRunsList(t *testing.T) {
 	path, done, open := runsSeed(t)
-	code, out, errOut := stateCLI(t, "runs", "list", "--state", path)
+	code, out, errOut := cliRun(t, "runs", "list", "--state", path)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -100,7 +75,7 @@ func TestRunsList(t *testing.T) {
 
 func TestRunsShow(t *testing.T) {
 	path, done, open := runsSeed(t)
-	code, out, errOut := stateCLI(t, "runs", "show", string(open), "--state", path)
+	code, out, errOut := cliRun(t, "runs", "show", string(open), "--state", path)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -116,7 +91,7 @@ func TestRunsShow(t *testing.T) {
 	if strings.Contains(out, "canary-ciphertext-from-dev-account") {
 		t.Error("full canary ciphertext printed; want a short prefix")
 	}
-	_, out, _ = stateCLI(t, "runs", "show", "--state", path, string(done))
+	_, out, _ = cliRun(t, "runs", "show", "--state", path, string(done))
 	if strings.Contains(out, "resume with") {
 		t.Errorf("finished run offers resume:\n%s", out)
 	}
@@ -138,7 +113,7 @@ func TestRunsErrors(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			code, _, errOut := stateCLI(t, tc.args...)
+			code, _, errOut := cliRun(t, tc.args...)
 			if code != tc.code || !strings.Contains(errOut, tc.want) {
 				t.Fatalf("exit %d stderr %q; want exit %d mentioning %q", code, errOut, tc.code, tc.want)
 			}
@@ -149,7 +124,7 @@ func TestRunsErrors(t *testing.T) {
 func TestRunsDefaultStatePath(t *testing.T) {
 	path, _, open := runsSeed(t)
 	t.Setenv(store.EnvStatePath, path)
-	code, out, errOut := stateCLI(t, "runs", "list")
+	code, out, errOut := cliRun(t, "runs", "list")
 	if code != 0 || !strings.Contains(out, string(open)) {
 		t.Fatalf("exit %d, stdout %q stderr %q", code, out, errOut)
 	}

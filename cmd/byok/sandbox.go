@@ -19,7 +19,9 @@ import (
 
 func init() {
 	register(&command{Name: "sandbox", Summary: "serve a local AWS (KMS, STS, CloudTrail, RDS, …) for the demo and tests",
-		Run: func(ctx context.Context, args []string) error { return runSandbox(ctx, args, os.Stdout) }})
+		Main: func(ctx context.Context, args []string, stdout, _ io.Writer) error {
+			return runSandbox(ctx, args, stdout)
+		}})
 }
 
 // faultFlags collects repeated --fault service:Operation:Code:probability.

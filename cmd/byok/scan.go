@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -20,9 +19,7 @@ func init() {
 	register(&command{
 		Name:    "scan",
 		Summary: "report which RDS, DynamoDB and S3 resources break the rotation policy",
-		Run: func(ctx context.Context, args []string) error {
-			return scanCmd(ctx, args, os.Stdout, os.Stderr)
-		},
+		Main:    scanCmd,
 	})
 }
 

@@ -20,7 +20,7 @@ func TestScanSandboxASFFAndDiff(t *testing.T) {
 	fx := newFixture(t)
 	seedScanResources(fx)
 	out := filepath.Join(t.TempDir(), "asff.json")
-	code, _, stderr := scanRun(t, "scan", "--estate", fx.estateFile, "--format", "asff", "--out", out, "--save")
+	code, _, stderr := cliRun(t, "scan", "--estate", fx.estateFile, "--format", "asff", "--out", out, "--save")
 	if code != scanExitNonCompliant {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
@@ -33,7 +33,7 @@ func TestScanSandboxASFFAndDiff(t *testing.T) {
 	fx.check("delete table", err)
 	_, err = fx.kms(fxSec).EnableKey(fx.ctx, &kms.EnableKeyInput{KeyId: aws.String(fx.keys["alias/stage/s3"])}) // fixed
 	fx.check("enable key", err)
-	if code, _, stderr = scanRun(t, "scan", "--estate", fx.estateFile, "--format", "csv", "--out", filepath.Join(t.TempDir(), "r.csv"), "--save"); code != scanExitNonCompliant {
+	if code, _, stderr = cliRun(t, "scan", "--estate", fx.estateFile, "--format", "csv", "--out", filepath.Join(t.TempDir(), "r.csv"), "--save"); code != scanExitNonCompliant {
 		t.Fatalf("second scan: exit %d; stderr:\n%s", code, stderr)
 	}
 	assertDiff(t)
@@ -43,7 +43,7 @@ func TestScanSandboxASFFAndDiff(t *testing.T) {
 // TestScanSandboxASFFAndDiff.
 func assertDiff(t *testing.T) {
 	t.Helper()
-	code, stdout, stderr := scanRun(t, "findings", "diff", "--format", "json")
+	code, stdout, stderr := cliRun(t, "findings", "diff", "--format", "json")
 	if code != 0 {
 		t.Fatalf("findings diff: exit %d; stderr:\n%s", code, stderr)
 	}
@@ -77,7 +77,7 @@ func assertDiff(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", what, c[0], c[1])
 		}
 	}
-	if code, stdout, _ = scanRun(t, "findings", "diff"); code != 0 || !strings.Contains(stdout, "Newly non-compliant: 1") || !strings.Contains(stdout, "Gone: 1") {
+	if code, stdout, _ = cliRun(t, "findings", "diff"); code != 0 || !strings.Contains(stdout, "Newly non-compliant: 1") || !strings.Contains(stdout, "Gone: 1") {
 		t.Errorf("findings diff table: exit %d\n%s", code, stdout)
 	}
 }

@@ -38,14 +38,14 @@ func TestScanAfterRotateDue(t *testing.T) {
 	expectScan(t, fx, "before", map[string]compliance.Reason{"dev-old": compliance.ReasonMaterialOverdue,
 		"dev-expiring": compliance.ReasonMaterialExpiring, "dev-good": compliance.ReasonMaterialExpiring})
 
-	code, out, errOut := scanRun(t, "plan", "--estate", fx.estateFile, "--env", "dev")
+	code, out, errOut := cliRun(t, "plan", "--estate", fx.estateFile, "--env", "dev")
 	if code != 0 || !strings.Contains(out, "byok import --key alias/dev/s3 --reimport --material-id "+byokMaterial) ||
 		!strings.Contains(out, "OPERATOR ACTION") || !strings.Contains(out, "KeyMaterialId "+foreign) {
 		t.Fatalf("byok plan: exit %d, want the re-import command for %s and the operator action for %s\n%s\n%s", code, byokMaterial, foreign, out, errOut)
 	}
 	s3Rotations := fx.rotations(t, "alias/dev/s3")
 
-	code, out, errOut = scanRun(t, "rotate", "--estate", fx.estateFile, "--due", "--yes", "--change-ref", "CHG-scan")
+	code, out, errOut = cliRun(t, "rotate", "--estate", fx.estateFile, "--due", "--yes", "--change-ref", "CHG-scan")
 	if code == 0 || !strings.Contains(errOut+out, "that byok did not import is left as it was") {
 		t.Fatalf("rotate --due: exit %d, want non-zero naming the material byok cannot re-import\n%s\n%s", code, out, errOut)
 	}
@@ -60,7 +60,7 @@ func TestScanAfterRotateDue(t *testing.T) {
 	if got := fx.currentMaterial(t, "alias/dev/dynamodb"); got != foreign {
 		t.Errorf("the foreign material's key changed: current %s, was %s", got, foreign)
 	}
-	code, out, _ = scanRun(t, "audit", "show")
+	code, out, _ = cliRun(t, "audit", "show")
 	if code != 0 || strings.Count(out, "reimport") != 1 {
 		t.Errorf("audit show: exit %d, want exactly one reimport entry\n%s", code, out)
 	}
@@ -89,10 +89,10 @@ func expectScan(t *testing.T, fx *fixture, step string, want map[string]complian
 // material is byok's), then `byok import --reimport --valid-for 240h`.
 func (fx *fixture) byokExpiring(t *testing.T, alias string) string {
 	t.Helper()
-	if code, out, errOut := scanRun(t, "rotate", "--estate", fx.estateFile, "--key", alias, "--yes"); code != 0 {
+	if code, out, errOut := cliRun(t, "rotate", "--estate", fx.estateFile, "--key", alias, "--yes"); code != 0 {
 		t.Fatalf("rotate %s: exit %d\n%s\n%s", alias, code, out, errOut)
 	}
-	if code, out, errOut := scanRun(t, "import", "--estate", fx.estateFile, "--key", alias, "--reimport", "--valid-for", "240h"); code != 0 {
+	if code, out, errOut := cliRun(t, "import", "--estate", fx.estateFile, "--key", alias, "--reimport", "--valid-for", "240h"); code != 0 {
 		t.Fatalf("import --reimport --valid-for: exit %d\n%s\n%s", code, out, errOut)
 	}
 	return fx.currentMaterial(t, alias)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -80,30 +79,6 @@ func seedScanResources(fx *fixture) []want {
 	}
 }
 
-// scanRun runs the byok CLI through run with os.Stdout and os.Stderr
-// pointed at files (commands write there). Not safe for parallel tests.
-func scanRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	dir := t.TempDir()
-	outF, err := os.Create(filepath.Join(dir, "stdout"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	errF, err := os.Create(filepath.Join(dir, "stderr"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = outF, errF
-	code = run(context.Background(), args, outF, errF)
-	os.Stdout, os.Stderr = oldOut, oldErr
-	outF.Close()
-	errF.Close()
-	o, _ := os.ReadFile(outF.Name())
-	e, _ := os.ReadFile(errF.Name())
-	return code, string(o), string(e)
-}
-
 // jsonReportView is the part of `byok scan --format json` the tests read.
 type jsonReportView struct {
 	Scan struct {
@@ -123,7 +98,7 @@ type jsonReportView struct {
 func scanToJSON(t *testing.T, fx *fixture, extra ...string) (int, jsonReportView, string) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "scan.json")
-	code, _, stderr := scanRun(t, append([]string{"scan", "--estate", fx.estateFile, "--format", "json", "--out", out}, extra...)...)
+	code, _, stderr := cliRun(t, append([]string{"scan", "--estate", fx.estateFile, "--format", "json", "--out", out}, extra...)...)
 	raw, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatalf("scan wrote no report (exit %d): %v\n%s", code, err, stderr)
