@@ -75,3 +75,13 @@ func WriteJSON(w http.ResponseWriter, p Protocol, requestID string, v any) {
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
+
+// WriteResult writes a handler's outcome for a JSON-protocol service: the
+// AWS-shaped error when err is set, else out as the response body.
+func WriteResult(w http.ResponseWriter, p Protocol, requestID string, out any, err *Error) {
+	if err != nil {
+		WriteError(w, p, requestID, err)
+		return
+	}
+	WriteJSON(w, p, requestID, out)
+}

@@ -58,11 +58,7 @@ func (*Service) Operation(r *http.Request, _ []byte) (string, *awsproto.Error) {
 // Serve implements svc.Service.
 func (s *Service) Serve(w http.ResponseWriter, c *svc.Call) {
 	out, aerr := s.lookupEvents(c)
-	if aerr != nil {
-		awsproto.WriteError(w, awsproto.JSON11, c.RequestID, aerr)
-		return
-	}
-	awsproto.WriteJSON(w, awsproto.JSON11, c.RequestID, out)
+	awsproto.WriteResult(w, awsproto.JSON11, c.RequestID, out, aerr)
 }
 
 // Quotas are CloudTrail's request quotas: LookupEvents is limited to two

@@ -93,11 +93,7 @@ func (s *Service) Serve(w http.ResponseWriter, c *svc.Call) {
 		return
 	}
 	out, err := h(s, c)
-	if err != nil {
-		awsproto.WriteError(w, awsproto.JSON11, c.RequestID, err)
-		return
-	}
-	awsproto.WriteJSON(w, awsproto.JSON11, c.RequestID, out)
+	awsproto.WriteResult(w, awsproto.JSON11, c.RequestID, out, err)
 }
 
 func internalError(err error) *awsproto.Error {

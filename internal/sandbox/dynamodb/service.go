@@ -85,11 +85,7 @@ func (s *Service) Serve(w http.ResponseWriter, c *svc.Call) {
 		return
 	}
 	out, err := h(s, c)
-	if err != nil {
-		awsproto.WriteError(w, awsproto.JSON10, c.RequestID, err)
-		return
-	}
-	awsproto.WriteJSON(w, awsproto.JSON10, c.RequestID, out)
+	awsproto.WriteResult(w, awsproto.JSON10, c.RequestID, out, err)
 }
 
 func (s *Service) persist(t *table) *awsproto.Error {

@@ -92,11 +92,7 @@ func (s *Service) Serve(w http.ResponseWriter, c *svc.Call) {
 	s.sweepIfDue(c.Now)
 	resp, aerr := s.run(op, c, ev)
 	s.record(c, ev, resp, aerr)
-	if aerr != nil {
-		awsproto.WriteError(w, awsproto.JSON11, c.RequestID, aerr)
-		return
-	}
-	awsproto.WriteJSON(w, awsproto.JSON11, c.RequestID, resp)
+	awsproto.WriteResult(w, awsproto.JSON11, c.RequestID, resp, aerr)
 }
 
 func (s *Service) run(op operation, c *svc.Call, ev *event) (any, *awsproto.Error) {
