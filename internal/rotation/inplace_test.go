@@ -198,6 +198,15 @@ func (w *world) checkNoSecrets(t *testing.T, id store.RunID, keys []estate.Key) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	rks, err := w.st.ListRunKeys(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rk := range rks {
+		if len(rk.ImportToken) > 0 || len(rk.PublicKey) > 0 {
+			t.Errorf("%s: the state file holds an import token or its public key", rk.KeyARN)
+		}
+	}
 	needles := []string{w.tok.PIN}
 	for _, k := range keys {
 		obj, err := w.hs.Find(ctx, hsm.LabelPrefix+id.String()+":"+k.Alias)

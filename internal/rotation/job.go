@@ -132,7 +132,10 @@ func (j *keyJob) save(ctx context.Context) error {
 	rk := j.rk
 	return j.e.Store.UpdateRunKey(ctx, j.run.ID, j.rk.KeyARN, func(k *store.RunKey) error {
 		k.HSMLabel, k.BlobSHA256 = rk.HSMLabel, rk.BlobSHA256
-		k.ImportToken, k.PublicKey, k.ParametersValidTo = rk.ImportToken, rk.PublicKey, rk.ParametersValidTo
+		// The import token and its public key stay in memory only: a state
+		// file never holds an import token. A resumed run fetches new
+		// parameters and wraps the same HSM object again.
+		k.ImportToken, k.PublicKey, k.ParametersValidTo = nil, nil, rk.ParametersValidTo
 		k.OldMaterialID, k.NewMaterialID = rk.OldMaterialID, rk.NewMaterialID
 		k.OldKeyID, k.NewKeyID = rk.OldKeyID, rk.NewKeyID
 		k.Verification = rk.Verification

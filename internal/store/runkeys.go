@@ -22,8 +22,10 @@ type RunKey struct {
 	HSMLabel string
 	// BlobSHA256 is the hex SHA-256 of the wrapped key material.
 	BlobSHA256 string
-	// ImportToken, PublicKey and ParametersValidTo are the public import
-	// parameters from GetParametersForImport.
+	// ImportToken, PublicKey and ParametersValidTo are the import
+	// parameters from GetParametersForImport. The rotation engine records
+	// only ParametersValidTo: an import token is never written to the state
+	// file (a resumed run fetches new parameters).
 	ImportToken       []byte
 	PublicKey         []byte
 	ParametersValidTo time.Time
