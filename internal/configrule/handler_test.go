@@ -14,7 +14,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/estate"
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
 const (

@@ -7,7 +7,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/configrule/configtest"
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
 // addDevResources records an RDS instance and an S3 bucket on dev's keys,

@@ -21,9 +21,9 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
-	ddbsvc "github.com/byok-dev/byok/internal/sandbox/dynamodb"
-	rdssvc "github.com/byok-dev/byok/internal/sandbox/rds"
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
+	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
 

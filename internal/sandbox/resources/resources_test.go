@@ -13,10 +13,10 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
-	ddbsvc "github.com/byok-dev/byok/internal/sandbox/dynamodb"
-	rdssvc "github.com/byok-dev/byok/internal/sandbox/rds"
+	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
+	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 	"github.com/byok-dev/byok/internal/sandbox/resources"
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
 

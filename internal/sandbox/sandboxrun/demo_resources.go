@@ -10,7 +10,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/sandbox/resources"
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 	"github.com/byok-dev/byok/internal/sandbox/seed"
 )
 

@@ -12,8 +12,8 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
-	kmssvc "github.com/byok-dev/byok/internal/sandbox/kms"
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
 // DefaultRegion is the Region clients are configured for when Options

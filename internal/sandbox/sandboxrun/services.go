@@ -5,14 +5,14 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
-	ctsvc "github.com/byok-dev/byok/internal/sandbox/cloudtrail"
+	ctsvc "github.com/byok-dev/byok/internal/sandbox/ctsvc"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
-	ddbsvc "github.com/byok-dev/byok/internal/sandbox/dynamodb"
+	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
-	kmssvc "github.com/byok-dev/byok/internal/sandbox/kms"
-	rdssvc "github.com/byok-dev/byok/internal/sandbox/rds"
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
-	stssvc "github.com/byok-dev/byok/internal/sandbox/sts"
+	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
+	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
+	stssvc "github.com/byok-dev/byok/internal/sandbox/stssvc"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
-	rdssvc "github.com/byok-dev/byok/internal/sandbox/rds"
+	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 )
 
 func TestAuroraClusterWithMembers(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/byok-dev/byok/internal/sandbox"
-	ddbsvc "github.com/byok-dev/byok/internal/sandbox/dynamodb"
+	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/byok-dev/byok/internal/sandbox"
-	rdssvc "github.com/byok-dev/byok/internal/sandbox/rds"
+	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
 

@@ -15,7 +15,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/byok-dev/byok/internal/sandbox"
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
 func put(t *testing.T, c *s3.Client, bucket, key, body string) string {

@@ -23,7 +23,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/identity"
-	kmssvc "github.com/byok-dev/byok/internal/sandbox/kms"
+	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
 )
 
 const (

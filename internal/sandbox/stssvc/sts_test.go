@@ -16,7 +16,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/identity"
-	stssvc "github.com/byok-dev/byok/internal/sandbox/sts"
+	stssvc "github.com/byok-dev/byok/internal/sandbox/stssvc"
 	"github.com/byok-dev/byok/internal/sandbox/trail"
 )
 

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/byok-dev/byok/internal/sandbox"
-	ctsvc "github.com/byok-dev/byok/internal/sandbox/cloudtrail"
+	ctsvc "github.com/byok-dev/byok/internal/sandbox/ctsvc"
 	"github.com/byok-dev/byok/internal/sandbox/trail"
 )
 

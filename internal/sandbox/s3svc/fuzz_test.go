@@ -15,7 +15,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	s3svc "github.com/byok-dev/byok/internal/sandbox/s3"
+	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
 func signedS3(tb testing.TB, e *env, method, host, target, body string) *http.Request {

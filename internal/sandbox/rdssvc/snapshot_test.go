@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/byok-dev/byok/internal/sandbox"
-	rdssvc "github.com/byok-dev/byok/internal/sandbox/rds"
+	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 )
 
 // TestRekeyThroughSnapshot walks the new-key remediation: snapshot, copy
