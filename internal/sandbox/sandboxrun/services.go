@@ -5,8 +5,8 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
-	ctsvc "github.com/byok-dev/byok/internal/sandbox/ctsvc"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
+	ctsvc "github.com/byok-dev/byok/internal/sandbox/ctsvc"
 	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
