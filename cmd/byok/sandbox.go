@@ -56,6 +56,40 @@ func parseFault(v string) (faults.Rule, error) {
 	return faults.Rule{Service: parts[0], Operation: op, Code: parts[2], Probability: p, Status: faultStatus(parts[2])}, nil
 }
 
+// lostAnswerFlags collects repeated --fault-after service:Operation:probability.
+type lostAnswerFlags struct{ rules *faultFlags }
+
+func (f lostAnswerFlags) String() string { return "" }
+
+func (f lostAnswerFlags) Set(v string) error {
+	r, err := parseFaultAfter(v)
+	if err != nil {
+		return err
+	}
+	*f.rules = append(*f.rules, r)
+	return nil
+}
+
+// parseFaultAfter reads service:Operation:probability: the call takes
+// effect and its answer is replaced by a 500 InternalFailure, as when a
+// network drops the response (the SDK then retries).
+func parseFaultAfter(v string) (faults.Rule, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) != 3 || parts[0] == "" {
+		return faults.Rule{}, fmt.Errorf("fault-after %q: want service:Operation:probability, e.g. kms:ImportKeyMaterial:0.5", v)
+	}
+	p, err := strconv.ParseFloat(parts[2], 64)
+	if err != nil || p <= 0 || p > 1 {
+		return faults.Rule{}, fmt.Errorf("fault-after %q: probability must be a number in (0, 1]", v)
+	}
+	op := parts[1]
+	if op == "*" {
+		op = ""
+	}
+	return faults.Rule{Service: parts[0], Operation: op, Code: "InternalFailure", Probability: p,
+		Status: 500, Message: "injected lost answer: the call took effect", After: true}, nil
+}
+
 func faultStatus(code string) int {
 	switch {
 	case strings.Contains(code, "Throttl"), strings.Contains(code, "LimitExceeded"):
@@ -85,6 +119,7 @@ func parseSandboxFlags(args []string) (*sandboxFlags, error) {
 	fs.BoolVar(&f.quotas, "enforce-quotas", false, "throttle at AWS's request quotas per account and operation")
 	fs.DurationVar(&f.latency, "latency", 0, "latency to add to every call, e.g. 20ms")
 	fs.Var(&f.faults, "fault", "inject `service:Operation:Code:prob` (repeatable; Operation * for all)")
+	fs.Var(lostAnswerFlags{&f.faults}, "fault-after", "lose the answer of `service:Operation:prob` calls after they take effect (a 500; repeatable)")
 	fs.BoolVar(&f.remote, "allow-remote", false, "allow a non-loopback --listen address (exposes credentials)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -121,8 +121,22 @@ func (s *Server) dispatch(w http.ResponseWriter, c *svc.Call, v svc.Service) {
 		awsproto.WriteError(w, v.Protocol(), c.RequestID, ferr)
 		return
 	}
+	if lost := s.Faults.DecideAfter(v.SigningName(), c.Op, c.Caller.Account); lost != nil {
+		// The call takes full effect (state, CloudTrail); its answer is lost.
+		v.Serve(discard{header: http.Header{}}, c)
+		awsproto.WriteError(w, v.Protocol(), c.RequestID, lost)
+		return
+	}
 	v.Serve(w, c)
 }
+
+// discard is a ResponseWriter that drops the answer of a call whose
+// response a lost-answer fault replaces.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d discard) WriteHeader(int)             {}
 
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)

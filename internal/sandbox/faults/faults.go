@@ -27,6 +27,10 @@ type Rule struct {
 	Message     string  `json:"message,omitempty"`
 	Probability float64 `json:"probability,omitempty"`
 	Count       int     `json:"count,omitempty"`
+	// After makes the error a lost answer: the call runs and takes effect,
+	// and the client gets the error instead of the real answer (a network
+	// that dropped the response). Latency is ignored on such rules.
+	After bool `json:"after,omitempty"`
 }
 
 // Quota is a request rate limit: Ops share one bucket (AWS's "shared"
@@ -109,7 +113,7 @@ func (in *Injector) Decide(service, op, account, region string) (time.Duration, 
 	var delay time.Duration
 	for i := range in.rules {
 		r := &in.rules[i]
-		if !r.matches(service, op, account) {
+		if r.After || !r.matches(service, op, account) {
 			continue
 		}
 		delay += r.Latency
@@ -124,6 +128,23 @@ func (in *Injector) Decide(service, op, account, region string) (time.Duration, 
 		return delay, &awsproto.Error{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded"}
 	}
 	return delay, nil
+}
+
+// DecideAfter returns the error that replaces the answer of a call that
+// has already run (nil: deliver the real answer). Only After rules count.
+func (in *Injector) DecideAfter(service, op, account string) *awsproto.Error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for i := range in.rules {
+		r := &in.rules[i]
+		if !r.After || !r.matches(service, op, account) {
+			continue
+		}
+		if e := r.fire(); e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 func (r *Rule) matches(service, op, account string) bool {
