@@ -135,25 +135,35 @@ func runSandbox(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sb, err := sandboxrun.New(sandboxrun.Options{StatePath: f.state, EnforceQuotas: f.quotas,
-		Latency: f.latency, Faults: f.faults, AllowRemote: f.remote})
+	sb, err := startSandbox(ctx, f, stdout)
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
-	url, err := sb.Start(ctx, f.listen)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "# byok sandbox on %s (state: %s)\n", url, stateName(f.state))
-	if err := seedSandbox(ctx, sb, f.seed, stdout); err != nil {
-		return err
-	}
-	printExports(stdout, sb)
 	fmt.Fprintln(stdout, "# ready: serving until interrupted (Ctrl-C)")
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "# stopping")
 	return sb.Close()
+}
+
+// startSandbox opens, serves and seeds the sandbox and prints the exports.
+// Faults, latency and quotas are traffic: the seed bypasses them.
+func startSandbox(ctx context.Context, f *sandboxFlags, stdout io.Writer) (*sandboxrun.Sandbox, error) {
+	sb, err := sandboxrun.New(sandboxrun.Options{StatePath: f.state, EnforceQuotas: f.quotas,
+		Latency: f.latency, Faults: f.faults, AllowRemote: f.remote})
+	if err != nil {
+		return nil, err
+	}
+	url, err := sb.Start(ctx, f.listen)
+	if err != nil {
+		return nil, errors.Join(err, sb.Close())
+	}
+	fmt.Fprintf(stdout, "# byok sandbox on %s (state: %s)\n", url, stateName(f.state))
+	if err := seedSandbox(ctx, sb, f.seed, stdout); err != nil {
+		return nil, errors.Join(err, sb.Close())
+	}
+	printExports(stdout, sb)
+	return sb, nil
 }
 
 func stateName(path string) string {

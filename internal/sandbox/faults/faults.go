@@ -53,6 +53,10 @@ type Injector struct {
 	throttle map[string]ThrottleError
 	buckets  map[bucketKey]*bucket
 	now      func() time.Time // real time: quotas are wall-clock rates
+	// suspended counts Suspend calls not yet resumed: while above zero no
+	// rule, latency or quota applies (seeding builds the world as it was;
+	// it is not traffic).
+	suspended int
 }
 
 type bucketKey struct{ account, region, service, quota string }
@@ -105,11 +109,30 @@ func (in *Injector) QuotasEnforced() bool {
 	return in.enforce
 }
 
+// Suspend switches every rule, latency and quota off until the returned
+// resume function is called (calls nest).
+func (in *Injector) Suspend() (resume func()) {
+	in.mu.Lock()
+	in.suspended++
+	in.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			in.mu.Lock()
+			in.suspended--
+			in.mu.Unlock()
+		})
+	}
+}
+
 // Decide returns the latency to add and the error to return (nil: none)
 // for one call.
 func (in *Injector) Decide(service, op, account, region string) (time.Duration, *awsproto.Error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if in.suspended > 0 {
+		return 0, nil
+	}
 	var delay time.Duration
 	for i := range in.rules {
 		r := &in.rules[i]
@@ -135,6 +158,9 @@ func (in *Injector) Decide(service, op, account, region string) (time.Duration, 
 func (in *Injector) DecideAfter(service, op, account string) *awsproto.Error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if in.suspended > 0 {
+		return nil
+	}
 	for i := range in.rules {
 		r := &in.rules[i]
 		if !r.After || !r.matches(service, op, account) {

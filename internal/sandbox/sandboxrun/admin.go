@@ -28,3 +28,7 @@ func (s *Sandbox) SetFaults(rules []faults.Rule, enforceQuotas bool) {
 
 // Counters counts authenticated calls per account, service and operation.
 func (s *Sandbox) Counters() *sandbox.Counters { return s.Server.Counters }
+
+// SuspendFaults switches injected faults, latency and quota throttling off
+// until resume is called; seed.Apply uses it so seeding is never traffic.
+func (s *Sandbox) SuspendFaults() (resume func()) { return s.Server.Faults.Suspend() }

@@ -36,7 +36,24 @@ type Key struct {
 
 // Apply seeds est into sb: accounts, roles, keys (through the SDK), then
 // opts.Resources, and finally marks the state as seeded.
+//
+// Seeding is the world as it was, not traffic: when sb can suspend its
+// injected faults, latency and quotas (FaultSuspender), they are off for
+// the seed, so `byok sandbox --enforce-quotas --fault …` starts every time.
 func Apply(ctx context.Context, sb Target, est *estate.Estate, opts Options) (Result, error) {
+	if fs, ok := sb.(FaultSuspender); ok {
+		defer fs.SuspendFaults()()
+	}
+	return apply(ctx, sb, est, opts)
+}
+
+// FaultSuspender is a Target whose injected faults can be switched off for
+// the duration of the seed.
+type FaultSuspender interface {
+	SuspendFaults() (resume func())
+}
+
+func apply(ctx context.Context, sb Target, est *estate.Estate, opts Options) (Result, error) {
 	var res Result
 	if err := addAccounts(sb, est, &res); err != nil {
 		return res, err
