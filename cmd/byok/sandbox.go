@@ -162,6 +162,9 @@ func startSandbox(ctx context.Context, f *sandboxFlags, stdout io.Writer) (*sand
 	if err := seedSandbox(ctx, sb, f.seed, stdout); err != nil {
 		return nil, errors.Join(err, sb.Close())
 	}
+	if err := sb.Publish(); err != nil {
+		return nil, errors.Join(err, sb.Close())
+	}
 	printExports(stdout, sb)
 	return sb, nil
 }

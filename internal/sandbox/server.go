@@ -36,6 +36,9 @@ const MaxBody = 8 << 20
 type Options struct {
 	StatePath string // "" keeps state in memory
 	Logger    *slog.Logger
+	// StageNewState writes a state file that does not exist yet beside
+	// its path until Env.State.Publish (statelog.OpenStaged).
+	StageNewState bool
 }
 
 // Server is the sandbox. Create with New, add services with Register.
@@ -53,7 +56,11 @@ func New(opts Options) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	log, err := statelog.Open(opts.StatePath)
+	open := statelog.Open
+	if opts.StageNewState {
+		open = statelog.OpenStaged
+	}
+	log, err := open(opts.StatePath)
 	if err != nil {
 		return nil, err
 	}

@@ -64,10 +64,19 @@ func (s *Sandbox) Accounts() []Account {
 	return out
 }
 
-// MarkSeeded records that a seed from source completed.
+// MarkSeeded records that a seed from source completed and publishes a
+// new state file: a first seed appears whole or not at all.
 func (s *Sandbox) MarkSeeded(source string) error {
-	return s.Server.Env.State.Put(kindSeed, seedID, SeedMark{Source: source, At: s.Now()})
+	if err := s.Server.Env.State.Put(kindSeed, seedID, SeedMark{Source: source, At: s.Now()}); err != nil {
+		return err
+	}
+	return s.Publish()
 }
+
+// Publish makes a new state file appear at its path (see New: until then
+// it is written beside it). Commands call it once the world is built;
+// MarkSeeded does.
+func (s *Sandbox) Publish() error { return s.Server.Env.State.Publish() }
 
 // Seeded reports the seed that completed on this state, if any.
 func (s *Sandbox) Seeded() (SeedMark, bool) {

@@ -1,6 +1,11 @@
 // Package statelog is the sandbox's durable state: an append-only log of
 // JSON records (put, delete) keyed by kind and ID, replayed at start and
-// compacted into a fresh log. Each record is written with one write(2)
+// compacted into a fresh log. Every record carries a CRC-32C of its bytes,
+// and the file's fixed-width header counts the acknowledged records (it is
+// rewritten in place after each group write, before the writers are
+// acknowledged), so a file truncated mid-record or at a record boundary, or
+// altered, is refused rather than loaded with state silently lost; only a
+// torn record past that count, which no client was told of, is dropped. Each record is written with one write(2)
 // before the request that caused it is acknowledged, so a SIGKILL loses
 // nothing acknowledged (the kernel holds the bytes); fsync is only done on
 // Close and on compaction, since the sandbox promises process-crash, not
@@ -11,11 +16,9 @@ package statelog
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,6 +51,11 @@ type Log struct {
 	written uint64 // records whose bytes reached the kernel
 	writing bool
 	werr    error
+
+	end    int64  // file offset where the next record goes
+	acked  uint64 // records counted in the file's header
+	staged string // final path while the log is staged (OpenStaged); "" once published
+	path   string // the file written
 }
 
 // Open opens (or creates) the log at path and replays it. path "" gives an
@@ -64,33 +72,8 @@ func Open(path string) (*Log, error) {
 	if err := l.compact(path); err != nil {
 		return nil, err
 	}
+	l.path = path
 	return l, nil
-}
-
-func (l *Log) replay(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open sandbox state: %w", err)
-	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
-	for n := 1; ; n++ {
-		line, err := r.ReadBytes('\n')
-		if errors.Is(err, io.EOF) {
-			return nil // a torn last line (no newline) was never acknowledged
-		}
-		if err != nil {
-			return fmt.Errorf("read sandbox state %s: %w", path, err)
-		}
-		var rec record
-		if err := json.Unmarshal(bytes.TrimSpace(line), &rec); err != nil {
-			return fmt.Errorf("sandbox state %s:%d is corrupt (%v); move the file away to start empty", path, n, err)
-		}
-		l.apply(rec)
-	}
 }
 
 func (l *Log) apply(rec record) {
@@ -110,7 +93,8 @@ func (l *Log) apply(rec record) {
 	}
 }
 
-// compact rewrites the live records to a new file and swaps it in.
+// compact rewrites the live records to a new file and swaps it in. While
+// the log is staged (OpenStaged), the new file keeps the staged name.
 func (l *Log) compact(path string) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
@@ -118,11 +102,19 @@ func (l *Log) compact(path string) error {
 		return fmt.Errorf("compact sandbox state: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
+	var n uint64
+	for kind, ids := range l.order {
+		for _, id := range ids {
+			if _, ok := l.state[kind][id]; ok {
+				n++
+			}
+		}
+	}
+	_, _ = w.Write(header(n))
 	for kind, ids := range l.order {
 		for _, id := range ids {
 			if v, ok := l.state[kind][id]; ok {
-				line, _ := json.Marshal(record{Op: "put", Kind: kind, ID: id, Val: v})
-				_, _ = w.Write(append(line, '\n'))
+				_, _ = w.Write(frame(encode(record{Op: "put", Kind: kind, ID: id, Val: v})))
 			}
 		}
 	}
@@ -134,10 +126,15 @@ func (l *Log) compact(path string) error {
 	}
 	syncDir(filepath.Dir(path))
 	l.order = l.liveOrder()
-	l.f, err = os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o600)
+	l.f, err = os.OpenFile(path, os.O_RDWR, 0o600)
 	if err != nil {
 		return fmt.Errorf("open sandbox state: %w", err)
 	}
+	st, err := l.f.Stat()
+	if err != nil {
+		return fmt.Errorf("open sandbox state: %w", err)
+	}
+	l.end, l.acked = st.Size(), n
 	return nil
 }
 
@@ -218,7 +215,7 @@ func (l *Log) Delete(kind, id string) error {
 // write applies rec and returns once its bytes were handed to the kernel
 // (group commit: concurrent writers share one write(2)).
 func (l *Log) write(rec record) error {
-	line := encode(rec)
+	line := frame(encode(rec))
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !rec.noRetain || l.f == nil {
@@ -243,18 +240,26 @@ func (l *Log) write(rec record) error {
 	return nil
 }
 
-// flushLocked writes every queued record; l.mu is released during the
-// write so that more records can queue behind it.
+// flushLocked writes every queued record, then the header's count of
+// acknowledged records; l.mu is released during the writes so that more
+// records can queue behind them.
 func (l *Log) flushLocked() {
 	l.writing = true
-	buf, upto := l.buf, l.queued
+	buf, upto, at := l.buf, l.queued, l.end
+	acked := l.acked + (upto - l.written)
 	l.buf = l.spare[:0]
 	f := l.f
 	l.mu.Unlock()
-	_, err := f.Write(buf)
+	_, err := f.WriteAt(buf, at)
+	if err == nil {
+		_, err = f.WriteAt(ackedField(acked), ackedOffset)
+	}
 	l.mu.Lock()
 	l.spare = buf
 	l.writing = false
+	if err == nil {
+		l.acked, l.end = acked, at+int64(len(buf))
+	}
 	l.written = upto
 	if err != nil {
 		l.werr = err
@@ -293,7 +298,7 @@ func (l *Log) Close() error {
 	if l.f == nil {
 		return nil
 	}
-	err := errors.Join(l.f.Sync(), l.f.Close())
+	err := errors.Join(l.f.Sync(), l.f.Close(), l.dropUnpublished())
 	l.f = nil
 	return err
 }

@@ -61,9 +61,7 @@ func TestTornLastLineIsIgnored(t *testing.T) {
 	if err := l.Put("k", "a", 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.f.Write([]byte(`{"op":"put","k":"k","id":"b","v":`)); err != nil {
-		t.Fatal(err)
-	}
+	appendRaw(t, path, `{"op":"put","k":"k","id":"b","v":`)
 	l2, err := Open(path)
 	if err != nil {
 		t.Fatalf("reopen with a torn tail: %v", err)
