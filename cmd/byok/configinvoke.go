@@ -17,6 +17,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/configrule"
+	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 )
 
@@ -117,7 +118,12 @@ func runConfigInvoke(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := checkFunctionSetup(ctx, cfg, h, f); err != nil {
 		return err
 	}
-	evs, err := configsvc.FetchEvents(ctx, http.DefaultClient, f.endpoint, f.request())
+	token := os.Getenv(sandbox.AdminTokenEnv)
+	if token == "" {
+		return fmt.Errorf("%s is not set: export the block `byok sandbox` printed (it holds the sandbox's admin token)", sandbox.AdminTokenEnv)
+	}
+	hc := &http.Client{Transport: sandbox.AdminTransport(nil, token)}
+	evs, err := configsvc.FetchEvents(ctx, hc, f.endpoint, f.request())
 	if err != nil {
 		return fmt.Errorf("fetch events: %w", err)
 	}

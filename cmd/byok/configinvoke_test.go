@@ -36,7 +36,7 @@ func invokeSandbox(t *testing.T, withRole bool) *sandboxrun.Sandbox {
 	akid, secret := sandbox.AccountKeys(invokeSec)
 	for k, v := range map[string]string{"AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty, "AWS_PROFILE": "",
 		"AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": "", "AWS_REGION": sb.Region(),
-		"AWS_ENDPOINT_URL": sb.URL(), "BYOK_ESTATE_S3_URI": ""} {
+		"AWS_ENDPOINT_URL": sb.URL(), "BYOK_ESTATE_S3_URI": "", sandbox.AdminTokenEnv: sb.AdminToken()} {
 		t.Setenv(k, v)
 	}
 	if withRole {

@@ -159,6 +159,10 @@ func startSandbox(ctx context.Context, f *sandboxFlags, stdout io.Writer) (*sand
 		return nil, errors.Join(err, sb.Close())
 	}
 	fmt.Fprintf(stdout, "# byok sandbox on %s (state: %s)\n", url, stateName(f.state))
+	if f.remote {
+		fmt.Fprintln(stdout, "# WARNING: --allow-remote: this sandbox answers on a non-loopback address. Its account secrets")
+		fmt.Fprintln(stdout, "# are random and its admin endpoint needs the token below; anyone who reads these exports can use it.")
+	}
 	if err := seedSandbox(ctx, sb, f.seed, stdout); err != nil {
 		return nil, errors.Join(err, sb.Close())
 	}

@@ -202,7 +202,7 @@ func (fx *fixture) setBucketKey(account, name string, alg s3types.ServerSideEncr
 // S3 admin endpoint (only buckets from before 2023 can be in that state).
 func (fx *fixture) legacyBucket(account, name string) {
 	body, _ := json.Marshal(map[string]any{"account": account, "region": fxRegion, "name": name, "encryption": nil})
-	resp, err := http.Post(fx.sb.URL()+"/_byok/s3/buckets", "application/json", bytes.NewReader(body))
+	resp, err := fx.sb.AdminClient().Post(fx.sb.URL()+"/_byok/s3/buckets", "application/json", bytes.NewReader(body))
 	fx.check("seed legacy bucket", err)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -32,6 +32,8 @@ const (
 	authExpired
 	authSignature
 	authSkew
+	authScopeDate
+	authContentHash
 )
 
 func authKind(err error) authFailure {
@@ -44,6 +46,10 @@ func authKind(err error) authFailure {
 		return authExpired
 	case errors.Is(err, sigv4.ErrSkew):
 		return authSkew
+	case errors.Is(err, sigv4.ErrScopeDate):
+		return authScopeDate
+	case errors.Is(err, sigv4.ErrContentHash):
+		return authContentHash
 	}
 	return authSignature
 }
@@ -63,7 +69,7 @@ func jsonAuthError(k authFailure, err error) *awsproto.Error {
 		return &awsproto.Error{Status: http.StatusBadRequest, Code: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}
 	case authExpired:
 		return &awsproto.Error{Status: http.StatusBadRequest, Code: "ExpiredTokenException", Message: "The security token included in the request is expired"}
-	case authSkew:
+	case authSkew, authScopeDate:
 		return &awsproto.Error{Status: http.StatusBadRequest, Code: "InvalidSignatureException", Message: skewMessage(err)}
 	}
 	return &awsproto.Error{Status: http.StatusBadRequest, Code: "InvalidSignatureException", Message: sigMismatchMsg}
@@ -77,7 +83,7 @@ func queryAuthError(k authFailure, err error) *awsproto.Error {
 		return &awsproto.Error{Status: http.StatusForbidden, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
 	case authExpired:
 		return &awsproto.Error{Status: http.StatusForbidden, Code: "ExpiredToken", Message: "The security token included in the request is expired"}
-	case authSkew:
+	case authSkew, authScopeDate:
 		return &awsproto.Error{Status: http.StatusForbidden, Code: "SignatureDoesNotMatch", Message: skewMessage(err)}
 	}
 	return &awsproto.Error{Status: http.StatusForbidden, Code: "SignatureDoesNotMatch", Message: sigMismatchMsg}
@@ -93,6 +99,12 @@ func s3AuthError(k authFailure, err error) *awsproto.Error {
 		return &awsproto.Error{Status: http.StatusBadRequest, Code: "ExpiredToken", Message: "The provided token has expired."}
 	case authSkew:
 		return &awsproto.Error{Status: http.StatusForbidden, Code: "RequestTimeTooSkewed", Message: "The difference between the request time and the current time is too large."}
+	case authScopeDate:
+		return &awsproto.Error{Status: http.StatusBadRequest, Code: "AuthorizationHeaderMalformed",
+			Message: "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date."}
+	case authContentHash:
+		return &awsproto.Error{Status: http.StatusBadRequest, Code: "XAmzContentSHA256Mismatch",
+			Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}
 	}
 	return &awsproto.Error{Status: http.StatusForbidden, Code: "SignatureDoesNotMatch", Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 }

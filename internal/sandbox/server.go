@@ -36,6 +36,10 @@ const MaxBody = 8 << 20
 type Options struct {
 	StatePath string // "" keeps state in memory
 	Logger    *slog.Logger
+	// Remote: the sandbox may be reached on a non-loopback address; new
+	// accounts get random secrets (not derived from the account ID) and
+	// admin requests may name any Host (the token is still required).
+	Remote bool
 	// StageNewState writes a state file that does not exist yet beside
 	// its path until Env.State.Publish (statelog.OpenStaged).
 	StageNewState bool
@@ -48,6 +52,9 @@ type Server struct {
 	Counters *Counters
 	services map[string]svc.Service
 	admin    *http.ServeMux
+
+	adminToken string
+	remote     bool
 }
 
 // New opens the state and builds a server with no services.
@@ -74,7 +81,8 @@ func New(opts Options) (*Server, error) {
 	}
 	env := &svc.Env{Clock: &clock.Clock{}, State: log, IAM: reg, Trail: tr, Logger: logger, Partition: "aws"}
 	s := &Server{Env: env, Faults: faults.New(), Counters: newCounters(),
-		services: map[string]svc.Service{}, admin: http.NewServeMux()}
+		services: map[string]svc.Service{}, admin: http.NewServeMux(),
+		adminToken: newAdminToken(), remote: opts.Remote}
 	s.routeAdmin()
 	return s, nil
 }
@@ -97,6 +105,10 @@ func (s *Server) Close() error { return s.Env.State.Close() }
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_byok/") {
+		if status, why := s.adminRefusal(r); status != 0 {
+			adminError(w, status, "%s", why)
+			return
+		}
 		s.admin.ServeHTTP(w, r)
 		return
 	}

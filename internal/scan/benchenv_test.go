@@ -96,7 +96,7 @@ func (env *benchEnv) bulk(b testing.TB, e estate.Environment, region string, s s
 			"encryption": map[string]any{"algorithm": "aws:kms", "kmsMasterKeyId": key("s3")}}},
 	} {
 		raw, _ := json.Marshal(req.body)
-		resp, err := http.Post(env.sb.URL()+"/_byok/"+req.path, "application/json", bytes.NewReader(raw))
+		resp, err := env.sb.AdminClient().Post(env.sb.URL()+"/_byok/"+req.path, "application/json", bytes.NewReader(raw))
 		if err != nil {
 			b.Fatal(err)
 		}

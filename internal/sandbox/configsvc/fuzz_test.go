@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 )
 
@@ -34,7 +35,9 @@ func TestAdminEvents(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			e.srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/_byok/config/events", strings.NewReader(tc.body)))
+			req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/_byok/config/events", strings.NewReader(tc.body))
+			req.Header.Set(sandbox.AdminTokenHeader, e.srv.AdminToken())
+			e.srv.ServeHTTP(rec, req)
 			if rec.Code != tc.status {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"time"
 
@@ -90,23 +91,42 @@ func (s *Sandbox) Seeded() (SeedMark, bool) {
 }
 
 // Exports are the environment settings that point the AWS SDK and CLI at
-// the sandbox as account's admin user, as NAME=value lines. Sandbox
-// credentials are derived from the account ID and are not secrets.
+// the sandbox as account's admin user, as NAME=value lines, and the admin
+// token byok's sandbox commands use. On a loopback sandbox the credentials
+// are derived from the account ID and are not secrets.
 func (s *Sandbox) Exports(account string) []string {
-	akid, secret := sandbox.AccountKeys(account)
+	akid, secret := s.keys(account)
 	return []string{
 		"AWS_ENDPOINT_URL=" + s.URL(),
 		"AWS_ACCESS_KEY_ID=" + akid,
 		"AWS_SECRET_ACCESS_KEY=" + secret,
 		"AWS_REGION=" + s.Region(),
 		"AWS_DEFAULT_REGION=" + s.Region(), // the AWS CLI v1 reads only this one
+		sandbox.AdminTokenEnv + "=" + s.AdminToken(),
 	}
+}
+
+// keys are account's admin credentials as stored (random on a remote
+// sandbox), or the derived ones for an account not added yet.
+func (s *Sandbox) keys(account string) (akid, secret string) {
+	if c, ok := s.Server.AccountCredential(account); ok {
+		return c.AccessKeyID, c.Secret
+	}
+	return sandbox.AccountKeys(account)
+}
+
+// AdminToken is the token the sandbox's /_byok/ admin endpoints require.
+func (s *Sandbox) AdminToken() string { return s.Server.AdminToken() }
+
+// AdminClient is an HTTP client whose requests carry the admin token.
+func (s *Sandbox) AdminClient() *http.Client {
+	return &http.Client{Transport: sandbox.AdminTransport(nil, s.AdminToken())}
 }
 
 // Config returns an aws.Config for the unmodified SDK that reaches the
 // sandbox as account's admin user. It reads no ambient AWS configuration.
 func (s *Sandbox) Config(_ context.Context, account string) aws.Config {
-	akid, secret := sandbox.AccountKeys(account)
+	akid, secret := s.keys(account)
 	return aws.Config{
 		Region:       s.Region(),
 		BaseEndpoint: aws.String(s.URL()),

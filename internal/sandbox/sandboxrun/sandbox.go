@@ -60,7 +60,8 @@ func New(opts Options) (*Sandbox, error) {
 	if opts.Region == "" {
 		opts.Region = DefaultRegion
 	}
-	srv, err := sandbox.New(sandbox.Options{StatePath: opts.StatePath, Logger: opts.Logger, StageNewState: true})
+	srv, err := sandbox.New(sandbox.Options{StatePath: opts.StatePath, Logger: opts.Logger, StageNewState: true,
+		Remote: opts.AllowRemote})
 	if err != nil {
 		return nil, fmt.Errorf("open sandbox: %w", err)
 	}

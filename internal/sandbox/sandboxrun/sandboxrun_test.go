@@ -64,7 +64,7 @@ func TestConfigAndExports(t *testing.T) {
 		t.Fatalf("accounts = %+v", got)
 	}
 	ex := sb.Exports("444444444444")
-	if len(ex) != 5 || ex[0] != "AWS_ENDPOINT_URL="+sb.URL() || !strings.HasPrefix(ex[1], "AWS_ACCESS_KEY_ID=AKIA") || ex[3] != "AWS_REGION=eu-west-1" {
+	if len(ex) != 6 || !strings.HasPrefix(ex[5], "BYOK_SANDBOX_ADMIN_TOKEN=") || ex[0] != "AWS_ENDPOINT_URL="+sb.URL() || !strings.HasPrefix(ex[1], "AWS_ACCESS_KEY_ID=AKIA") || ex[3] != "AWS_REGION=eu-west-1" {
 		t.Fatalf("exports = %q", ex)
 	}
 }

@@ -24,6 +24,11 @@ var (
 	ErrMalformed = errors.New("malformed authorization header")
 	ErrMismatch  = errors.New("signature does not match")
 	ErrSkew      = errors.New("signature expired")
+	// ErrScopeDate: the credential scope's date is not X-Amz-Date's day.
+	ErrScopeDate = errors.New("credential scope date does not match X-Amz-Date")
+	// ErrContentHash: X-Amz-Content-Sha256 is not the body's SHA-256 (S3
+	// checks it; the other services hash the body themselves).
+	ErrContentHash = errors.New("x-amz-content-sha256 does not match the body")
 )
 
 // Auth is the parsed Authorization header.
@@ -80,8 +85,16 @@ func Verify(r *http.Request, body []byte, a Auth, secret string, singleEncode bo
 		return fmt.Errorf("%w: Signature expired: %s is now earlier than %s (%s - 15 min.)",
 			ErrSkew, amzDate, now.Add(-15*time.Minute).Format("20060102T150405Z"), now.Format("20060102T150405Z"))
 	}
+	if a.Date != amzDate[:8] {
+		return fmt.Errorf("%w: Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
+			ErrScopeDate, a.Date, amzDate[:8], amzDate)
+	}
+	hash, err := payloadHash(r, body, singleEncode)
+	if err != nil {
+		return err
+	}
 	scope := a.Date + "/" + a.Region + "/" + a.Service + "/aws4_request"
-	creq := canonicalRequest(r, body, a.SignedHeaders, singleEncode)
+	creq := canonicalRequest(r, hash, a.SignedHeaders, singleEncode)
 	sum := sha256.Sum256([]byte(creq))
 	sts := "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
 	want := hex.EncodeToString(hmacSHA(signingKey(secret, a), sts))
@@ -113,7 +126,7 @@ func hmacSHA(key []byte, data string) []byte {
 	return m.Sum(nil)
 }
 
-func canonicalRequest(r *http.Request, body []byte, signed []string, single bool) string {
+func canonicalRequest(r *http.Request, payloadHash string, signed []string, single bool) string {
 	var b strings.Builder
 	b.WriteString(r.Method + "\n")
 	path := r.URL.EscapedPath()
@@ -129,7 +142,7 @@ func canonicalRequest(r *http.Request, body []byte, signed []string, single bool
 		b.WriteString(h + ":" + headerValue(r, h) + "\n")
 	}
 	b.WriteString("\n" + strings.Join(signed, ";") + "\n")
-	b.WriteString(payloadHash(r, body))
+	b.WriteString(payloadHash)
 	return b.String()
 }
 
@@ -148,12 +161,25 @@ func headerValue(r *http.Request, name string) string {
 	return strings.Join(out, ",")
 }
 
-func payloadHash(r *http.Request, body []byte) string {
-	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
-		return h
-	}
+// payloadHash is the hash the canonical request ends with. S3 (s3Rules)
+// signs the X-Amz-Content-Sha256 header's value, which may be
+// UNSIGNED-PAYLOAD or a STREAMING-… mode, and refuses a hex hash that is
+// not the body's; the other services hash the body they received, so a
+// header that lies about it makes the signature fail.
+func payloadHash(r *http.Request, body []byte, s3Rules bool) (string, error) {
 	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
+	computed := hex.EncodeToString(sum[:])
+	h := r.Header.Get("X-Amz-Content-Sha256")
+	if !s3Rules || h == "" {
+		return computed, nil
+	}
+	if h == "UNSIGNED-PAYLOAD" || strings.HasPrefix(h, "STREAMING-") {
+		return h, nil
+	}
+	if !strings.EqualFold(h, computed) {
+		return "", ErrContentHash
+	}
+	return h, nil
 }
 
 func canonicalQuery(raw string) string {
