@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"time"
 
@@ -36,12 +37,9 @@ func (s *Service) Handler(sec Secured) (http.Handler, error) {
 	return g.wrap(mux), nil
 }
 
-// Serve serves h on sec's listener until ctx ends, then shuts down.
-func Serve(ctx context.Context, sec Secured, h http.Handler) error {
-	ln, err := sec.Listener()
-	if err != nil {
-		return err
-	}
+// Serve serves h on ln (from Secured.Listener) until ctx ends, then
+// shuts down, letting requests in flight finish for up to 10 s.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
