@@ -11,10 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-
-	"github.com/byok-dev/byok/internal/awsx"
-	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/serve"
 	"github.com/byok-dev/byok/internal/serve/alert"
 	"github.com/byok-dev/byok/internal/serve/privfile"
@@ -119,7 +115,7 @@ func buildService(ctx context.Context, f rotationFlags, clock serve.Clock, stder
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := notifierFor(w.env.est.Alerts, w.env.aws, w.env.est.SecurityAccount, log)
+	n, err := notifierFor(w, log)
 	if err != nil {
 		_ = w.Close()
 		return nil, nil, err
@@ -133,12 +129,12 @@ func buildService(ctx context.Context, f rotationFlags, clock serve.Clock, stder
 }
 
 // notifierFor builds the alert destinations of the estate's alerts:.
-func notifierFor(a estate.Alerts, aws *awsEnv, security string, log *slog.Logger) (*alert.Notifier, error) {
+func notifierFor(w *serveWiring, log *slog.Logger) (*alert.Notifier, error) {
+	a := w.env.est.Alerts
 	n := &alert.Notifier{Logger: log}
 	if a.SNSTopic != "" {
 		region := strings.Split(a.SNSTopic, ":")[3]
-		cfg := awsx.WithRegion(aws.accounts.For(security), region)
-		n.Senders = append(n.Senders, &alert.SNS{Topic: a.SNSTopic, Client: sns.NewFromConfig(cfg)})
+		n.Senders = append(n.Senders, &alert.SNS{Topic: a.SNSTopic, Client: snsVia{w: w, region: region}})
 	}
 	if a.Webhook != "" {
 		secret, err := privfile.Read(a.WebhookSecretFile)

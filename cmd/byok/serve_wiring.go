@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
 	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/compliance"
@@ -29,6 +31,18 @@ import (
 // who started them).
 const serveChangeRef = "byok serve"
 
+// snsVia publishes through the wiring's current AWS clients (rebuilt after
+// a clock jump), in the Security account and the topic's Region.
+type snsVia struct {
+	w      *serveWiring
+	region string
+}
+
+func (s snsVia) Publish(ctx context.Context, in *sns.PublishInput, opts ...func(*sns.Options)) (*sns.PublishOutput, error) {
+	cfg := awsx.WithRegion(s.w.awsNow().accounts.For(s.w.env.est.SecurityAccount), s.region)
+	return sns.NewFromConfig(cfg).Publish(ctx, in, opts...)
+}
+
 // serveWiring implements serve.Planner, Scanner, Rotator and Reader.
 type serveWiring struct {
 	env    *rotationEnv
@@ -43,6 +57,41 @@ type serveWiring struct {
 	mu      sync.Mutex
 	aliases map[string]string // key ARN → alias, from the last plan
 	points  map[int64]view.ScanPoint
+	offset  *time.Duration // service clock − real time at the last call
+}
+
+// clockJumpLimit: when the service's clock moves against real time by more
+// than this (the sandbox admin clock, a VM resumed), cached STS session
+// credentials may be expired by that clock; the AWS clients start over.
+const clockJumpLimit = time.Minute
+
+// checkJump rebuilds the AWS clients after a clock jump.
+func (w *serveWiring) checkJump(ctx context.Context, now time.Time) error {
+	off := now.Sub(time.Now())
+	w.mu.Lock()
+	prev := w.offset
+	w.offset = &off
+	w.mu.Unlock()
+	if prev == nil || (off-*prev).Abs() < clockJumpLimit {
+		return nil
+	}
+	ae, err := newAWSEnv(ctx, w.env.est)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	old := w.env.aws
+	w.env.aws, w.env.engine.Clients = ae, ae.Rotation()
+	w.mu.Unlock()
+	old.Close()
+	return nil
+}
+
+// awsNow is the current AWS environment.
+func (w *serveWiring) awsNow() *awsEnv {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.env.aws
 }
 
 func newServeWiring(ctx context.Context, f rotationFlags, stderr io.Writer) (*serveWiring, error) {
@@ -65,6 +114,9 @@ func (w *serveWiring) Close() error { return w.env.Close() }
 // Plan implements serve.Planner: PlanKeys, then Decide again at now (the
 // service's clock), so due and expiring follow that clock.
 func (w *serveWiring) Plan(ctx context.Context, now time.Time) ([]view.Key, error) {
+	if err := w.checkJump(ctx, now); err != nil {
+		return nil, err
+	}
 	plans, err := w.plans(ctx, w.env.est.Keys(), now)
 	if err != nil {
 		return nil, err
@@ -107,8 +159,11 @@ func keyView(p rotation.Plan, pol estate.Policy) view.Key {
 // Scan implements serve.Scanner: a complete scan is saved and diffed
 // against the previous saved scan; an incomplete one is an error.
 func (w *serveWiring) Scan(ctx context.Context, now time.Time) (serve.ScanResult, error) {
-	est := w.env.est
-	rep, err := scan.Run(ctx, est, scan.Deps{Inventory: w.env.aws.Inventory(), KMS: w.env.aws.KeyFacts()},
+	if err := w.checkJump(ctx, now); err != nil {
+		return serve.ScanResult{}, err
+	}
+	ae := w.awsNow()
+	rep, err := scan.Run(ctx, w.env.est, scan.Deps{Inventory: ae.Inventory(), KMS: ae.KeyFacts()},
 		scan.Options{Now: now, Source: w.source})
 	if err != nil {
 		return serve.ScanResult{}, err
@@ -154,7 +209,7 @@ func (w *serveWiring) session(ctx context.Context) error {
 	if err := w.env.openHSM(ctx, w.flags, w.stderr); err != nil {
 		return fmt.Errorf("open the HSM: %w", err)
 	}
-	op, err := awsx.CallerARN(ctx, w.env.aws.accounts.For(w.env.est.SecurityAccount))
+	op, err := awsx.CallerARN(ctx, w.awsNow().accounts.For(w.env.est.SecurityAccount))
 	if err != nil {
 		return err
 	}
@@ -164,6 +219,9 @@ func (w *serveWiring) session(ctx context.Context) error {
 
 // RotateDue implements serve.Rotator (byok rotate --due, in a window).
 func (w *serveWiring) RotateDue(ctx context.Context, now time.Time) (serve.RotateResult, error) {
+	if err := w.checkJump(ctx, now); err != nil {
+		return serve.RotateResult{}, err
+	}
 	plans, err := w.plans(ctx, w.env.est.Keys(), now)
 	if err != nil {
 		return serve.RotateResult{}, err
@@ -221,6 +279,9 @@ func (w *serveWiring) RotateKey(ctx context.Context, alias, requestedBy string, 
 	}
 	if len(keys) == 0 {
 		return serve.RotateResult{}, fmt.Errorf("%s is not an estate key", alias)
+	}
+	if err := w.checkJump(ctx, now); err != nil {
+		return serve.RotateResult{}, err
 	}
 	plans, err := w.plans(ctx, keys, now)
 	if err != nil {

@@ -109,7 +109,7 @@ func (s *Service) nextKeyDue(now time.Time) time.Time {
 	var next time.Time
 	for _, k := range s.st.Keys {
 		t := k.NextDue()
-		if k.Due || !t.After(now) {
+		if k.Due {
 			t = s.jobs[JobRotate].Last.Add(s.sched.ExpiryCheckInterval)
 		}
 		if next.IsZero() || t.Before(next) {

@@ -26,8 +26,8 @@ func (s *SNS) Name() string { return "sns" }
 // Send implements Sender.
 func (s *SNS) Send(ctx context.Context, a Alert) error {
 	subject := "byok " + a.Severity + ": " + a.Summary
-	if len(subject) > 100 {
-		subject = subject[:97] + "..."
+	if len(subject) > 99 { // SNS: fewer than 100 characters
+		subject = subject[:96] + "..."
 	}
 	msg := a.Summary + "\n\n" + a.Detail
 	if a.Fix != "" {
