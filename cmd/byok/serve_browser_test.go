@@ -82,6 +82,20 @@ func (b *browser) strings(t *testing.T, expr string) []string {
 	return v
 }
 
+// waitFor polls a condition in the page until it holds; evaluation errors
+// while the page navigates are retried. The deadline only guards a hang.
+func (b *browser) waitFor(t *testing.T, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](cond)); err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the page never satisfied %s", cond)
+}
+
 func (b *browser) shot(t *testing.T, name string) {
 	t.Helper()
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
@@ -158,9 +172,7 @@ func checkFindingsFilter(t *testing.T, b *browser, url string) {
 	b.do(t, "findings", chromedp.Navigate(url+"/findings?verdict="), chromedp.WaitVisible("#findings"))
 	all := b.strings(t, rows)
 	b.do(t, "filter by account", chromedp.SetValue("#f-account", "222222222222"), chromedp.Click("#f-apply"))
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`location.search.includes("account=222222222222")`)); err != nil {
-		t.Fatalf("the filter form did not submit: %v", err)
-	}
+	b.waitFor(t, `location.search.includes("account=222222222222") && document.readyState === "complete"`)
 	b.do(t, "filtered findings", chromedp.WaitVisible("#findings"))
 	filtered := b.strings(t, rows)
 	if len(filtered) == 0 || len(filtered) >= len(all) {

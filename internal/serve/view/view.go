@@ -120,6 +120,6 @@ type State struct {
 }
 
 // Stale reports whether any part failed its last refresh.
-func (s *State) Stale() bool {
+func (s State) Stale() bool {
 	return s.KeysErr != "" || s.ScanErr != "" || s.RunsErr != "" || s.AuditErr != ""
 }
