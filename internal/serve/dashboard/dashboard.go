@@ -74,9 +74,11 @@ type page struct {
 }
 
 func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, name string, p page) {
-	p.State = d.o.State()
+	if p.State.Now.IsZero() {
+		p.State = d.o.State()
+	}
 	p.Actions = d.o.Actions
-	if d.o.CSRF != nil {
+	if d.o.CSRF != nil && p.CSRF == "" {
 		p.CSRF = d.o.CSRF(w, r)
 	}
 	p.Message = r.URL.Query().Get("msg")
@@ -119,13 +121,18 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 	if d.o.Alerts != nil {
 		alerts = d.o.Alerts()
 	}
-	d.render(w, r, "overview", page{Title: "Overview", Nav: "overview", Data: overviewData{
-		Trend: trendSVG(st.Scans), Alerts: alerts}})
+	csrf := ""
+	if d.o.CSRF != nil {
+		csrf = d.o.CSRF(w, r)
+	}
+	d.render(w, r, "overview", page{Title: "Overview", Nav: "overview", State: st, CSRF: csrf, Data: overviewData{
+		Trend: trendSVG(st.Scans), Alerts: alerts, Rows: keyRows(st, csrf, d.o.Actions)}})
 }
 
 type overviewData struct {
 	Trend  template.HTML
 	Alerts []alert.Alert
+	Rows   template.HTML
 }
 
 func joinLines(s []string) string { return strings.Join(s, "; ") }
