@@ -48,9 +48,14 @@ type serveFlags struct {
 	logFormat                string
 }
 
-func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
+func parseServeFlags(args []string, stdout, stderr io.Writer) (serveFlags, error) {
 	fs := newFlagSet("serve", "[--listen 127.0.0.1:8443] [--estate FILE] [--state FILE] [--tls-cert F --tls-key F --token-file F]", serveDoc)
 	fs.SetOutput(stderr)
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout) // --help is asked-for output
+		}
+	}
 	f := serveFlags{rot: addRotationFlags(fs)}
 	fs.StringVar(&f.listen, "listen", serve.DefaultListen, "HOST:PORT to serve on (non-loopback needs TLS and a token)")
 	fs.StringVar(&f.cert, "tls-cert", "", "PEM certificate file (TLS)")
@@ -73,7 +78,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 }
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseServeFlags(args, stderr)
+	f, err := parseServeFlags(args, stdout, stderr)
 	if err != nil {
 		return err
 	}
