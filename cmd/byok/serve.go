@@ -92,7 +92,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer ln.Close()
 	log := serveLogger(stderr, f.logFormat, *f.rot.verbose)
-	svc, closeFn, err := buildService(ctx, f.rot, realClock{}, stderr, log)
+	svc, _, closeFn, err := buildService(ctx, f.rot, realClock{}, stderr, log)
 	if err != nil {
 		return err
 	}
@@ -115,22 +115,22 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // buildService wires the service on the engine, scanner and store.
-func buildService(ctx context.Context, f rotationFlags, clock serve.Clock, stderr io.Writer, log *slog.Logger) (*serve.Service, func(), error) {
+func buildService(ctx context.Context, f rotationFlags, clock serve.Clock, stderr io.Writer, log *slog.Logger) (*serve.Service, *serveWiring, func(), error) {
 	w, err := newServeWiring(ctx, f, stderr)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	n, err := notifierFor(w, log)
 	if err != nil {
 		_ = w.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	svc, err := serve.New(w.env.est.Schedule, serve.Deps{Planner: w, Scanner: w, Rotator: w, Reader: w}, clock, n, log)
 	if err != nil {
 		_ = w.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return svc, func() { _ = w.Close() }, nil
+	return svc, w, func() { _ = w.Close() }, nil
 }
 
 // notifierFor builds the alert destinations of the estate's alerts:.

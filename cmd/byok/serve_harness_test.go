@@ -34,11 +34,13 @@ type serveWorld struct {
 	estFile string
 	state   string
 	svc     *serve.Service
+	wiring  *serveWiring
 	http    *httptest.Server
 	log     bytes.Buffer
 	events  chan string
 	cancel  context.CancelFunc
 	done    chan struct{}
+	stop    func() // stops the service (idempotent)
 }
 
 // serveTestYAML is the demo estate wrapped for SoftHSM2 under RSA_2048
@@ -124,12 +126,12 @@ func (w *serveWorld) start(t *testing.T, clock serve.Clock) {
 	logw := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return w.log.Write(p) })
 	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, closeFn, err := buildService(ctx, f, clock, logw, log)
+	svc, wiring, closeFn, err := buildService(ctx, f, clock, logw, log)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	w.svc, w.cancel, w.done = svc, cancel, make(chan struct{})
+	w.svc, w.wiring, w.cancel, w.done = svc, wiring, cancel, make(chan struct{})
 	svc.OnEvent(func(ev string) { w.events <- ev })
 	h, err := svc.Handler(serve.Secured{Addr: "127.0.0.1:0", Loopback: true})
 	if err != nil {
@@ -140,11 +142,17 @@ func (w *serveWorld) start(t *testing.T, clock serve.Clock) {
 		defer close(w.done)
 		_ = svc.Run(ctx)
 	}()
+	var once sync.Once
+	w.stop = func() {
+		once.Do(func() {
+			w.cancel()
+			<-w.done
+			w.http.Close()
+			closeFn()
+		})
+	}
 	t.Cleanup(func() {
-		w.cancel()
-		<-w.done
-		w.http.Close()
-		closeFn()
+		w.stop()
 		if t.Failed() {
 			t.Logf("service log:\n%s", w.log.String())
 		}
