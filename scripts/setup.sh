@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 # libnss3, libnss3-tools: NSS softokn PKCS#11 token (OAEP SHA-256) and certutil.
 # awscli: an independent AWS client the sandbox is checked against.
 # openssl: wraps key material for the AWS CLI check.
-# chromium: renders the demo's HTML report in a test.
+# chromium: renders the demo's HTML report and byok serve's dashboard in tests.
+# prometheus: promtool checks deploy/prometheus rules in a test.
 # zip-free: Lambda zips are made with Go's archive/zip.
-PACKAGES=(softhsm2 libnss3 libnss3-tools awscli openssl ca-certificates chromium)
+PACKAGES=(softhsm2 libnss3 libnss3-tools awscli openssl ca-certificates chromium prometheus)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -48,6 +48,9 @@ type Estate struct {
 	Environments []Environment
 	Services     []Service
 	MultiRegion  []MultiRegionKey
+	// Schedule and Alerts drive byok serve (serve_model.go).
+	Schedule Schedule
+	Alerts   Alerts
 }
 
 // Policy is the rotation policy applied to every estate key.

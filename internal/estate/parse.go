@@ -24,7 +24,7 @@ const (
 )
 
 var topFields = []string{"security_account", "regions", "alias_format", "policy", "hsm",
-	"roles", "environments", "services", "multi_region"}
+	"roles", "environments", "services", "multi_region", "schedule", "alerts"}
 
 // Load reads and parses the estate file at path.
 func Load(path string) (*Estate, error) {
@@ -151,6 +151,12 @@ func (p *parser) estate(root *yaml.Node) *Estate {
 	}
 	if v, ok := f.get("multi_region"); ok {
 		e.MultiRegion = p.multiRegion(v.val, "multi_region", refs{envs: envNames, services: services, regions: e.Regions})
+	}
+	if v, ok := f.get("schedule"); ok {
+		e.Schedule = p.scheduleSection(v.val, "schedule")
+	}
+	if v, ok := f.get("alerts"); ok {
+		e.Alerts = p.alertsSection(v.val, "alerts")
 	}
 	return e
 }
