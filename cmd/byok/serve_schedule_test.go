@@ -175,7 +175,7 @@ type snsMessage struct {
 func snsMessages(t *testing.T, w *serveWorld, topic string) []snsMessage {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, w.sb.URL()+"/_byok/sns/messages?topic="+topic, nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := w.sb.AdminClient().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
