@@ -275,6 +275,7 @@ func TestEventsAndEvaluations(t *testing.T) {
 		"101 too many":      {ev.ResultToken, 101, types.ComplianceTypeCompliant, "", "ValidationException"},
 		"insufficient data": {ev.ResultToken, 1, types.ComplianceTypeInsufficientData, "", "InvalidParameterValueException"},
 		"annotation 257":    {ev.ResultToken, 1, types.ComplianceTypeCompliant, strings.Repeat("a", 257), "ValidationException"},
+		"annotation 256 ch": {ev.ResultToken, 1, types.ComplianceTypeCompliant, strings.Repeat("é", 256), ""},
 		"bad token":         {"forged", 1, types.ComplianceTypeCompliant, "", "InvalidResultTokenException"},
 	}
 	for name, tc := range cases {

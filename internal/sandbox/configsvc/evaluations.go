@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/byok-dev/byok/internal/awslimits"
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
@@ -105,18 +106,18 @@ func checkEvaluations(in *putInput) ([]*evaluation, *awsproto.Error) {
 	if in.ResultToken == nil || *in.ResultToken == "" {
 		return nil, validation("1 validation error detected: Value null at 'resultToken' failed to satisfy constraint: Member must not be null")
 	}
-	if len(in.Evaluations) > 100 {
+	if len(in.Evaluations) > awslimits.MaxEvaluations {
 		return nil, validation("1 validation error detected: Value at 'evaluations' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
 	out := make([]*evaluation, 0, len(in.Evaluations))
 	for i, e := range in.Evaluations {
 		field := func(f string) string { return "evaluations." + strconv.Itoa(i+1) + "." + f }
 		switch {
-		case len(e.ComplianceResourceType) < 1 || len(e.ComplianceResourceType) > 256:
+		case awslimits.Chars(e.ComplianceResourceType) < 1 || awslimits.Chars(e.ComplianceResourceType) > awslimits.MaxResourceType:
 			return nil, validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length between 1 and 256", field("complianceResourceType"))
-		case len(e.ComplianceResourceID) < 1 || len(e.ComplianceResourceID) > 768:
+		case awslimits.Chars(e.ComplianceResourceID) < 1 || awslimits.Chars(e.ComplianceResourceID) > awslimits.MaxResourceID:
 			return nil, validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length between 1 and 768", field("complianceResourceId"))
-		case e.Annotation != nil && (len(*e.Annotation) < 1 || len(*e.Annotation) > 256):
+		case e.Annotation != nil && !awslimits.ValidAnnotation(*e.Annotation):
 			return nil, validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length between 1 and 256", field("annotation"))
 		case e.OrderingTimestamp == nil:
 			return nil, validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field("orderingTimestamp"))
