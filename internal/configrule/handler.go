@@ -42,13 +42,19 @@ type EstateSource interface {
 	Estate(ctx context.Context, p Params) (*estate.Estate, error)
 }
 
-// Handler is the Lambda handler. Every field is required but Logger.
+// Handler is the Lambda handler. Every field is required but Logger,
+// Budget and PutReserve.
 type Handler struct {
 	Facts  FactsSource
 	Estate EstateSource
 	Config ConfigClients
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Budget bounds the time spent reading key facts (DefaultBudget when
+	// zero); PutReserve is kept from the invocation's deadline for
+	// PutEvaluations whatever the budget (DefaultPutReserve when zero).
+	Budget     time.Duration
+	PutReserve time.Duration
 }
 
 // Log attribute keys.

@@ -50,7 +50,7 @@ func newSandboxRig(t testing.TB, facts compliance.Facts) *sbRig {
 func (r *sbRig) sandboxEvents(message, typ, id string) []events.ConfigEvent {
 	r.t.Helper()
 	evs, err := r.sb.ConfigService.Events(configsvc.EventRequest{Account: devAcct, Region: region, RuleName: ruleName,
-		MessageType: message, ResourceType: typ, ResourceID: id})
+		MessageType: message, ResourceType: typ, ResourceID: id, RuleParameters: map[string]string{"executionRoleName": "byok-config-rule-member"}})
 	if err != nil {
 		r.t.Fatal(err)
 	}
