@@ -23,39 +23,48 @@ const (
 )
 
 // ErrBudget: key facts could not be read within the invocation's budget.
-// What needed no key facts was sent; the rest is named so that Config
-// retries it.
 var ErrBudget = errors.New("key facts budget spent")
 
-// BudgetError says what was left undecided when the budget ran out. It
-// wraps ErrBudget, ErrFacts and, when resources were left, ErrUndecided.
-type BudgetError struct {
+// FactsError says that key facts could not be read (within the budget, or
+// at all) and what was therefore left undecided: resources whose verdict
+// needs no key facts (unencrypted, AWS managed, foreign keys) were still
+// sent, the others are named so that Config retries them. It wraps
+// ErrFacts, ErrBudget when the budget ran out, and ErrUndecided when
+// resources were left.
+type FactsError struct {
+	// Budget is the budget that ran out; zero when KMS failed before it.
 	Budget    time.Duration
 	Cause     error
 	Undecided *UndecidedError
 }
 
-func (e *BudgetError) Error() string {
-	s := fmt.Sprintf("key facts not read within the invocation's %s budget (%v)", e.Budget, e.Cause)
+func (e *FactsError) Error() string {
+	s := "key facts unavailable: " + e.Cause.Error()
+	if e.Budget > 0 {
+		s = fmt.Sprintf("key facts not read within the invocation's %s budget: %v", e.Budget, e.Cause)
+	}
 	if e.Undecided != nil && len(e.Undecided.Resources) > 0 {
 		s += "; " + e.Undecided.Error() + "; AWS Config retries the invocation"
 	}
 	return s
 }
 
-func (e *BudgetError) Unwrap() []error {
-	errs := []error{ErrBudget, ErrFacts}
+func (e *FactsError) Unwrap() []error {
+	errs := []error{ErrFacts, e.Cause}
+	if e.Budget > 0 {
+		errs = append(errs, ErrBudget)
+	}
 	if e.Undecided != nil && len(e.Undecided.Resources) > 0 {
 		errs = append(errs, e.Undecided)
 	}
 	return errs
 }
 
-// facts reads key facts within the budget. When the budget runs out (and
-// not the caller's ctx), it returns an evaluator with no facts, which
-// decides only what needs none (unencrypted, AWS managed, foreign keys)
-// and leaves estate keys undecided, together with a *BudgetError for the
-// caller to complete. Any other failure is an ErrFacts error.
+// facts reads key facts within the budget. When they cannot be read (the
+// budget ran out, or KMS failed), it returns an evaluator with no facts,
+// which decides only what needs none and leaves estate keys undecided,
+// together with a *FactsError for the caller to complete. Only the end
+// of the caller's ctx is returned as is.
 func (h *Handler) facts(ctx context.Context, est *estate.Estate, rs []compliance.Resource) (Evaluator, error) {
 	budget := h.budget()
 	fctx, cancel := context.WithTimeout(ctx, budget)
@@ -69,14 +78,16 @@ func (h *Handler) facts(ctx context.Context, est *estate.Estate, rs []compliance
 	switch {
 	case err == nil:
 		return eval, nil
-	case fctx.Err() != nil && ctx.Err() == nil:
-		return Bind(nil), &BudgetError{Budget: budget, Cause: err}
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("%w: %w", ErrFacts, err)
+	case fctx.Err() != nil:
+		return Bind(nil), &FactsError{Budget: budget, Cause: err}
 	}
-	return nil, fmt.Errorf("%w: %w", ErrFacts, err)
+	return Bind(nil), &FactsError{Cause: err}
 }
 
-// finish completes a budget error with what was left undecided.
-func finish(spent *BudgetError, u *UndecidedError) error {
+// finish completes a facts error with what was left undecided.
+func finish(spent *FactsError, u *UndecidedError) error {
 	if spent == nil {
 		return u
 	}

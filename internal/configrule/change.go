@@ -41,7 +41,7 @@ func (h *Handler) change(ctx context.Context, cfg ConfigAPI, ev Event, est *esta
 		return fmt.Errorf("read %s: %w", item.Ref(), err)
 	}
 	eval, err := h.facts(ctx, est, []compliance.Resource{r})
-	var spent *BudgetError
+	var spent *FactsError
 	if err != nil && !errors.As(err, &spent) {
 		return err
 	}

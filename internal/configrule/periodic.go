@@ -52,14 +52,14 @@ func (h *Handler) periodic(ctx context.Context, cfg ConfigAPI, ev Event, est *es
 	return err
 }
 
-// evaluateAll evaluates rs; the *BudgetError is set when key facts ran out
-// of time and only what needs none was decided.
-func (h *Handler) evaluateAll(ctx context.Context, est *estate.Estate, rs []compliance.Resource, undecided *UndecidedError) ([]evaluation, *BudgetError, error) {
+// evaluateAll evaluates rs; the *FactsError is set when key facts could
+// not be read and only what needs none was decided.
+func (h *Handler) evaluateAll(ctx context.Context, est *estate.Estate, rs []compliance.Resource, undecided *UndecidedError) ([]evaluation, *FactsError, error) {
 	if len(rs) == 0 {
 		return nil, nil, nil
 	}
 	eval, err := h.facts(ctx, est, rs)
-	var spent *BudgetError
+	var spent *FactsError
 	if err != nil && !errors.As(err, &spent) {
 		return nil, nil, err
 	}
