@@ -85,4 +85,3 @@ func (w *world) agreeSubset(t *testing.T, account string, rep report.Report, got
 		}
 	}
 }
-
