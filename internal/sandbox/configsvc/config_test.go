@@ -166,7 +166,7 @@ func TestItemsShapedAsConfigRecordsThem(t *testing.T) {
 		t.Errorf("rds configuration = %+v", rdsCfg)
 	}
 	sse, _ := ddbCfg["ssedescription"].(map[string]any)
-	if sse["kmsmasterKeyArn"] != keyARN || sse["sseType"] != "KMS" || sse["status"] != "ENABLED" {
+	if sse["kmsmasterKeyArn"] != keyARN || sse["ssetype"] != "KMS" || sse["status"] != "ENABLED" {
 		t.Errorf("dynamodb ssedescription = %v", ddbCfg["ssedescription"])
 	}
 	many := make([]types.ResourceKey, 101)
