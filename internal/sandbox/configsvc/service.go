@@ -83,6 +83,8 @@ var handlers = map[string]handler{
 	"GetResourceConfigHistory":         (*Service).resourceHistory,
 	"ListDiscoveredResources":          (*Service).listDiscovered,
 	"BatchGetResourceConfig":           (*Service).batchGet,
+	"GetComplianceDetailsByResource":   (*Service).complianceDetailsByResource,
+	"DescribeComplianceByResource":     (*Service).describeComplianceByResource,
 }
 
 // Serve implements svc.Service.
