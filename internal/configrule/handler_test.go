@@ -64,7 +64,7 @@ func TestHandleChangeFixtures(t *testing.T) {
 	}
 }
 
-func checkOnly(t *testing.T, srv evaluationStore, ref, verdict string, reason compliance.Reason) {
+func checkOnly(t *testing.T, srv *sbRig, ref, verdict string, reason compliance.Reason) {
 	t.Helper()
 	evals := srv.Evaluations(ruleName)
 	e, ok := evals[ref]

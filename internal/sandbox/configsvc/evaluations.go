@@ -73,9 +73,13 @@ func (s *Service) putEvaluations(c *svc.Call) (any, *awsproto.Error) {
 	}
 	out := putOutput{FailedEvaluations: []failedEvaluation{}}
 	for _, e := range evs {
+		if s.failN > 0 {
+			s.failN--
+			out.FailedEvaluations = append(out.FailedEvaluations, failed(e))
+			continue
+		}
 		if !knownTypes[e.Type] {
-			out.FailedEvaluations = append(out.FailedEvaluations, failedEvaluation{ComplianceResourceType: e.Type,
-				ComplianceResourceID: e.ID, ComplianceType: e.Compliance, Annotation: e.Annotation, OrderingTimestamp: epoch(e.Ordering)})
+			out.FailedEvaluations = append(out.FailedEvaluations, failed(e))
 			continue
 		}
 		if in.TestMode || *in.ResultToken == TestModeToken {
@@ -87,6 +91,11 @@ func (s *Service) putEvaluations(c *svc.Call) (any, *awsproto.Error) {
 		}
 	}
 	return out, nil
+}
+
+func failed(e *evaluation) failedEvaluation {
+	return failedEvaluation{ComplianceResourceType: e.Type, ComplianceResourceID: e.ID, ComplianceType: e.Compliance,
+		Annotation: e.Annotation, OrderingTimestamp: epoch(e.Ordering)}
 }
 
 // record keeps e unless a result with a later OrderingTimestamp is held.
