@@ -9,9 +9,9 @@
 // BYOK_CONFORMANCE_PROFILE=<shared-config profile of a test account>
 // (region BYOK_CONFORMANCE_REGION, default eu-west-1). Without them the
 // "aws" subtests skip with a message saying how to run them; with them an
-// unreachable account fails the test. The suite only reads, or validates
-// in PutEvaluations' TestMode: it creates nothing in the account. See
-// docs/operations.md.
+// unreachable account fails the test. The suite reads, validates in
+// PutEvaluations' TestMode, and creates one empty S3 bucket (deleted at
+// the end) for Config to record. See docs/operations.md.
 //
 // The package holds the targets only; the tests live in its _test files.
 package conformance
