@@ -67,13 +67,11 @@ func (e *FactsError) Unwrap() []error {
 // of the caller's ctx is returned as is.
 func (h *Handler) facts(ctx context.Context, est *estate.Estate, rs []compliance.Resource) (Evaluator, error) {
 	budget := h.budget()
+	if dl, ok := ctx.Deadline(); ok {
+		budget = max(0, min(budget, time.Until(dl)-h.putReserve()))
+	}
 	fctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel2 context.CancelFunc
-		fctx, cancel2 = context.WithDeadline(fctx, dl.Add(-h.putReserve()))
-		defer cancel2()
-	}
 	eval, err := h.Facts(fctx, est, rs)
 	switch {
 	case err == nil:
