@@ -43,6 +43,7 @@ func TestHandleChangeFixtures(t *testing.T) {
 		"change-dynamodb-kms.json":     {ddbRef, "COMPLIANT", compliance.ReasonCompliant},
 		"change-dynamodb-default.json": {ddbRef, "NON_COMPLIANT", compliance.ReasonNotKMS},
 		"change-s3-kms-string.json":    {s3Ref, "COMPLIANT", compliance.ReasonCompliant},
+		"change-s3-kms-object.json":    {s3Ref, "COMPLIANT", compliance.ReasonCompliant},
 		"change-s3-aes256.json":        {s3Ref, "NON_COMPLIANT", compliance.ReasonNotKMS},
 		"change-s3-nodefault.json":     {s3Ref, "NON_COMPLIANT", compliance.ReasonUnencrypted},
 		"change-s3-aws-managed.json":   {s3Ref, "NON_COMPLIANT", compliance.ReasonAWSManagedKey},
