@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -87,8 +88,8 @@ func (f *invokeFlags) validate(rest []string) error {
 		return errors.New("--resource-type applies to change and oversized events; a scheduled event names no resource")
 	case f.estateS3 == "":
 		return errors.New("--estate-s3 is required (or set BYOK_ESTATE_S3_URI): upload the estate first, e.g. aws s3 cp byok.yaml s3://BUCKET/byok.yaml")
-	case f.roleName == "" && f.role == "":
-		return errors.New("--execution-role-name \"\" needs --execution-role: the event's default role, Config's service-linked one, cannot be assumed")
+	case f.roleName == "" && (f.role == "" || strings.Contains(f.role, "/aws-service-role/")):
+		return errors.New("--execution-role-name \"\" needs --execution-role with a role the function can assume: Config's service-linked role cannot be (the rule parameter executionRoleName exists for this)")
 	}
 	raw, err := json.Marshal(f.params())
 	if err == nil {
