@@ -10,8 +10,9 @@
 // (region BYOK_CONFORMANCE_REGION, default eu-west-1). Without them the
 // "aws" subtests skip with a message saying how to run them; with them an
 // unreachable account fails the test. The suite reads, validates in
-// PutEvaluations' TestMode, and creates one empty S3 bucket (deleted at
-// the end) for Config to record. See docs/operations.md.
+// PutEvaluations' TestMode, creates one empty S3 bucket (deleted at the
+// end) for Config to record, and two EXTERNAL KMS keys whose deletion it
+// schedules (7 days). See docs/operations.md.
 //
 // The package holds the targets only; the tests live in its _test files.
 package conformance
