@@ -7,6 +7,7 @@ package deploy_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,11 +109,38 @@ func TestRuleMatchesHandler(t *testing.T) {
 		t.Errorf("trigger types = %v, want %v", got, triggers)
 	}
 	params := flatten(meta["InputParameters"]).(string)
-	for _, p := range []string{"maxKeyAgeDays", "expiryWarningDays", "estateS3Uri"} {
+	for _, p := range []string{"maxKeyAgeDays", "expiryWarningDays", "estateS3Uri", "executionRoleName"} {
 		if !strings.Contains(params, `"`+p+`"`) {
 			t.Errorf("InputParameters lacks %s", p)
 		}
 	}
+	// With the parameters' defaults substituted, the handler accepts the
+	// rule parameters and assumes the role member-account.yaml creates.
+	p, err := configrule.ParseParams(substitute(tpl, params))
+	if err != nil {
+		t.Fatalf("InputParameters rejected by the handler: %v", err)
+	}
+	member, err := loadTemplate("member-account.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := member.Resources["ConfigRuleMemberRole"].(map[string]any)["Properties"].(map[string]any)["RoleName"]
+	if p.ExecutionRoleName != role {
+		t.Errorf("executionRoleName = %q, member-account.yaml creates %v", p.ExecutionRoleName, role)
+	}
+}
+
+// substitute replaces ${Name} with the template parameter's default, or
+// "example" for parameters without one.
+func substitute(tpl *template, s string) string {
+	for name, def := range tpl.Parameters {
+		v := "example"
+		if d, ok := def.(map[string]any)["Default"]; ok {
+			v = fmt.Sprint(d)
+		}
+		s = strings.ReplaceAll(s, "${"+name+"}", v)
+	}
+	return s
 }
 
 func strs(v any) []string {

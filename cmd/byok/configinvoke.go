@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -34,7 +35,7 @@ var invokeAccountRE = regexp.MustCompile(`^\d{12}$`)
 
 type invokeFlags struct {
 	endpoint, account, region, rule, message string
-	resType, resID, estateS3, role           string
+	resType, resID, estateS3, role, roleName string
 }
 
 func parseInvokeFlags(args []string, stderr io.Writer) (*invokeFlags, error) {
@@ -54,7 +55,8 @@ func parseInvokeFlags(args []string, stderr io.Writer) (*invokeFlags, error) {
 	fs.StringVar(&f.resType, "resource-type", "", "only this `type`, e.g. AWS::S3::Bucket (change, oversized)")
 	fs.StringVar(&f.resID, "resource-id", "", "only this resource `ID` or name (needs --resource-type)")
 	fs.StringVar(&f.estateS3, "estate-s3", os.Getenv("BYOK_ESTATE_S3_URI"), "estate object `s3://bucket/key` in the Security account, passed as the rule parameter estateS3Uri (default $BYOK_ESTATE_S3_URI)")
-	fs.StringVar(&f.role, "execution-role", "", "execution role `ARN` in the member account (default arn:aws:iam::ACCOUNT:role/"+memberRoleName+")")
+	fs.StringVar(&f.roleName, "execution-role-name", memberRoleName, "member account role `name`, passed as the rule parameter executionRoleName (\"\" to send none)")
+	fs.StringVar(&f.role, "execution-role", "", "executionRoleArn the event carries (default: Config's service-linked role, as in an organization)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -63,9 +65,6 @@ func parseInvokeFlags(args []string, stderr io.Writer) (*invokeFlags, error) {
 	}
 	if err := f.validate(fs.Args()); err != nil {
 		return nil, &exitError{Code: 64, Err: err}
-	}
-	if f.role == "" {
-		f.role = "arn:aws:iam::" + f.account + ":role/" + memberRoleName
 	}
 	return &f, nil
 }
@@ -90,18 +89,36 @@ func (f *invokeFlags) validate(rest []string) error {
 		return errors.New("--resource-type applies to change and oversized events; a scheduled event names no resource")
 	case f.estateS3 == "":
 		return errors.New("--estate-s3 is required (or set BYOK_ESTATE_S3_URI): upload the estate first, e.g. aws s3 cp byok.yaml s3://BUCKET/byok.yaml")
+	case f.roleName == "" && (f.role == "" || strings.Contains(f.role, "/aws-service-role/")):
+		return errors.New("--execution-role-name \"\" needs --execution-role with a role the function can assume: Config's service-linked role cannot be (the rule parameter executionRoleName exists for this)")
 	}
-	raw, err := json.Marshal(map[string]string{"estateS3Uri": f.estateS3})
+	raw, err := json.Marshal(f.params())
 	if err == nil {
 		_, err = configrule.ParseParams(string(raw))
 	}
 	return err
 }
 
+// params are the rule parameters the events carry.
+func (f *invokeFlags) params() map[string]string {
+	p := map[string]string{"estateS3Uri": f.estateS3}
+	if f.roleName != "" {
+		p["executionRoleName"] = f.roleName
+	}
+	return p
+}
+
+// assumed is the role the handler will assume in the member account.
+func (f *invokeFlags) assumed() string {
+	if f.roleName != "" {
+		return "arn:aws:iam::" + f.account + ":role/" + f.roleName
+	}
+	return f.role
+}
+
 func (f *invokeFlags) request() configsvc.EventRequest {
 	return configsvc.EventRequest{Account: f.account, Region: f.region, RuleName: f.rule, MessageType: f.message,
-		ResourceType: f.resType, ResourceID: f.resID, ExecutionRoleArn: f.role,
-		RuleParameters: map[string]string{"estateS3Uri": f.estateS3}}
+		ResourceType: f.resType, ResourceID: f.resID, ExecutionRoleArn: f.role, RuleParameters: f.params()}
 }
 
 func runConfigInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -148,9 +165,10 @@ func checkFunctionSetup(ctx context.Context, cfg aws.Config, h *configrule.Handl
 	if got != est.SecurityAccount {
 		return fmt.Errorf("the function runs in the Security account %s, but the credentials are account %s's (hint: %s)", est.SecurityAccount, got, exports)
 	}
-	_, err = client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(f.role), RoleSessionName: aws.String("byok-config-rule")})
+	role := f.assumed()
+	_, err = client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("byok-config-rule")})
 	if err != nil {
-		return fmt.Errorf("assume execution role %s: %w (hint: the member account needs the role %s trusted by the Security account, see deploy/member-account.yaml; or pass --execution-role)", f.role, err, memberRoleName)
+		return fmt.Errorf("assume execution role %s: %w (hint: the member account needs the role %s trusted by the Security account, see deploy/member-account.yaml; or pass --execution-role-name)", role, err, memberRoleName)
 	}
 	return nil
 }

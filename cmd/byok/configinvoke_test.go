@@ -96,8 +96,10 @@ func TestConfigInvokeErrors(t *testing.T) {
 		"bad account":       {[]string{"--account", "22", "--rule", "r", "--message", "change", "--estate-s3", invokeURI}, nil, 64, "12-digit"},
 		"id without type":   {append([]string{"--resource-id", "x"}, base...), nil, 64, "--resource-id needs --resource-type"},
 		"bad estate uri":    {[]string{"--account", invokeDev, "--rule", "r", "--message", "change", "--estate-s3", "https://x/y"}, nil, 64, "estateS3Uri"},
-		"no role":           {append([]string{"--execution-role", "arn:aws:iam::222222222222:role/not-deployed"}, base...), nil, 1, "assume execution role arn:aws:iam::222222222222:role/not-deployed"},
+		"no role":           {append([]string{"--execution-role-name", "not-deployed"}, base...), nil, 1, "assume execution role arn:aws:iam::222222222222:role/not-deployed"},
 		"not security acct": {base, devCreds(), 1, "here account 222222222222's"},
+		"service-linked":    {append([]string{"--execution-role-name", "", "--execution-role", "arn:aws:iam::222222222222:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"}, base...), nil, 64, "executionRoleName"},
+		"custom role ARN":   {append([]string{"--execution-role-name", "", "--execution-role", "arn:aws:iam::222222222222:role/not-deployed"}, base...), nil, 1, "assume execution role arn:aws:iam::222222222222:role/not-deployed"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 // sink is a no-network ConfigAPI for the benchmark only: it counts the
 // evaluations and refuses every other call, so the benchmark measures the
-// handler and not AWS round trips. Behaviour tests use configtest.
+// handler and not AWS round trips. Behaviour tests use the sandbox.
 type sink struct {
 	ConfigAPI
 	n int

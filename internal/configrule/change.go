@@ -2,7 +2,9 @@ package configrule
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -16,39 +18,41 @@ import (
 const ReasonOutOfScope compliance.Reason = "OUT_OF_SCOPE"
 
 // change evaluates the one resource of a change or oversized notification.
-// OrderingTimestamp is the item's capture time.
+// OrderingTimestamp is the capture time of the item evaluated: for an
+// oversized notification, the item fetched for the notification's capture
+// time, so that a verdict never carries another item's time.
 func (h *Handler) change(ctx context.Context, cfg ConfigAPI, ev Event, est *estate.Estate) error {
 	item := *ev.Item
-	at := item.CaptureTime
 	if na, ok := notApplicable(ev, item); ok {
-		return h.put(ctx, cfg, ev.ResultToken, []evaluation{na.at(at)})
+		return h.put(ctx, cfg, ev.ResultToken, []evaluation{na.at(item.CaptureTime)})
 	}
 	if ev.Type == MessageOversized {
-		fetched, err := fetchItem(ctx, cfg, item.Ref())
+		fetched, err := fetchItem(ctx, cfg, item.Ref(), item.CaptureTime)
 		if err != nil {
 			return err
 		}
 		item = fetched
 		if na, ok := notApplicable(ev, item); ok {
-			return h.put(ctx, cfg, ev.ResultToken, []evaluation{na.at(at)})
+			return h.put(ctx, cfg, ev.ResultToken, []evaluation{na.at(item.CaptureTime)})
 		}
 	}
 	r, err := ResourceFromItem(item)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", item.Ref(), err)
 	}
-	eval, err := h.Facts(ctx, est, []compliance.Resource{r})
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrFacts, err)
+	eval, err := h.facts(ctx, est, []compliance.Resource{r})
+	var spent *FactsError
+	if err != nil && !errors.As(err, &spent) {
+		return err
 	}
 	res := eval.Evaluate(r, est, h.Now())
 	h.logResult(ctx, res)
 	if why, ok := unsendable(res); ok {
 		u := &UndecidedError{}
 		u.add(item.Ref(), why)
-		return u
+		return finish(spent, u)
 	}
-	return h.put(ctx, cfg, ev.ResultToken, []evaluation{fromResult(res).at(at)})
+	return h.put(ctx, cfg, ev.ResultToken, []evaluation{fromResult(res).at(item.CaptureTime)})
 }
 
 // notApplicable: left scope, gone, or a type the rule does not evaluate.
@@ -77,18 +81,21 @@ func inScope(t compliance.ResourceType) bool {
 	return false
 }
 
-// fetchItem reads the latest configuration item of an oversized
-// notification (the notification carries only a summary).
-func fetchItem(ctx context.Context, cfg ConfigAPI, ref ResourceRef) (ConfigItem, error) {
+// fetchItem reads the item an oversized notification summarises (the
+// notification carries no configuration): the newest item captured at or
+// before the notification's capture time, as the AWS Config Developer
+// Guide's example does (laterTime, limit 1). The newest item overall may
+// be a later change, whose verdict must not carry this notification's time.
+func fetchItem(ctx context.Context, cfg ConfigAPI, ref ResourceRef, captured time.Time) (ConfigItem, error) {
 	out, err := cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{
-		ResourceType: types.ResourceType(ref.Type), ResourceId: aws.String(ref.ID), Limit: 1,
+		ResourceType: types.ResourceType(ref.Type), ResourceId: aws.String(ref.ID), LaterTime: aws.Time(captured), Limit: 1,
 	})
 	if err != nil {
-		return ConfigItem{}, fmt.Errorf("get config history of %s: %w", ref, err)
+		return ConfigItem{}, fmt.Errorf("get config history of %s at %s: %w", ref, captured.Format(time.RFC3339Nano), err)
 	}
 	if len(out.ConfigurationItems) == 0 {
 		return ConfigItem{}, fmt.Errorf("get config history of %s: %w", ref,
-			fieldErr(ErrItem, "configurationItems", "the resource may not be recorded yet; Config will notify again", "empty"))
+			fieldErr(ErrItem, "configurationItems", "the resource may not be recorded yet; Config will notify again", "no item captured at or before %s", captured.Format(time.RFC3339Nano)))
 	}
 	return ItemFromAPI(out.ConfigurationItems[0]), nil
 }

@@ -25,6 +25,7 @@ func TestDecodeFixtures(t *testing.T) {
 		"change-dynamodb-kms.json":     {MessageChange, false, compliance.DynamoDBTable, "orders", "orders", compliance.EncryptionKMS, keyARN(idDevDDB), false, false},
 		"change-dynamodb-default.json": {MessageChange, false, compliance.DynamoDBTable, "orders", "orders", compliance.EncryptionAWSOwned, "", false, false},
 		"change-s3-kms-string.json":    {MessageChange, false, compliance.S3Bucket, "dev-orders-archive", "dev-orders-archive", compliance.EncryptionKMS, keyARN(idDevS3), false, false},
+		"change-s3-kms-object.json":    {MessageChange, false, compliance.S3Bucket, "dev-orders-archive", "dev-orders-archive", compliance.EncryptionKMS, keyARN(idDevS3), false, false},
 		"change-s3-aes256.json":        {MessageChange, false, compliance.S3Bucket, "dev-orders-archive", "dev-orders-archive", compliance.EncryptionSSES3, "", false, false},
 		"change-s3-nodefault.json":     {MessageChange, false, compliance.S3Bucket, "dev-orders-archive", "dev-orders-archive", compliance.EncryptionNone, "", false, false},
 		"change-s3-aws-managed.json":   {MessageChange, false, compliance.S3Bucket, "dev-orders-archive", "dev-orders-archive", compliance.EncryptionKMS, "alias/aws/s3", false, false},

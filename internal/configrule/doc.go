@@ -7,6 +7,9 @@
 // It never decides a verdict itself beyond NOT_APPLICABLE for resources that
 // are deleted, not recorded or out of scope; everything else comes from the
 // evaluator (package compliance). It never sends INSUFFICIENT_DATA (AWS
-// rejects it) and never turns an error reading key facts into NON_COMPLIANT:
-// such errors fail the invocation so that Config retries it. It reads no tags.
+// rejects it) and never turns an error reading key facts into a verdict:
+// when key facts cannot be read (KMS down, or a throttling storm that
+// outlasts the invocation's budget) it sends only what needs no key facts
+// and fails the invocation, naming the rest, so that Config retries it.
+// It reads no tags.
 package configrule

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,7 @@ import (
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/configrule"
+	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 )
 
@@ -120,4 +122,38 @@ func TestE2EResourceChanges(t *testing.T) {
 			t.Fatalf("results changed with KMS down:\nbefore %v\nafter  %v", before, after)
 		}
 	})
+}
+
+// An organization rule: Config sends its service-linked role as
+// executionRoleArn. With executionRoleName the evaluations land in the
+// member account through that role; without it every invocation fails
+// with an error naming the parameter, and nothing is recorded.
+func TestE2EOrganizationExecutionRole(t *testing.T) {
+	w := newWorld(t)
+	params := map[string]string{"estateS3Uri": "s3://" + estateBucket + "/" + estateKey}
+	evs := w.eventsWith(t, configsvc.EventRequest{Account: devAccount, MessageType: "change", RuleParameters: params})
+	if len(evs) == 0 {
+		t.Fatal("no change events")
+	}
+	for _, ev := range evs {
+		if !strings.HasSuffix(ev.ExecutionRoleArn, ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig") {
+			t.Fatalf("sandbox event carries %s, want Config's service-linked role", ev.ExecutionRoleArn)
+		}
+		err := w.h.Handle(context.Background(), ev)
+		if !errors.Is(err, configrule.ErrExecutionRole) || !strings.Contains(err.Error(), "executionRoleName") {
+			t.Fatalf("without executionRoleName: err = %v, want ErrExecutionRole naming the parameter", err)
+		}
+	}
+	if got := w.stored(t, devAccount); len(got) != 0 {
+		t.Fatalf("recorded %v without a usable role", got)
+	}
+	params["executionRoleName"] = memberRole
+	assumed := w.sb.Counters().Get(w.est.SecurityAccount, "sts", "AssumeRole")
+	undecided := undecidedRefs(t, w.run(t, w.eventsWith(t, configsvc.EventRequest{Account: devAccount, MessageType: "change", RuleParameters: params})))
+	if n := len(w.stored(t, devAccount)); n == 0 || n != len(evs)-len(undecided) {
+		t.Fatalf("with executionRoleName: %d results stored for %d events (%d undecided)", n, len(evs), len(undecided))
+	}
+	if w.sb.Counters().Get(w.est.SecurityAccount, "sts", "AssumeRole") == assumed {
+		t.Fatal("the member role was not assumed")
+	}
 }

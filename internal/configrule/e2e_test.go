@@ -98,15 +98,22 @@ func putObject(t *testing.T, cfg aws.Config, key, body string) {
 }
 
 // events fetches the rule's events through the sandbox's admin endpoint,
-// as `byok sandbox config-invoke` does.
+// as `byok sandbox config-invoke` does. As in an organization, the events
+// carry Config's service-linked role; the executionRoleName parameter
+// names the member role deploy/member-account.yaml creates.
 func (w *world) events(t *testing.T, account, message, typ, id string) []events.ConfigEvent {
 	t.Helper()
-	evs, err := configsvc.FetchEvents(context.Background(), http.DefaultClient, w.sb.URL(), configsvc.EventRequest{
-		Account: account, Region: w.sb.Region(), RuleName: e2eRule, MessageType: message, ResourceType: typ, ResourceID: id,
-		RuleParameters:   map[string]string{"estateS3Uri": "s3://" + estateBucket + "/" + estateKey},
-		ExecutionRoleArn: roleARN(account)})
+	return w.eventsWith(t, configsvc.EventRequest{Account: account, MessageType: message, ResourceType: typ, ResourceID: id,
+		RuleParameters: map[string]string{"estateS3Uri": "s3://" + estateBucket + "/" + estateKey, "executionRoleName": memberRole}})
+}
+
+// eventsWith fills in the Region and rule of req and fetches its events.
+func (w *world) eventsWith(t *testing.T, req configsvc.EventRequest) []events.ConfigEvent {
+	t.Helper()
+	req.Region, req.RuleName = w.sb.Region(), e2eRule
+	evs, err := configsvc.FetchEvents(context.Background(), http.DefaultClient, w.sb.URL(), req)
 	if err != nil {
-		t.Fatalf("events %s %s %s: %v", message, typ, id, err)
+		t.Fatalf("events %+v: %v", req, err)
 	}
 	return evs
 }

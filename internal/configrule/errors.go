@@ -16,6 +16,10 @@ var (
 	ErrItem = errors.New("invalid configuration item")
 	// ErrParameters: the rule parameters (ruleParameters) are invalid.
 	ErrParameters = errors.New("invalid rule parameters")
+	// ErrExecutionRole: the rule cannot tell which role to assume in the
+	// member account (the event names Config's service-linked role and the
+	// executionRoleName parameter is not set).
+	ErrExecutionRole = errors.New("no usable execution role")
 	// ErrEstate: the estate file could not be located, read or parsed.
 	ErrEstate = errors.New("estate unavailable")
 	// ErrFacts: key facts could not be read; the invocation must fail so

@@ -23,7 +23,7 @@ type ConfigAPI interface {
 }
 
 // ConfigClients returns a Config client acting in the member account, by
-// assuming executionRoleARN.
+// assuming executionRoleARN ("" for the function's own credentials).
 type ConfigClients func(ctx context.Context, executionRoleARN string) (ConfigAPI, error)
 
 // Evaluator is the shared evaluator bound to a set of key facts.
@@ -42,13 +42,19 @@ type EstateSource interface {
 	Estate(ctx context.Context, p Params) (*estate.Estate, error)
 }
 
-// Handler is the Lambda handler. Every field is required but Logger.
+// Handler is the Lambda handler. Every field is required but Logger,
+// Budget and PutReserve.
 type Handler struct {
 	Facts  FactsSource
 	Estate EstateSource
 	Config ConfigClients
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Budget bounds the time spent reading key facts (DefaultBudget when
+	// zero); PutReserve is kept from the invocation's deadline for
+	// PutEvaluations whatever the budget (DefaultPutReserve when zero).
+	Budget     time.Duration
+	PutReserve time.Duration
 }
 
 // Log attribute keys.
@@ -75,9 +81,13 @@ func (h *Handler) Handle(ctx context.Context, raw events.ConfigEvent) error {
 		return fmt.Errorf("load estate: %w", err)
 	}
 	est = withParams(est, ev.Params)
-	cfg, err := h.Config(ctx, ev.ExecutionRoleARN)
+	role, err := executionRole(ev, est.SecurityAccount)
 	if err != nil {
-		return fmt.Errorf("config client for %s: %w", ev.ExecutionRoleARN, err)
+		return err
+	}
+	cfg, err := h.Config(ctx, role)
+	if err != nil {
+		return fmt.Errorf("config client for %s: %w", role, err)
 	}
 	h.logger().InfoContext(ctx, "invocation", logRule, ev.RuleName, logAccount, ev.Account, logMessage, ev.Type.String())
 	if ev.Type == MessageScheduled {

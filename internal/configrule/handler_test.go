@@ -4,6 +4,12 @@ import (
 	"context"
 	"errors"
 	"net"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/byok-dev/byok/internal/awsx"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -37,6 +43,7 @@ func TestHandleChangeFixtures(t *testing.T) {
 		"change-dynamodb-kms.json":     {ddbRef, "COMPLIANT", compliance.ReasonCompliant},
 		"change-dynamodb-default.json": {ddbRef, "NON_COMPLIANT", compliance.ReasonNotKMS},
 		"change-s3-kms-string.json":    {s3Ref, "COMPLIANT", compliance.ReasonCompliant},
+		"change-s3-kms-object.json":    {s3Ref, "COMPLIANT", compliance.ReasonCompliant},
 		"change-s3-aes256.json":        {s3Ref, "NON_COMPLIANT", compliance.ReasonNotKMS},
 		"change-s3-nodefault.json":     {s3Ref, "NON_COMPLIANT", compliance.ReasonUnencrypted},
 		"change-s3-aws-managed.json":   {s3Ref, "NON_COMPLIANT", compliance.ReasonAWSManagedKey},
@@ -58,7 +65,7 @@ func TestHandleChangeFixtures(t *testing.T) {
 	}
 }
 
-func checkOnly(t *testing.T, srv evaluationStore, ref, verdict string, reason compliance.Reason) {
+func checkOnly(t *testing.T, srv *sbRig, ref, verdict string, reason compliance.Reason) {
 	t.Helper()
 	evals := srv.Evaluations(ruleName)
 	e, ok := evals[ref]
@@ -87,6 +94,50 @@ func TestHandleOversized(t *testing.T) {
 		t.Fatalf("GetResourceConfigHistory calls = %d", r.Calls("GetResourceConfigHistory"))
 	}
 	checkOnly(t, r, s3Ref, "COMPLIANT", compliance.ReasonCompliant)
+}
+
+// An oversized notification is about one configuration item, not the
+// resource's latest: the bucket is recorded compliant, then changed to
+// SSE-S3 (a second, NON_COMPLIANT item); the oversized notification of the
+// first item yields the first item's verdict, at its capture time.
+func TestOversizedEvaluatesItsOwnItem(t *testing.T) {
+	r := newSandboxRig(t, testIndex(t, 100*day))
+	seedDevBucket(t, r)
+	first := r.sandboxEvents("oversized", "AWS::S3::Bucket", "dev-orders-archive")
+	firstAt := captureOf(t, first[0])
+	r.sb.AdvanceClock(time.Minute)
+	_, err := awsx.S3(r.sb.Config(context.Background(), devAcct)).PutBucketEncryption(context.Background(), &s3.PutBucketEncryptionInput{
+		Bucket: aws.String("dev-orders-archive"), ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
+			Rules: []s3types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{
+				SSEAlgorithm: s3types.ServerSideEncryptionAes256}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := r.sandboxEvents("oversized", "AWS::S3::Bucket", "dev-orders-archive")
+	if secondAt := captureOf(t, second[0]); !secondAt.After(firstAt) {
+		t.Fatalf("second item captured %v, not after the first %v", secondAt, firstAt)
+	}
+	if err := r.h.Handle(context.Background(), first[0]); err != nil {
+		t.Fatal(err)
+	}
+	checkOnly(t, r, s3Ref, "COMPLIANT", compliance.ReasonCompliant)
+	if got := r.Evaluations(ruleName)[s3Ref].Ordering; !got.Equal(firstAt) {
+		t.Fatalf("OrderingTimestamp = %v, want the first item's capture time %v", got, firstAt)
+	}
+	if err := r.h.Handle(context.Background(), second[0]); err != nil {
+		t.Fatal(err)
+	}
+	checkOnly(t, r, s3Ref, "NON_COMPLIANT", compliance.ReasonNotKMS)
+}
+
+// captureOf reads the configurationItemCaptureTime of an oversized event.
+func captureOf(t *testing.T, ev events.ConfigEvent) time.Time {
+	t.Helper()
+	d, err := DecodeEvent(ev)
+	if err != nil || d.Item == nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return d.Item.CaptureTime
 }
 
 // seedDevBucket records dev-orders-archive on dev's S3 estate key. S3

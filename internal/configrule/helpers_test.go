@@ -9,11 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/byok-dev/byok/internal/compliance"
-	"github.com/byok-dev/byok/internal/configrule/configtest"
 	"github.com/byok-dev/byok/internal/estate"
 )
 
@@ -82,46 +78,5 @@ func testIndex(t testing.TB, age time.Duration) *compliance.Index {
 type fixedEstate struct{ e *estate.Estate }
 
 func (f fixedEstate) Estate(context.Context, Params) (*estate.Estate, error) { return f.e, nil }
-
-// newConfigClient is the real SDK client pointed at the fake endpoint, with
-// no ambient AWS configuration.
-func newConfigClient(t testing.TB, srv *configtest.Server) *configservice.Client {
-	t.Helper()
-	return configservice.New(configservice.Options{
-		BaseEndpoint: aws.String(srv.URL), Region: region,
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		RetryMaxAttempts: 1,
-	})
-}
-
-// rig is a handler wired to a fake Config endpoint and an in-memory index.
-type rig struct {
-	srv *configtest.Server
-	h   *Handler
-}
-
-func newRig(t testing.TB, facts compliance.Facts) *rig {
-	t.Helper()
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	srv := configtest.New()
-	t.Cleanup(srv.Close)
-	client := newConfigClient(t, srv)
-	return &rig{srv: srv, h: &Handler{
-		Facts: func(context.Context, *estate.Estate, []compliance.Resource) (Evaluator, error) {
-			return Bind(facts), nil
-		},
-		Estate: fixedEstate{testEstate(t)},
-		Config: func(context.Context, string) (ConfigAPI, error) { return client, nil },
-		Now:    func() time.Time { return testNow },
-	}}
-}
-
-// event loads a fixture and gives it a result token the fake accepts.
-func (r *rig) event(t testing.TB, name string) events.ConfigEvent {
-	ev := loadEvent(t, name)
-	ev.ResultToken = r.srv.Token(ev.ConfigRuleName)
-	return ev
-}
 
 const ruleName = "OrgConfigRule-byok-key-rotation-ab12cd"

@@ -2,6 +2,7 @@ package configrule
 
 import (
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,9 +15,18 @@ type Params struct {
 	ExpiryWarning  time.Duration // expiryWarningDays
 	EstateS3URI    string        // estateS3Uri, s3://bucket/key
 	EstateSSMParam string        // estateSsmParameter, a parameter name
+	// ExecutionRoleName (executionRoleName) is the role, in each member
+	// account, that the function assumes to call PutEvaluations there. It
+	// takes precedence over the event's executionRoleArn, which in an
+	// organization is Config's service-linked role (AWS's sample rules
+	// use the same parameter).
+	ExecutionRoleName string
 }
 
-var paramNames = []string{"maxKeyAgeDays", "expiryWarningDays", "estateS3Uri", "estateSsmParameter"}
+var paramNames = []string{"maxKeyAgeDays", "expiryWarningDays", "estateS3Uri", "estateSsmParameter", "executionRoleName"}
+
+// roleNameRE is IAM's role name syntax (CreateRole RoleName), without a path.
+var roleNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // ParseParams decodes ruleParameters. Config passes every value as a
 // string; numbers are accepted too. Unknown names are errors, so a typo
@@ -61,6 +71,11 @@ func (p *Params) set(k, v string) error {
 			return fieldErr(ErrParameters, "ruleParameters."+k, "name the SSM parameter, e.g. /byok/estate", "empty")
 		}
 		p.EstateSSMParam = v
+	case "executionRoleName":
+		if !roleNameRE.MatchString(v) {
+			return fieldErr(ErrParameters, "ruleParameters."+k, "give the role's name (not its ARN), e.g. byok-config-rule-member", "%q is not an IAM role name", v)
+		}
+		p.ExecutionRoleName = v
 	default:
 		return fieldErr(ErrParameters, "ruleParameters."+k, "known parameters: "+strings.Join(paramNames, ", "), "unknown parameter")
 	}

@@ -33,7 +33,7 @@ func (h *Handler) periodic(ctx context.Context, cfg ConfigAPI, ev Event, est *es
 		}
 		rs = append(rs, r)
 	}
-	evals, err := h.evaluateAll(ctx, est, rs, undecided)
+	evals, spent, err := h.evaluateAll(ctx, est, rs, undecided)
 	if err != nil {
 		return err
 	}
@@ -46,19 +46,22 @@ func (h *Handler) periodic(ctx context.Context, cfg ConfigAPI, ev Event, est *es
 		evals[i].when = ev.NotificationTime
 	}
 	err = h.put(ctx, cfg, ev.ResultToken, evals)
-	if len(undecided.Resources) > 0 {
-		return errors.Join(err, undecided)
+	if spent != nil || len(undecided.Resources) > 0 {
+		return errors.Join(err, finish(spent, undecided))
 	}
 	return err
 }
 
-func (h *Handler) evaluateAll(ctx context.Context, est *estate.Estate, rs []compliance.Resource, undecided *UndecidedError) ([]evaluation, error) {
+// evaluateAll evaluates rs; the *FactsError is set when key facts could
+// not be read and only what needs none was decided.
+func (h *Handler) evaluateAll(ctx context.Context, est *estate.Estate, rs []compliance.Resource, undecided *UndecidedError) ([]evaluation, *FactsError, error) {
 	if len(rs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	eval, err := h.Facts(ctx, est, rs)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrFacts, err)
+	eval, err := h.facts(ctx, est, rs)
+	var spent *FactsError
+	if err != nil && !errors.As(err, &spent) {
+		return nil, nil, err
 	}
 	now := h.Now()
 	evals := make([]evaluation, 0, len(rs))
@@ -71,7 +74,7 @@ func (h *Handler) evaluateAll(ctx context.Context, est *estate.Estate, rs []comp
 		}
 		evals = append(evals, fromResult(res))
 	}
-	return evals, nil
+	return evals, spent, nil
 }
 
 // discover lists the in-scope resources Config recorded in the member

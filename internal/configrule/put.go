@@ -4,18 +4,19 @@ import (
 	"context"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/byok-dev/byok/internal/awslimits"
 	"github.com/byok-dev/byok/internal/compliance"
 )
 
-// PutEvaluations limits (AWS Config API reference).
+// PutEvaluations limits (AWS Config API reference), defined once in
+// package awslimits for the rule and the sandbox.
 const (
-	MaxBatch      = 100
-	MaxAnnotation = 256
+	MaxBatch      = awslimits.MaxEvaluations
+	MaxAnnotation = awslimits.MaxAnnotation
 )
 
 // evaluation is one verdict about to be sent.
@@ -45,24 +46,9 @@ var complianceTypes = map[compliance.Verdict]types.ComplianceType{
 	compliance.NotApplicable: types.ComplianceTypeNotApplicable,
 }
 
-// Annotation makes s a valid annotation: 1 to 256 characters, cut on a rune
-// boundary (and within 256 bytes, so it holds whichever way AWS counts).
-func Annotation(s string, fallback string) string {
-	if s == "" {
-		s = fallback
-	}
-	if s == "" {
-		s = "-"
-	}
-	if len(s) <= MaxAnnotation {
-		return s
-	}
-	cut := MaxAnnotation - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+// Annotation makes s a valid annotation: 1 to 256 characters (Unicode code
+// points, as AWS counts them), cut on a character boundary.
+func Annotation(s string, fallback string) string { return awslimits.Annotation(s, fallback) }
 
 func (e evaluation) sdk() types.Evaluation {
 	return types.Evaluation{

@@ -13,7 +13,6 @@ import (
 	ctypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/byok-dev/byok/internal/compliance"
-	"github.com/byok-dev/byok/internal/configrule/configtest"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
 )
@@ -24,9 +23,10 @@ import (
 // annotations of 1–256, no INSUFFICIENT_DATA, result tokens bound to the
 // rule and account) and keeps the results.
 type sbRig struct {
-	t  testing.TB
-	sb *sandboxrun.Sandbox
-	h  *Handler
+	t      testing.TB
+	sb     *sandboxrun.Sandbox
+	h      *Handler
+	client *configservice.Client // dev's admin
 }
 
 func newSandboxRig(t testing.TB, facts compliance.Facts) *sbRig {
@@ -38,7 +38,7 @@ func newSandboxRig(t testing.TB, facts compliance.Facts) *sbRig {
 		t.Fatal(err)
 	}
 	client := configservice.NewFromConfig(sb.Config(context.Background(), devAcct), func(o *configservice.Options) { o.RetryMaxAttempts = 1 })
-	return &sbRig{t: t, sb: sb, h: &Handler{
+	return &sbRig{t: t, sb: sb, client: client, h: &Handler{
 		Facts:  bindFacts(facts),
 		Estate: fixedEstate{testEstate(t)},
 		Config: func(context.Context, string) (ConfigAPI, error) { return client, nil },
@@ -50,7 +50,7 @@ func newSandboxRig(t testing.TB, facts compliance.Facts) *sbRig {
 func (r *sbRig) sandboxEvents(message, typ, id string) []events.ConfigEvent {
 	r.t.Helper()
 	evs, err := r.sb.ConfigService.Events(configsvc.EventRequest{Account: devAcct, Region: region, RuleName: ruleName,
-		MessageType: message, ResourceType: typ, ResourceID: id})
+		MessageType: message, ResourceType: typ, ResourceID: id, RuleParameters: map[string]string{"executionRoleName": "byok-config-rule-member"}})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -68,10 +68,10 @@ func (r *sbRig) event(t testing.TB, name string) events.ConfigEvent {
 
 // Evaluations reads the rule's results in dev with
 // GetComplianceDetailsByConfigRule, by "type/id".
-func (r *sbRig) Evaluations(rule string) map[string]configtest.Evaluation {
+func (r *sbRig) Evaluations(rule string) map[string]storedEval {
 	r.t.Helper()
 	c := configservice.NewFromConfig(r.sb.Config(context.Background(), devAcct))
-	out := map[string]configtest.Evaluation{}
+	out := map[string]storedEval{}
 	p := configservice.NewGetComplianceDetailsByConfigRulePaginator(c, &configservice.GetComplianceDetailsByConfigRuleInput{
 		ConfigRuleName: aws.String(rule), Limit: 100})
 	for p.HasMorePages() {
@@ -85,7 +85,7 @@ func (r *sbRig) Evaluations(rule string) map[string]configtest.Evaluation {
 		}
 		for _, e := range page.EvaluationResults {
 			q := e.EvaluationResultIdentifier.EvaluationResultQualifier
-			out[aws.ToString(q.ResourceType)+"/"+aws.ToString(q.ResourceId)] = configtest.Evaluation{Rule: rule,
+			out[aws.ToString(q.ResourceType)+"/"+aws.ToString(q.ResourceId)] = storedEval{Rule: rule,
 				Type: aws.ToString(q.ResourceType), ID: aws.ToString(q.ResourceId), Compliance: string(e.ComplianceType),
 				Annotation: aws.ToString(e.Annotation), Ordering: aws.ToTime(e.EvaluationResultIdentifier.OrderingTimestamp)}
 		}
@@ -96,8 +96,23 @@ func (r *sbRig) Evaluations(rule string) map[string]configtest.Evaluation {
 // Calls counts the dev account's calls of a Config operation.
 func (r *sbRig) Calls(op string) int { return int(r.sb.Counters().Get(devAcct, "config", op)) }
 
-// evaluationStore is what the checks read: the sandbox rig, or the
-// configtest fake where a test needs behaviour the sandbox cannot produce.
-type evaluationStore interface {
-	Evaluations(rule string) map[string]configtest.Evaluation
+// storedEval is one result as GetComplianceDetailsByConfigRule returns it.
+type storedEval struct {
+	Rule, Type, ID, Compliance, Annotation string
+	Ordering                               time.Time
+}
+
+// inject records an item the sandbox's services cannot produce, through
+// the Config service's fault hook.
+func (r *sbRig) inject(it configsvc.Item) {
+	r.t.Helper()
+	if it.Account == "" {
+		it.Account, it.Region = devAcct, region
+	}
+	if it.ChangedAt.IsZero() {
+		it.ChangedAt = captureTime
+	}
+	if err := r.sb.ConfigService.InjectItem(it); err != nil {
+		r.t.Fatal(err)
+	}
 }

@@ -10,20 +10,21 @@ import (
 func TestAnnotation(t *testing.T) {
 	tests := map[string]struct {
 		in, fallback string
-		wantLen      int // in bytes
+		wantLen      int // in characters, as AWS counts
 		wantPrefix   string
 	}{
 		"empty uses fallback": {"", "NON_COMPLIANT", 13, "NON_COMPLIANT"},
 		"both empty":          {"", "", 1, "-"},
 		"256 ascii kept":      {strings.Repeat("a", 256), "", 256, "aaa"},
 		"257 ascii cut":       {strings.Repeat("a", 257), "", 256, "aaa"},
-		"multibyte cut":       {strings.Repeat("€", 200), "", 255, "€€€"},
+		"200 multibyte kept":  {strings.Repeat("€", 200), "", 200, "€€€"},
+		"300 multibyte cut":   {strings.Repeat("€", 300), "", 256, "€€€"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			got := Annotation(tc.in, tc.fallback)
-			if len(got) != tc.wantLen || !utf8.ValidString(got) || !strings.HasPrefix(got, tc.wantPrefix) {
-				t.Fatalf("Annotation = %q (%d bytes)", got, len(got))
+			if utf8.RuneCountInString(got) != tc.wantLen || !utf8.ValidString(got) || !strings.HasPrefix(got, tc.wantPrefix) {
+				t.Fatalf("Annotation = %q (%d characters)", got, utf8.RuneCountInString(got))
 			}
 		})
 	}
@@ -48,6 +49,9 @@ func TestParseParams(t *testing.T) {
 		"unknown":        {`{"maxAge":"1"}`, Params{}, "ruleParameters.maxAge"},
 		"object value":   {`{"maxKeyAgeDays":{}}`, Params{}, "ruleParameters.maxKeyAgeDays"},
 		"empty ssm":      {`{"estateSsmParameter":""}`, Params{}, "ruleParameters.estateSsmParameter"},
+		"role name":      {`{"executionRoleName":"byok-config-rule-member"}`, Params{ExecutionRoleName: "byok-config-rule-member"}, ""},
+		"role ARN":       {`{"executionRoleName":"arn:aws:iam::1:role/x"}`, Params{}, "ruleParameters.executionRoleName"},
+		"role empty":     {`{"executionRoleName":""}`, Params{}, "ruleParameters.executionRoleName"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -53,11 +53,12 @@ func checkChangeEvent(t *testing.T, evs []events.ConfigEvent, dbi string) {
 		var inv struct {
 			MessageType string `json:"messageType"`
 			Item        struct {
-				ResourceType string          `json:"resourceType"`
-				ResourceID   string          `json:"resourceId"`
-				Account      string          `json:"awsAccountId"`
-				ARN          string          `json:"ARN"`
-				Config       json.RawMessage `json:"configuration"`
+				ResourceType string                     `json:"resourceType"`
+				ResourceID   string                     `json:"resourceId"`
+				Account      string                     `json:"awsAccountId"`
+				ARN          string                     `json:"ARN"`
+				Config       json.RawMessage            `json:"configuration"`
+				Sup          map[string]json.RawMessage `json:"supplementaryConfiguration"`
 			} `json:"configurationItem"`
 		}
 		if err := json.Unmarshal([]byte(ev.InvokingEvent), &inv); err != nil {
@@ -65,6 +66,17 @@ func checkChangeEvent(t *testing.T, evs []events.ConfigEvent, dbi string) {
 		}
 		if inv.MessageType != configsvc.MessageChange || inv.Item.Account != acct || inv.Item.ARN == "" || inv.Item.Config[0] != '{' {
 			t.Errorf("invoking event = %s", ev.InvokingEvent)
+		}
+		// Change notifications carry supplementary values as JSON values,
+		// where the history API has strings.
+		if inv.Item.ResourceType == configsvc.TypeBucket {
+			sse, rp := inv.Item.Sup["ServerSideEncryptionConfiguration"], inv.Item.Sup["IsRequesterPaysEnabled"]
+			if len(sse) == 0 || sse[0] != '{' || string(rp) != "false" {
+				t.Errorf("bucket supplementaryConfiguration = %v, want an object and a boolean", inv.Item.Sup)
+			}
+		}
+		if !strings.HasSuffix(ev.ExecutionRoleArn, ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig") {
+			t.Errorf("executionRoleArn = %s, want Config's service-linked role by default", ev.ExecutionRoleArn)
 		}
 		if inv.Item.ResourceType == configsvc.TypeDBInstance && inv.Item.ResourceID != dbi {
 			t.Errorf("rds event resourceId = %s, want %s", inv.Item.ResourceID, dbi)

@@ -166,7 +166,7 @@ func TestItemsShapedAsConfigRecordsThem(t *testing.T) {
 		t.Errorf("rds configuration = %+v", rdsCfg)
 	}
 	sse, _ := ddbCfg["ssedescription"].(map[string]any)
-	if sse["kmsmasterKeyArn"] != keyARN || sse["sseType"] != "KMS" || sse["status"] != "ENABLED" {
+	if sse["kmsmasterKeyArn"] != keyARN || sse["ssetype"] != "KMS" || sse["status"] != "ENABLED" {
 		t.Errorf("dynamodb ssedescription = %v", ddbCfg["ssedescription"])
 	}
 	many := make([]types.ResourceKey, 101)
@@ -284,6 +284,14 @@ func TestEventsAndEvaluations(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+	// 256 characters of two bytes each: AWS counts characters (test mode:
+	// validated, not recorded).
+	_, err = e.conf.PutEvaluations(ctx, &configservice.PutEvaluationsInput{ResultToken: aws.String(ev.ResultToken), TestMode: true,
+		Evaluations: []types.Evaluation{{ComplianceResourceType: aws.String("AWS::DynamoDB::Table"), ComplianceResourceId: aws.String("t000"),
+			ComplianceType: types.ComplianceTypeCompliant, Annotation: aws.String(strings.Repeat("é", 256)), OrderingTimestamp: aws.Time(time.Now())}}})
+	if err != nil {
+		t.Fatalf("annotation of 256 two-byte characters: %v", err)
 	}
 	out, err := e.conf.PutEvaluations(ctx, &configservice.PutEvaluationsInput{ResultToken: aws.String(ev.ResultToken),
 		Evaluations: []types.Evaluation{{ComplianceResourceType: aws.String("AWS::Made::Up"), ComplianceResourceId: aws.String("x"),

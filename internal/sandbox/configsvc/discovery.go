@@ -48,56 +48,6 @@ func nextToken(end, total int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
 }
 
-type historyInput struct {
-	ResourceType       string `json:"resourceType"`
-	ResourceID         string `json:"resourceId"`
-	ChronologicalOrder string `json:"chronologicalOrder"`
-	Limit              int    `json:"limit"`
-	NextToken          string `json:"nextToken"`
-}
-
-type historyOutput struct {
-	ConfigurationItems []apiItem `json:"configurationItems"`
-	NextToken          string    `json:"nextToken,omitempty"`
-}
-
-// resourceHistory returns a resource's configuration items, newest first
-// unless chronologicalOrder is Forward; limit 0–100 (default 10).
-func (s *Service) resourceHistory(c *svc.Call) (any, *awsproto.Error) {
-	var in historyInput
-	if err := awsproto.DecodeJSON(c.Body, &in); err != nil {
-		return nil, err
-	}
-	if err := checkType(in.ResourceType); err != nil {
-		return nil, err
-	}
-	limit, start, err := pageBounds(in.Limit, in.NextToken, 10)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if serr := s.sync(c.Caller.Account, c.Region, c.Now); serr != nil {
-		return nil, internalError(serr)
-	}
-	h := s.history[scope{c.Caller.Account, c.Region}][resKey(in.ResourceType, in.ResourceID)]
-	if h == nil {
-		return nil, awsproto.Errorf("ResourceNotDiscoveredException",
-			"Resource %s of resourceType:%s is unknown or has not been discovered", in.ResourceID, in.ResourceType)
-	}
-	recs := h.Records
-	out := historyOutput{ConfigurationItems: []apiItem{}}
-	for i := start; i < len(recs) && i < start+limit; i++ {
-		r := recs[len(recs)-1-i]
-		if in.ChronologicalOrder == "Forward" {
-			r = recs[i]
-		}
-		out.ConfigurationItems = append(out.ConfigurationItems, r.api())
-	}
-	out.NextToken = nextToken(start+limit, len(recs))
-	return out, nil
-}
-
 type listInput struct {
 	ResourceType            string   `json:"resourceType"`
 	ResourceIDs             []string `json:"resourceIds"`

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/byok-dev/byok/internal/awslimits"
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
@@ -67,14 +68,21 @@ func (s *Service) putEvaluations(c *svc.Call) (any, *awsproto.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tok, ok := s.tokens[*in.ResultToken]
-	if *in.ResultToken != TestModeToken && (!ok || tok.Account != c.Caller.Account || tok.Region != c.Region) {
+	// "When TestMode is true, PutEvaluations doesn't require a valid value
+	// for the ResultToken parameter, but the value cannot be null" (API
+	// reference): constraints are checked, nothing is recorded.
+	if !in.TestMode && *in.ResultToken != TestModeToken && (!ok || tok.Account != c.Caller.Account || tok.Region != c.Region) {
 		return nil, awsproto.Errorf("InvalidResultTokenException", "The resultToken provided is invalid")
 	}
 	out := putOutput{FailedEvaluations: []failedEvaluation{}}
 	for _, e := range evs {
+		if s.failN > 0 {
+			s.failN--
+			out.FailedEvaluations = append(out.FailedEvaluations, failed(e))
+			continue
+		}
 		if !knownTypes[e.Type] {
-			out.FailedEvaluations = append(out.FailedEvaluations, failedEvaluation{ComplianceResourceType: e.Type,
-				ComplianceResourceID: e.ID, ComplianceType: e.Compliance, Annotation: e.Annotation, OrderingTimestamp: epoch(e.Ordering)})
+			out.FailedEvaluations = append(out.FailedEvaluations, failed(e))
 			continue
 		}
 		if in.TestMode || *in.ResultToken == TestModeToken {
@@ -86,6 +94,11 @@ func (s *Service) putEvaluations(c *svc.Call) (any, *awsproto.Error) {
 		}
 	}
 	return out, nil
+}
+
+func failed(e *evaluation) failedEvaluation {
+	return failedEvaluation{ComplianceResourceType: e.Type, ComplianceResourceID: e.ID, ComplianceType: e.Compliance,
+		Annotation: e.Annotation, OrderingTimestamp: epoch(e.Ordering)}
 }
 
 // record keeps e unless a result with a later OrderingTimestamp is held.
@@ -105,18 +118,18 @@ func checkEvaluations(in *putInput) ([]*evaluation, *awsproto.Error) {
 	if in.ResultToken == nil || *in.ResultToken == "" {
 		return nil, validation("1 validation error detected: Value null at 'resultToken' failed to satisfy constraint: Member must not be null")
 	}
-	if len(in.Evaluations) > 100 {
+	if len(in.Evaluations) > awslimits.MaxEvaluations {
 		return nil, validation("1 validation error detected: Value at 'evaluations' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
 	out := make([]*evaluation, 0, len(in.Evaluations))
 	for i, e := range in.Evaluations {
 		field := func(f string) string { return "evaluations." + strconv.Itoa(i+1) + "." + f }
 		switch {
-		case len(e.ComplianceResourceType) < 1 || len(e.ComplianceResourceType) > 256:
+		case awslimits.Chars(e.ComplianceResourceType) < 1 || awslimits.Chars(e.ComplianceResourceType) > awslimits.MaxResourceType:
 			return nil, validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length between 1 and 256", field("complianceResourceType"))
-		case len(e.ComplianceResourceID) < 1 || len(e.ComplianceResourceID) > 768:
+		case awslimits.Chars(e.ComplianceResourceID) < 1 || awslimits.Chars(e.ComplianceResourceID) > awslimits.MaxResourceID:
 			return nil, validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length between 1 and 768", field("complianceResourceId"))
-		case e.Annotation != nil && (len(*e.Annotation) < 1 || len(*e.Annotation) > 256):
+		case e.Annotation != nil && !awslimits.ValidAnnotation(*e.Annotation):
 			return nil, validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length between 1 and 256", field("annotation"))
 		case e.OrderingTimestamp == nil:
 			return nil, validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field("orderingTimestamp"))

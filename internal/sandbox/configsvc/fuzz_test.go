@@ -62,7 +62,11 @@ func FuzzConfigRequest(f *testing.F) {
 		"GetResourceConfigHistory":         `{"resourceType":"AWS::S3::Bucket","resourceId":"dev-assets","limit":1}`,
 		"ListDiscoveredResources":          `{"resourceType":"AWS::DynamoDB::Table","includeDeletedResources":true}`,
 		"BatchGetResourceConfig":           `{"resourceKeys":[{"resourceType":"AWS::S3::Bucket","resourceId":"x"}]}`,
+		"GetResourceConfigHistory range":   `{"resourceType":"AWS::S3::Bucket","resourceId":"dev-assets","laterTime":1.7e9,"earlierTime":1.6e9,"chronologicalOrder":"Forward"}`,
+		"GetComplianceDetailsByResource":   `{"ResourceType":"AWS::S3::Bucket","ResourceId":"b","ComplianceTypes":["COMPLIANT"],"NextToken":"MQ"}`,
+		"DescribeComplianceByResource":     `{"ResourceType":"AWS::S3::Bucket","ComplianceTypes":["NON_COMPLIANT"],"Limit":3}`,
 	} {
+		op, _, _ = strings.Cut(op, " ")
 		f.Add(op, body)
 	}
 	e := newEnv(f)

@@ -9,26 +9,28 @@ import (
 // eventItem is a configuration item inside an invoking event: unlike the
 // API, the event spells "ARN" and "awsAccountId", carries configuration as
 // an object, and version "configurationItemVersion". Supplementary values
-// stay JSON strings, as Config sends S3's ServerSideEncryptionConfiguration.
+// are JSON values too (S3's ServerSideEncryptionConfiguration an object,
+// IsRequesterPaysEnabled a boolean), where GetResourceConfigHistory and
+// BatchGetResourceConfig return each as a JSON string.
 type eventItem struct {
-	RelatedEvents                []string          `json:"relatedEvents"`
-	Relationships                []any             `json:"relationships"`
-	Configuration                json.RawMessage   `json:"configuration"`
-	SupplementaryConfiguration   map[string]string `json:"supplementaryConfiguration"`
-	Tags                         map[string]string `json:"tags"`
-	ConfigurationItemVersion     string            `json:"configurationItemVersion"`
-	ConfigurationItemCaptureTime string            `json:"configurationItemCaptureTime"`
-	ConfigurationStateID         int64             `json:"configurationStateId"`
-	AWSAccountID                 string            `json:"awsAccountId"`
-	ConfigurationItemStatus      string            `json:"configurationItemStatus"`
-	ResourceType                 string            `json:"resourceType"`
-	ResourceID                   string            `json:"resourceId"`
-	ResourceName                 string            `json:"resourceName"`
-	ARN                          string            `json:"ARN"`
-	AWSRegion                    string            `json:"awsRegion"`
-	AvailabilityZone             string            `json:"availabilityZone"`
-	ConfigurationStateMD5Hash    string            `json:"configurationStateMd5Hash"`
-	ResourceCreationTime         *string           `json:"resourceCreationTime"`
+	RelatedEvents                []string                   `json:"relatedEvents"`
+	Relationships                []any                      `json:"relationships"`
+	Configuration                json.RawMessage            `json:"configuration"`
+	SupplementaryConfiguration   map[string]json.RawMessage `json:"supplementaryConfiguration"`
+	Tags                         map[string]string          `json:"tags"`
+	ConfigurationItemVersion     string                     `json:"configurationItemVersion"`
+	ConfigurationItemCaptureTime string                     `json:"configurationItemCaptureTime"`
+	ConfigurationStateID         int64                      `json:"configurationStateId"`
+	AWSAccountID                 string                     `json:"awsAccountId"`
+	ConfigurationItemStatus      string                     `json:"configurationItemStatus"`
+	ResourceType                 string                     `json:"resourceType"`
+	ResourceID                   string                     `json:"resourceId"`
+	ResourceName                 string                     `json:"resourceName"`
+	ARN                          string                     `json:"ARN"`
+	AWSRegion                    string                     `json:"awsRegion"`
+	AvailabilityZone             string                     `json:"availabilityZone"`
+	ConfigurationStateMD5Hash    string                     `json:"configurationStateMd5Hash"`
+	ResourceCreationTime         *string                    `json:"resourceCreationTime"`
 }
 
 // summary is the configurationItemSummary of an oversized notification:
@@ -86,10 +88,7 @@ func invoking(messageType string, r Record, now time.Time) string {
 		if len(cfg) == 0 {
 			cfg = json.RawMessage("null")
 		}
-		sup := it.Supplementary
-		if sup == nil {
-			sup = map[string]string{}
-		}
+		sup := eventSupplementary(it.Supplementary)
 		body = map[string]any{"configurationItemDiff": nil, "configurationItem": eventItem{RelatedEvents: []string{},
 			Relationships: []any{}, Configuration: cfg, SupplementaryConfiguration: sup, Tags: nonNil(it.Tags),
 			ConfigurationItemVersion: "1.3", ConfigurationItemCaptureTime: eventTime(r.Capture), ConfigurationStateID: r.StateID,
@@ -100,6 +99,22 @@ func invoking(messageType string, r Record, now time.Time) string {
 	}
 	b, _ := json.Marshal(body)
 	return string(b)
+}
+
+// eventSupplementary renders the recorded supplementary values (JSON text)
+// as the JSON values a change notification carries; a value that is not
+// JSON stays a string.
+func eventSupplementary(m map[string]string) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		if json.Valid([]byte(v)) {
+			out[k] = json.RawMessage(v)
+			continue
+		}
+		b, _ := json.Marshal(v)
+		out[k] = b
+	}
+	return out
 }
 
 func nonNil(m map[string]string) map[string]string {

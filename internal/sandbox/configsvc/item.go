@@ -14,11 +14,11 @@ const (
 )
 
 // Item is one resource's live state, shaped as AWS Config records it: the
-// configuration object in Config's own casing (camelCase from the Java
-// model, e.g. dBInstanceIdentifier, ssedescription.kmsmasterKeyArn) and the
-// supplementary configuration as JSON text, because Config stores those
-// values as strings (S3 ServerSideEncryptionConfiguration arrives
-// double-encoded).
+// configuration object with the AWS Config resource schema's field names
+// (e.g. dBInstanceIdentifier, dbclusterIdentifier, ssedescription.ssetype)
+// and each supplementary value as JSON text. The history and batch APIs
+// return those values as JSON strings (S3's ServerSideEncryptionConfiguration
+// double-encoded); change notifications carry them as JSON values.
 type Item struct {
 	ResourceType     string
 	ResourceID       string // RDS: DbiResourceId / DbClusterResourceId; table and bucket: the name

@@ -24,18 +24,21 @@ type scope struct{ account, region string }
 type Service struct {
 	env     *svc.Env
 	sources []Source
+	extra   *injected // test fault hook: InjectItem
 
 	mu      sync.Mutex
 	history map[scope]map[string]*history // resKey → history
 	evals   map[string]*evaluation        // evalKey → latest result
 	tokens  map[string]resultToken
 	rules   map[string]*rule // ruleKey → rule
+	failN   int              // test fault hook: FailEvaluations
 }
 
 // New returns the Config service recording the resources of sources (the
 // RDS, DynamoDB and S3 services), loading what env.State holds.
 func New(env *svc.Env, sources ...Source) (*Service, error) {
-	s := &Service{env: env, sources: sources, history: map[scope]map[string]*history{},
+	extra := &injected{items: map[scope]map[string]Item{}}
+	s := &Service{env: env, sources: append(sources, extra), extra: extra, history: map[scope]map[string]*history{},
 		evals: map[string]*evaluation{}, tokens: map[string]resultToken{}, rules: map[string]*rule{}}
 	err := loadKind(env, kindHistory, func(h *history) { s.putHistory(h) })
 	if err == nil {
@@ -83,6 +86,8 @@ var handlers = map[string]handler{
 	"GetResourceConfigHistory":         (*Service).resourceHistory,
 	"ListDiscoveredResources":          (*Service).listDiscovered,
 	"BatchGetResourceConfig":           (*Service).batchGet,
+	"GetComplianceDetailsByResource":   (*Service).complianceDetailsByResource,
+	"DescribeComplianceByResource":     (*Service).describeComplianceByResource,
 }
 
 // Serve implements svc.Service.

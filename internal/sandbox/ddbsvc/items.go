@@ -8,7 +8,8 @@ import (
 )
 
 // Config records AWS::DynamoDB::Table from the Java model, hence its odd
-// casing: "ssedescription" and "kmsmasterKeyArn".
+// casing: "ssedescription", "ssetype" and "kmsmasterKeyArn" (the names of
+// the AWS Config resource schema, awslabs/aws-config-resource-schema).
 type configTable struct {
 	AttributeDefinitions  []configAttr     `json:"attributeDefinitions"`
 	TableName             string           `json:"tableName"`
@@ -46,7 +47,7 @@ type configBilling struct {
 
 type configSSE struct {
 	Status          string `json:"status"`
-	SSEType         string `json:"sseType"`
+	SSEType         string `json:"ssetype"`
 	KMSMasterKeyArn string `json:"kmsmasterKeyArn"`
 }
 

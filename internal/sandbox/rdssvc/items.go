@@ -38,25 +38,27 @@ type configEndpoint struct {
 }
 
 type configMember struct {
-	DBInstanceIdentifier string `json:"dBInstanceIdentifier"`
+	DBInstanceIdentifier string `json:"dbinstanceIdentifier"`
 	IsClusterWriter      bool   `json:"isClusterWriter"`
 	PromotionTier        int32  `json:"promotionTier"`
 }
 
-// configCluster is AWS::RDS::DBCluster's configuration.
+// configCluster is AWS::RDS::DBCluster's configuration, spelled as the AWS
+// Config resource schema does: dbclusterIdentifier, dbclusterMembers,
+// dbclusterArn (unlike DBInstance's dBInstanceIdentifier).
 type configCluster struct {
-	DBClusterIdentifier string         `json:"dBClusterIdentifier"`
+	DBClusterIdentifier string         `json:"dbclusterIdentifier"`
 	Status              string         `json:"status"`
 	Engine              string         `json:"engine"`
 	EngineVersion       string         `json:"engineVersion"`
 	MasterUsername      string         `json:"masterUsername,omitempty"`
 	DatabaseName        string         `json:"databaseName,omitempty"`
 	Endpoint            string         `json:"endpoint"`
-	DBClusterMembers    []configMember `json:"dBClusterMembers"`
+	DBClusterMembers    []configMember `json:"dbclusterMembers"`
 	StorageEncrypted    bool           `json:"storageEncrypted"`
 	KmsKeyID            *string        `json:"kmsKeyId"`
 	DbClusterResourceID string         `json:"dbClusterResourceId"`
-	DBClusterArn        string         `json:"dBClusterArn"`
+	DBClusterArn        string         `json:"dbclusterArn"`
 	ClusterCreateTime   string         `json:"clusterCreateTime"`
 	DeletionProtection  bool           `json:"deletionProtection"`
 }
