@@ -37,6 +37,9 @@ func userIdentity(u trail.UserIdentity, at time.Time) map[string]any {
 	if u.AccessKeyID != "" {
 		m["accessKeyId"] = u.AccessKeyID
 	}
+	if u.InvokedBy != "" {
+		m["invokedBy"] = u.InvokedBy
+	}
 	switch u.Type {
 	case "IAMUser":
 		m["userName"] = resourceID(u.ARN)

@@ -20,15 +20,26 @@ import (
 const kindObject = "s3.object"
 
 // object is one stored object: the last version only (versioning is Off,
-// as the Config item says). Body is base64 in the state log.
+// as the Config item says). Body is what S3 stores: the plaintext for
+// SSE-S3, nonce‖AES-256-GCM ciphertext under the KMS data key DataKey for
+// SSE-KMS. Base64 in the state log.
 type object struct {
-	Bucket       string    `json:"bucket"`
-	Key          string    `json:"key"`
-	Body         []byte    `json:"body"`
-	ETag         string    `json:"etag"` // quoted MD5 hex, as S3 answers for single-part uploads
-	ContentType  string    `json:"contentType,omitempty"`
-	CRC32        string    `json:"crc32"` // base64 of the big-endian CRC-32, as x-amz-checksum-crc32
-	LastModified time.Time `json:"lastModified"`
+	Bucket       string            `json:"bucket"`
+	Key          string            `json:"key"`
+	Body         []byte            `json:"body"`
+	Size         int64             `json:"size"`
+	ETag         string            `json:"etag"` // quoted MD5 hex of what is stored
+	ContentType  string            `json:"contentType,omitempty"`
+	CRC32        string            `json:"crc32"` // base64 big-endian CRC-32 of the plaintext, as x-amz-checksum-crc32
+	LastModified time.Time         `json:"lastModified"`
+	Metadata     map[string]string `json:"metadata,omitempty"` // x-amz-meta-* (lowercase names)
+	Tags         map[string]string `json:"tags,omitempty"`
+	StorageClass string            `json:"storageClass,omitempty"` // "" is STANDARD
+	SSE          string            `json:"sse,omitempty"`          // "" (legacy) or AES256 is SSE-S3
+	KMSKeyARN    string            `json:"kmsKeyArn,omitempty"`
+	BucketKey    bool              `json:"bucketKey,omitempty"`
+	DataKey      []byte            `json:"dataKey,omitempty"` // KMS ciphertext blob of the data key
+	Context      map[string]string `json:"context,omitempty"` // caller's encryption context pairs
 }
 
 func objectID(bucket, key string) string { return bucket + "/" + key }
@@ -36,42 +47,90 @@ func objectID(bucket, key string) string { return bucket + "/" + key }
 // maxKeyBytes is S3's object key limit (UTF-8 bytes).
 const maxKeyBytes = 1024
 
-func loadObjects(env *svc.Env, into map[string]*object) error {
-	return env.State.Each(kindObject, func(id string, raw json.RawMessage) error {
+func (s *Service) loadObjects() error {
+	return s.env.State.Each(kindObject, func(id string, raw json.RawMessage) error {
 		o := new(object)
 		if err := json.Unmarshal(raw, o); err != nil {
 			return fmt.Errorf("%s %s: %w", kindObject, id, err)
 		}
-		into[objectID(o.Bucket, o.Key)] = o
+		if o.Size == 0 && o.SSE == "" {
+			o.Size = int64(len(o.Body)) // written before Size was kept
+		}
+		s.index(o)
 		return nil
 	})
 }
 
-// putObject stores the body (aws-chunked bodies decoded) and answers its
-// ETag. The sandbox's request limit (8 MiB) bounds the object size.
+// putObject stores the body (aws-chunked bodies decoded), encrypted as
+// the SSE headers or the bucket's default say, and answers its ETag. The
+// sandbox's request limit (8 MiB) bounds the object size.
 func (s *Service) putObject(w http.ResponseWriter, c *svc.Call, t target) *awsproto.Error {
 	if len(t.key) > maxKeyBytes {
 		return awsproto.Errorf("KeyTooLongError", "Your key is too long")
 	}
-	body := decodeChunked(c.Req, c.Body)
-	sum := md5.Sum(body)
-	var crc [4]byte
-	binary.BigEndian.PutUint32(crc[:], crc32.ChecksumIEEE(body))
-	o := &object{Bucket: t.bucket, Key: t.key, Body: append([]byte(nil), body...), ETag: `"` + hex.EncodeToString(sum[:]) + `"`,
-		CRC32:       base64.StdEncoding.EncodeToString(crc[:]),
-		ContentType: c.Req.Header.Get("Content-Type"), LastModified: c.Now.UTC().Truncate(time.Second)}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.owned(c, t.bucket, false); err != nil {
+	attrs, err := parseAttrs(c.Req.Header)
+	if err != nil {
 		return err
 	}
+	sse, err := parseSSE(c.Req.Header)
+	if err != nil {
+		return err
+	}
+	body := decodeChunked(c.Req, c.Body)
+	o := &object{Bucket: t.bucket, Key: t.key, ContentType: c.Req.Header.Get("Content-Type"),
+		Metadata: attrs.metadata, Tags: attrs.tags, StorageClass: attrs.storageClass}
+	if err := s.write(c, o, sse, body); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("ETag", o.ETag)
+	setSSEHeaders(h, o)
+	h.Set("x-amz-request-id", c.RequestID)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// write seals body into o under the effective encryption and stores it.
+// KMS is called outside the service lock; the bucket is checked again
+// before the object is stored.
+func (s *Service) write(c *svc.Call, o *object, sse sseRequest, body []byte) *awsproto.Error {
+	s.mu.RLock()
+	b, err := s.owned(c, o.Bucket, false)
+	var def *Encryption
+	if b != nil {
+		def = b.Encryption
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	if err := s.seal(c, o, sse.effective(def), body); err != nil {
+		return err
+	}
+	stamp(o, body, c.Now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.owned(c, o.Bucket, false); err != nil {
+		return err
+	}
+	return s.store(o)
+}
+
+// stamp sets what S3 computes on every write.
+func stamp(o *object, plain []byte, now time.Time) {
+	sum := md5.Sum(o.Body)
+	var crc [4]byte
+	binary.BigEndian.PutUint32(crc[:], crc32.ChecksumIEEE(plain))
+	o.ETag, o.CRC32 = `"`+hex.EncodeToString(sum[:])+`"`, base64.StdEncoding.EncodeToString(crc[:])
+	o.Size, o.LastModified = int64(len(plain)), now.UTC().Truncate(time.Second)
+}
+
+// store persists o and indexes it. s.mu held.
+func (s *Service) store(o *object) *awsproto.Error {
 	if err := s.env.State.Put(kindObject, objectID(o.Bucket, o.Key), o); err != nil {
 		return &awsproto.Error{Status: 500, Code: "InternalError", Message: "the sandbox could not persist state: " + err.Error(), Server: true}
 	}
-	s.objects[objectID(o.Bucket, o.Key)] = o
-	w.Header().Set("ETag", o.ETag)
-	w.Header().Set("x-amz-request-id", c.RequestID)
-	w.WriteHeader(http.StatusOK)
+	s.index(o)
 	return nil
 }
 
@@ -85,27 +144,27 @@ func (s *Service) headObject(w http.ResponseWriter, c *svc.Call, t target) *awsp
 }
 
 func (s *Service) readObject(w http.ResponseWriter, c *svc.Call, t target, withBody bool) *awsproto.Error {
-	s.mu.RLock()
-	_, err := s.owned(c, t.bucket, false)
-	o := s.objects[objectID(t.bucket, t.key)]
-	s.mu.RUnlock()
+	o, err := s.lookupObject(c, t.bucket, t.key)
 	if err != nil {
 		return err
-	}
-	if o == nil {
-		return &awsproto.Error{Status: http.StatusNotFound, Code: "NoSuchKey", Message: "The specified key does not exist.",
-			Extra: map[string]string{"Key": t.key}}
 	}
 	if perr := preconditions(c.Req, o); perr != nil {
 		return perr
 	}
+	var body []byte
+	if withBody { // S3 calls KMS for GetObject only; HeadObject reads metadata
+		if body, err = s.open(c, o); err != nil {
+			return err
+		}
+	}
 	h := w.Header()
 	h.Set("ETag", o.ETag)
 	h.Set("Last-Modified", o.LastModified.Format(http.TimeFormat))
-	h.Set("Content-Length", strconv.Itoa(len(o.Body)))
+	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
 	h.Set("Content-Type", contentType(o))
 	h.Set("Accept-Ranges", "bytes")
-	h.Set("x-amz-server-side-encryption", "AES256")
+	setSSEHeaders(h, o)
+	setAttrHeaders(h, o)
 	// S3 keeps the full-object checksum of an upload and returns it when
 	// asked; the SDK asks and validates the body against it.
 	if strings.EqualFold(c.Req.Header.Get("x-amz-checksum-mode"), "ENABLED") {
@@ -115,9 +174,26 @@ func (s *Service) readObject(w http.ResponseWriter, c *svc.Call, t target, withB
 	h.Set("x-amz-request-id", c.RequestID)
 	w.WriteHeader(http.StatusOK)
 	if withBody {
-		_, _ = w.Write(o.Body)
+		_, _ = w.Write(body)
 	}
 	return nil
+}
+
+// lookupObject returns the caller's object (a copy of the record).
+func (s *Service) lookupObject(c *svc.Call, bucket, key string) (*object, *awsproto.Error) {
+	s.mu.RLock()
+	_, err := s.owned(c, bucket, false)
+	o := s.objects[objectID(bucket, key)]
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	if o == nil {
+		return nil, &awsproto.Error{Status: http.StatusNotFound, Code: "NoSuchKey", Message: "The specified key does not exist.",
+			Extra: map[string]string{"Key": key}}
+	}
+	cp := *o
+	return &cp, nil
 }
 
 // preconditions applies If-Match as S3 does (412 PreconditionFailed), so a
@@ -149,11 +225,4 @@ func contentType(o *object) string {
 }
 
 // hasObjects reports whether bucket holds any object. s.mu held.
-func (s *Service) hasObjects(bucket string) bool {
-	for _, o := range s.objects {
-		if o.Bucket == bucket {
-			return true
-		}
-	}
-	return false
-}
+func (s *Service) hasObjects(bucket string) bool { return len(s.keyIndex[bucket]) > 0 }

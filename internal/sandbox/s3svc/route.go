@@ -54,7 +54,7 @@ func route(r *http.Request) (target, *awsproto.Error) {
 	if t.key, err = url.PathUnescape(t.key); err != nil {
 		return t, awsproto.Errorf("InvalidURI", "Couldn't parse the specified URI.")
 	}
-	t.op = operation(r.Method, t, r.URL.Query())
+	t.op = operation(r, t, r.URL.Query())
 	if t.op == "" {
 		return t, &awsproto.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: "A header you provided implies functionality that is not implemented"}
@@ -62,13 +62,21 @@ func route(r *http.Request) (target, *awsproto.Error) {
 	return t, nil
 }
 
-func operation(method string, t target, q url.Values) string {
+func operation(r *http.Request, t target, q url.Values) string {
+	method := r.Method
 	switch {
 	case t.bucket == "":
 		if method == http.MethodGet {
 			return "ListBuckets"
 		}
 		return ""
+	case t.key != "" && q.Has("tagging"):
+		if method == http.MethodGet {
+			return "GetObjectTagging"
+		}
+		return ""
+	case t.key != "" && method == http.MethodPut && r.Header.Get("x-amz-copy-source") != "" && onlyIgnored(q):
+		return "CopyObject"
 	case t.key != "":
 		if len(q) > 0 && !onlyIgnored(q) {
 			return "" // object subresources (?tagging, ?acl, …) are not served
@@ -82,6 +90,8 @@ func operation(method string, t target, q url.Values) string {
 			return "GetBucketLocation"
 		}
 		return ""
+	case method == http.MethodGet && q.Get("list-type") == "2":
+		return "ListObjectsV2"
 	case len(q) > 0 && !onlyIgnored(q):
 		return ""
 	}

@@ -22,13 +22,15 @@ type Service struct {
 	env     *svc.Env
 	mu      sync.RWMutex
 	buckets map[string]*bucket // global namespace
-	objects map[string]*object // objectID → object
+	objects  map[string]*object  // objectID → object
+	keyIndex map[string][]string // bucket → its object keys, sorted
+	keys     Keys                // KMS for SSE-KMS; nil until UseKMS
 }
 
-// New returns the S3 service, loading what env.State holds. S3 never
-// resolves KMS keys, so it takes no key resolver.
+// New returns the S3 service, loading what env.State holds. SSE-KMS needs
+// the KMS service (UseKMS).
 func New(env *svc.Env) (*Service, error) {
-	s := &Service{env: env, buckets: map[string]*bucket{}, objects: map[string]*object{}}
+	s := &Service{env: env, buckets: map[string]*bucket{}, objects: map[string]*object{}, keyIndex: map[string][]string{}}
 	err := env.State.Each(kindBucket, func(id string, raw json.RawMessage) error {
 		b := new(bucket)
 		if err := json.Unmarshal(raw, b); err != nil {
@@ -38,7 +40,7 @@ func New(env *svc.Env) (*Service, error) {
 		return nil
 	})
 	if err == nil {
-		err = loadObjects(env, s.objects)
+		err = s.loadObjects()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load s3 state: %w", err)
@@ -72,6 +74,9 @@ var handlers = map[string]handler{
 	"PutObject":              (*Service).putObject,
 	"GetObject":              (*Service).getObject,
 	"HeadObject":             (*Service).headObject,
+	"CopyObject":             (*Service).copyObject,
+	"GetObjectTagging":       (*Service).getObjectTagging,
+	"ListObjectsV2":          (*Service).listObjectsV2,
 }
 
 // Serve implements svc.Service.

@@ -59,6 +59,7 @@ func registerServices(srv *sandbox.Server) (services, error) {
 		kms.Close()
 		return none, fmt.Errorf("s3 service: %w", err)
 	}
+	s3.UseKMS(kms)
 	add(srv, kms, kmssvc.Quotas(), kmssvc.ThrottleError)
 	add(srv, sts, stssvc.Quotas(), stssvc.ThrottleError)
 	add(srv, ct, ctsvc.Quotas(), ctsvc.ThrottleError)

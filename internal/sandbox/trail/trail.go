@@ -8,6 +8,7 @@ package trail
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,9 @@ type UserIdentity struct {
 	AccessKeyID string `json:"accessKeyId,omitempty"`
 	// SessionIssuerARN is the role ARN for AssumedRole identities.
 	SessionIssuerARN string `json:"sessionIssuerArn,omitempty"`
+	// InvokedBy is the AWS service that made the call on the principal's
+	// behalf (s3.amazonaws.com for SSE-KMS), empty for direct calls.
+	InvokedBy string `json:"invokedBy,omitempty"`
 }
 
 // Resource is one entry of the event's resources list.
@@ -94,6 +98,9 @@ func (s *Store) Record(e Event) error {
 	if e.EventVersion == "" {
 		e.EventVersion = "1.08"
 	}
+	if e.UserIdentity.InvokedBy == "" && servicePrincipal(e.SourceIPAddress) && e.UserAgent == e.SourceIPAddress {
+		e.UserIdentity.InvokedBy = e.SourceIPAddress
+	}
 	if e.EventType == "" {
 		e.EventType = "AwsApiCall"
 		e.ManagementEvent = true
@@ -135,4 +142,11 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// servicePrincipal reports whether src is an AWS service name, which is
+// what CloudTrail records as sourceIPAddress (and userAgent) when a service
+// calls on a principal's behalf.
+func servicePrincipal(src string) bool {
+	return strings.HasSuffix(src, ".amazonaws.com") && !strings.ContainsAny(src, ":/ ")
 }

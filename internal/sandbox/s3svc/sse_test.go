@@ -1,0 +1,168 @@
+package s3svc_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
+)
+
+const security = "111111111111"
+
+// kmsEnv is a full sandbox (KMS, S3, CloudTrail) with a Security account
+// owning keys that the dev account may use, as in the estate.
+type kmsEnv struct {
+	sb        *sandboxrun.Sandbox
+	dev       *s3.Client
+	prod      *s3.Client // not allowed by the key policies
+	kms       *kms.Client
+	oldK, new string
+}
+
+func newKMSEnv(t *testing.T) *kmsEnv {
+	t.Helper()
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	sb := sandboxrun.NewTest(t, false)
+	for _, a := range []string{security, acct, other} {
+		if err := sb.AddAccount(a, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &kmsEnv{sb: sb, kms: kms.NewFromConfig(sb.Config(context.Background(), security))}
+	e.dev = s3Client(sb, acct)
+	e.prod = s3Client(sb, other)
+	e.oldK, e.new = e.key(t), e.key(t)
+	return e
+}
+
+func s3Client(sb *sandboxrun.Sandbox, account string) *s3.Client {
+	return s3.NewFromConfig(sb.Config(context.Background(), account), func(o *s3.Options) { o.UsePathStyle = true; o.RetryMaxAttempts = 1 })
+}
+
+// key creates a Security-account key whose policy lets the dev account use it.
+func (e *kmsEnv) key(t *testing.T) string {
+	t.Helper()
+	policy := `{"Version":"2012-10-17","Statement":[
+ {"Sid":"owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"kms:*","Resource":"*"},
+ {"Sid":"dev","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},
+  "Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey","kms:DescribeKey","kms:ReEncrypt*"],"Resource":"*"}]}`
+	out, err := e.kms.CreateKey(context.Background(), &kms.CreateKeyInput{Policy: aws.String(policy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.KeyMetadata.Arn)
+}
+
+func (e *kmsEnv) bucket(t *testing.T, name string, bucketKey bool) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.dev.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), CreateBucketConfiguration: &types.CreateBucketConfiguration{
+		LocationConstraint: types.BucketLocationConstraint(e.sb.Region())}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.dev.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(name),
+		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(e.oldK)},
+			BucketKeyEnabled:                   aws.Bool(bucketKey)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func read(t *testing.T, c *s3.Client, bucket, key string) (string, error) {
+	t.Helper()
+	out, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return "", err
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	return string(b), err
+}
+
+// Objects are stored encrypted under the bucket's default KMS key; a read
+// decrypts through KMS as the reader, so disabling the key makes them
+// unreadable with S3's KMS.DisabledException, and another account that the
+// key policy does not name gets AccessDenied.
+func TestSSEKMSDefaultKey(t *testing.T) {
+	e := newKMSEnv(t)
+	ctx := context.Background()
+	e.bucket(t, "enc-bucket", false)
+	putOut, err := e.dev.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("enc-bucket"), Key: aws.String("a/b.txt"), Body: strings.NewReader("secret payload")})
+	if err != nil || putOut.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(putOut.SSEKMSKeyId) != e.oldK {
+		t.Fatalf("put: %+v %v", putOut, err)
+	}
+	head, err := e.dev.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("enc-bucket"), Key: aws.String("a/b.txt")})
+	if err != nil || aws.ToString(head.SSEKMSKeyId) != e.oldK || aws.ToInt64(head.ContentLength) != int64(len("secret payload")) {
+		t.Fatalf("head: %+v %v", head, err)
+	}
+	if got, err := read(t, e.dev, "enc-bucket", "a/b.txt"); err != nil || got != "secret payload" {
+		t.Fatalf("get = %q, %v", got, err)
+	}
+	if _, err := e.dev.PutObjectAcl(ctx, &s3.PutObjectAclInput{}); err == nil {
+		t.Fatal("PutObjectAcl served")
+	}
+	if _, err := e.kms.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(e.oldK)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := read(t, e.dev, "enc-bucket", "a/b.txt"); code(err) != "KMS.DisabledException" || httpStatus(err) != 400 {
+		t.Fatalf("get with disabled key: %v", err)
+	}
+	if _, err := e.dev.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("enc-bucket"), Key: aws.String("c"), Body: strings.NewReader("x")}); code(err) != "KMS.DisabledException" {
+		t.Fatalf("put with disabled default key: %v", err)
+	}
+	if _, err := e.dev.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("enc-bucket"), Key: aws.String("a/b.txt")}); err != nil {
+		t.Fatalf("head needs no KMS call: %v", err)
+	}
+}
+
+// A read on a principal's behalf is a KMS Decrypt event with
+// userIdentity.invokedBy s3.amazonaws.com and the object ARN as encryption
+// context, visible in the reader's and the key owner's accounts.
+func TestSSEKMSTrailBothAccounts(t *testing.T) {
+	e := newKMSEnv(t)
+	ctx := context.Background()
+	e.bucket(t, "trail-bucket", false)
+	if _, err := e.dev.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("trail-bucket"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := read(t, e.dev, "trail-bucket", "k"); err != nil {
+		t.Fatal(err)
+	}
+	for _, account := range []string{acct, security} {
+		ct := cloudtrail.NewFromConfig(e.sb.Config(ctx, account))
+		out, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+			{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("Decrypt")}}})
+		if err != nil || len(out.Events) != 1 {
+			t.Fatalf("%s: %d events, %v", account, len(out.Events), err)
+		}
+		var rec struct {
+			SourceIPAddress string `json:"sourceIPAddress"`
+			UserIdentity    struct {
+				InvokedBy string `json:"invokedBy"`
+				AccountID string `json:"accountId"`
+			} `json:"userIdentity"`
+			RequestParameters struct {
+				EncryptionContext map[string]string `json:"encryptionContext"`
+			} `json:"requestParameters"`
+		}
+		if err := json.Unmarshal([]byte(aws.ToString(out.Events[0].CloudTrailEvent)), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.UserIdentity.InvokedBy != "s3.amazonaws.com" || rec.SourceIPAddress != "s3.amazonaws.com" || rec.UserIdentity.AccountID != acct ||
+			rec.RequestParameters.EncryptionContext["aws:s3:arn"] != "arn:aws:s3:::trail-bucket/k" {
+			t.Fatalf("%s: record %+v", account, rec)
+		}
+	}
+}
