@@ -111,7 +111,7 @@ func (w *world) events(t *testing.T, account, message, typ, id string) []events.
 func (w *world) eventsWith(t *testing.T, req configsvc.EventRequest) []events.ConfigEvent {
 	t.Helper()
 	req.Region, req.RuleName = w.sb.Region(), e2eRule
-	evs, err := configsvc.FetchEvents(context.Background(), http.DefaultClient, w.sb.URL(), req)
+	evs, err := configsvc.FetchEvents(context.Background(), w.sb.AdminClient(), w.sb.URL(), req)
 	if err != nil {
 		t.Fatalf("events %+v: %v", req, err)
 	}
