@@ -141,6 +141,11 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return estateProblems(stderr, source, err)
 	}
+	saveTo, err := openScanStore(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer saveTo.Close()
 	env, err := newAWSEnv(ctx, est)
 	if err != nil {
 		return err
@@ -157,7 +162,7 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if f.save {
-		if err := saveScan(ctx, f.state, rep, stderr); err != nil {
+		if err := saveScan(ctx, saveTo, rep, stderr); err != nil {
 			return err
 		}
 	}

@@ -31,6 +31,7 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	f.stateMode = store.ModeReadIfExists
 	env, err := openRotation(ctx, f, false, stderr)
 	if err != nil {
 		return err

@@ -24,7 +24,9 @@ func checkFile(path string) error {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fileError(path, ErrNoState, "", "byok rotate, byok import and byok scan --save create it")
+		fe := fileError(path, ErrNoState, "", "byok rotate creates it (so do byok import and byok scan --save)")
+		fe.Cause = err
+		return fe
 	case err != nil:
 		return fileError(path, ErrNotState, err.Error(), "")
 	case st.IsDir():

@@ -68,6 +68,9 @@ type FileError struct {
 	Err  error  // one of the Err* file errors above
 	Why  string // detail (what was found)
 	Hint string // what the operator should do
+	// Cause is the underlying OS error, if any (fs.ErrNotExist for a
+	// missing file), also matched by errors.Is.
+	Cause error
 }
 
 func (e *FileError) Error() string {
@@ -81,8 +84,14 @@ func (e *FileError) Error() string {
 	return msg
 }
 
-// Unwrap returns Err, so errors.Is(err, ErrEmptyState) works.
-func (e *FileError) Unwrap() error { return e.Err }
+// Unwrap returns Err and Cause, so errors.Is(err, ErrEmptyState) and
+// errors.Is(err, fs.ErrNotExist) work.
+func (e *FileError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Err, e.Cause}
+	}
+	return []error{e.Err}
+}
 
 // pointHint is the part of every hint that says how to choose the file.
 const pointHint = "point byok at the right state file with --state FILE or " + EnvStatePath
