@@ -18,6 +18,11 @@ func init() {
 		Main:    auditShow,
 	})
 	register(&command{
+		Name:    "audit adopt-head",
+		Summary: "write the audit head file of a state file from before head files (only if the log verifies)",
+		Main:    auditAdoptHead,
+	})
+	register(&command{
 		Name:    "audit verify",
 		Summary: "check the audit log's hash chain; exit 1 naming the first broken entry",
 		Main:    auditVerify,
@@ -154,4 +159,30 @@ func auditHeadFileState(rep audit.Report) string {
 		return "none: no entries yet"
 	}
 	return "agrees: " + rep.HeadFile
+}
+
+func auditAdoptHead(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit adopt-head", "[--state FILE]",
+		"Write STATE"+audit.HeadFileSuffix+" for a state file whose audit log has entries but no head file\n"+
+			"(made before byok kept one). Refused unless the chain verifies and every succeeded run has\n"+
+			"its entries; refused when a head file exists. The state file itself is only read.")
+	fs.SetOutput(stderr)
+	statePath := stateFlag(fs)
+	if err := stateParse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	st, l, err := auditOpen(ctx, *statePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	h, err := l.AdoptHead(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: head seq %d hash %s\n", l.HeadFile(), h.Seq, h.Hash)
+	return nil
 }

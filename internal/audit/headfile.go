@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -126,4 +127,32 @@ func CheckOrphanHead(statePath string) error {
 	return fmt.Errorf("state file %s: %w: it is missing but its audit head file %s names %d audit entries; "+
 		"restore the state file (or point --state / BYOK_STATE at where it moved); to start a new audit log here on purpose, move %s away first",
 		statePath, ErrTruncated, HeadPath(statePath), h.Seq, HeadPath(statePath))
+}
+
+// ErrHeadFileExists: AdoptHead found a head file already.
+var ErrHeadFileExists = errors.New("head file already exists")
+
+// AdoptHead writes the head file of a log that has none (a state file
+// from before head files): only when the chain itself verifies and every
+// succeeded run has its entries, since the file then vouches for it.
+func (l *Log) AdoptHead(ctx context.Context) (Head, error) {
+	if _, ok, _ := readHeadFile(l.headPath); ok {
+		return Head{}, fmt.Errorf("adopt head: %s: %w", l.headPath, ErrHeadFileExists)
+	}
+	rep, err := l.Verify(ctx)
+	if rep.OK() && err != nil { // I/O
+		return Head{}, err
+	}
+	for _, p := range rep.Problems {
+		if !errors.Is(p, ErrHeadFileMissing) {
+			return Head{}, fmt.Errorf("adopt head: the log is not intact: %w", p)
+		}
+	}
+	if len(rep.Gaps) > 0 {
+		return Head{}, fmt.Errorf("adopt head: %w", rep.Gaps[0])
+	}
+	if err := writeHeadFile(l.headPath, headFile{Seq: rep.Head.Seq, Hash: rep.Head.Hash}); err != nil {
+		return Head{}, err
+	}
+	return rep.Head, nil
 }

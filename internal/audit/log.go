@@ -66,6 +66,10 @@ func Open(ctx context.Context, st *store.Store) (*Log, error) {
 	}
 	if !l.readOnly {
 		if err := l.checkHeadFile(ctx); err != nil {
+			if errors.Is(err, ErrHeadFileMissing) {
+				return nil, fmt.Errorf("open audit log of %s: %w; if this state file predates head files, run byok audit adopt-head --state %s once (or point --state / %s at the right state file)",
+					st.Path(), err, st.Path(), store.EnvStatePath)
+			}
 			return nil, fmt.Errorf("open audit log of %s: %w; run byok audit verify --state %s for details (restore the state file that matches %s, or point --state / %s at it)",
 				st.Path(), err, st.Path(), l.headPath, store.EnvStatePath)
 		}
