@@ -18,6 +18,11 @@ func init() {
 		Main:    auditShow,
 	})
 	register(&command{
+		Name:    "audit adopt-head",
+		Summary: "write the audit head file of a state file from before head files (only if the log verifies)",
+		Main:    auditAdoptHead,
+	})
+	register(&command{
 		Name:    "audit verify",
 		Summary: "check the audit log's hash chain; exit 1 naming the first broken entry",
 		Main:    auditVerify,
@@ -114,9 +119,11 @@ func auditTable(w io.Writer, entries []audit.Entry) error {
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("audit verify", "[--state FILE]",
-		"Recompute every entry's hash and link and check the head record. Exit 0 when the\n"+
-			"log is intact (the head hash printed is worth keeping outside the state file),\n"+
-			"1 naming the first edited, inserted, removed or reordered entry.")
+		"Recompute every entry's hash and link, check the head record against the last entry\n"+
+			"and against the head file beside the state file (STATE"+audit.HeadFileSuffix+"), and check that\n"+
+			"every key of every succeeded run has its entry. Exit 0 when the log is intact (the\n"+
+			"head hash printed is worth keeping elsewhere too), 1 naming each edited, inserted,\n"+
+			"removed or reordered entry, a removed tail, and each succeeded run key without an entry.")
 	fs.SetOutput(stderr)
 	statePath := stateFlag(fs)
 	if err := stateParse(fs, args); err != nil {
@@ -132,7 +139,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer st.Close()
 	rep, err := l.Verify(ctx)
 	if rep.OK() && err == nil {
-		fmt.Fprintf(stdout, "ok: %d entries, head seq %d hash %s\n", rep.Entries, rep.Head.Seq, rep.Head.Hash)
+		fmt.Fprintf(stdout, "ok: %d entries, head seq %d hash %s (head file %s)\n", rep.Entries, rep.Head.Seq, rep.Head.Hash, auditHeadFileState(rep))
 		return nil
 	}
 	if rep.OK() { // an I/O error, not a broken chain
@@ -141,5 +148,41 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, p := range rep.Problems {
 		fmt.Fprintf(stdout, "BROKEN %v\n", p)
 	}
-	return &exitError{Code: 1, Err: fmt.Errorf("audit log is not intact: %w", rep.First())}
+	for _, g := range rep.Gaps {
+		fmt.Fprintf(stdout, "MISSING %v\n", g)
+	}
+	return &exitError{Code: 1, Err: fmt.Errorf("audit log is not intact: %w", rep.Err())}
+}
+
+func auditHeadFileState(rep audit.Report) string {
+	if !rep.HeadFileFound {
+		return "none: no entries yet"
+	}
+	return "agrees: " + rep.HeadFile
+}
+
+func auditAdoptHead(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit adopt-head", "[--state FILE]",
+		"Write STATE"+audit.HeadFileSuffix+" for a state file whose audit log has entries but no head file\n"+
+			"(made before byok kept one). Refused unless the chain verifies and every succeeded run has\n"+
+			"its entries; refused when a head file exists. The state file itself is only read.")
+	fs.SetOutput(stderr)
+	statePath := stateFlag(fs)
+	if err := stateParse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	st, l, err := auditOpen(ctx, *statePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	h, err := l.AdoptHead(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: head seq %d hash %s\n", l.HeadFile(), h.Seq, h.Hash)
+	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -42,10 +41,7 @@ func findingsDiff(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *path == "" {
 		*path = store.DefaultPath()
 	}
-	if _, err := os.Stat(*path); err != nil {
-		return fmt.Errorf("state store %s: %w; save scans with byok scan --save first", *path, err)
-	}
-	st, err := store.Open(ctx, *path)
+	st, err := store.OpenMode(ctx, *path, store.ModeRead)
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *sel.key == "" {
 		return errors.New("give --key ALIAS")
 	}
+	f.stateMode = store.ModeCreate
 	env, err := openRotation(ctx, f, true, stderr)
 	if err != nil {
 		return err

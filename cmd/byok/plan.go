@@ -10,6 +10,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/store"
 )
 
 func init() {
@@ -48,6 +49,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	f.stateMode = store.ModeReadIfExists
 	env, err := openRotation(ctx, f, false, stderr)
 	if err != nil {
 		return err

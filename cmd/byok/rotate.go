@@ -35,6 +35,7 @@ func rotateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *sel.key == "" && !*due && *sel.env == "" {
 		return fmt.Errorf("choose keys with --key, --due or --env (see byok rotate --help)")
 	}
+	f.stateMode = map[bool]store.Mode{false: store.ModeCreate, true: store.ModeReadIfExists}[*dry]
 	env, err := openRotation(ctx, f, !*dry, stderr)
 	if err != nil {
 		return err

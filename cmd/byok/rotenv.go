@@ -23,6 +23,9 @@ type rotationFlags struct {
 	statePath  *string
 	verbose    *bool
 	watch      *time.Duration
+	// stateMode is how the command may use the state file; the zero value
+	// (ModeUnknown) means store.ModeWrite: the file must exist.
+	stateMode store.Mode
 }
 
 func addRotationFlags(fs *flag.FlagSet) rotationFlags {
@@ -72,7 +75,7 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 		return nil, err
 	}
 	env := &rotationEnv{est: est, aws: ae}
-	if env.store, err = openStore(ctx, *f.statePath); err != nil {
+	if env.store, err = openStore(ctx, *f.statePath, f.stateMode); err != nil {
 		_ = env.Close()
 		return nil, err
 	}
@@ -125,9 +128,17 @@ func (r *rotationEnv) openHSM(ctx context.Context, f rotationFlags, stderr io.Wr
 	return nil
 }
 
-func openStore(ctx context.Context, path string) (*store.Store, error) {
+func openStore(ctx context.Context, path string, mode store.Mode) (*store.Store, error) {
 	if path == "" {
 		path = store.DefaultPath()
 	}
-	return store.Open(ctx, path)
+	if mode == store.ModeUnknown {
+		mode = store.ModeWrite
+	}
+	if mode == store.ModeCreate {
+		if err := audit.CheckOrphanHead(path); err != nil {
+			return nil, err
+		}
+	}
+	return store.OpenMode(ctx, path, mode)
 }

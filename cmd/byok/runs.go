@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -44,17 +43,14 @@ func stateParse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// stateOpenExisting opens the state file for reading commands; a missing
-// file is an error (opening would create an empty one and hide the typo).
+// stateOpenExisting opens the state file read-only for reading commands;
+// a missing, empty or foreign file is refused naming --state / BYOK_STATE
+// (creating an empty one would hide the typo).
 func stateOpenExisting(ctx context.Context, path string) (*store.Store, error) {
 	if path == "" {
 		path = store.DefaultPath()
 	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("state file %s: %w (pass --state FILE or set %s; byok rotate creates it)",
-			path, err, store.EnvStatePath)
-	}
-	return store.Open(ctx, path)
+	return store.OpenMode(ctx, path, store.ModeRead)
 }
 
 func runsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -45,7 +45,10 @@ Exit status:
      this wins over 1: a finding is a finding even when part of the scan failed
   1  the scan is incomplete (an account/region/service could not be listed —
      the results that could be read are still printed and the errors listed),
-     or the scan could not run at all; INSUFFICIENT_DATA alone is not an error
+     or the scan could not run at all, or it found no key or no resource where
+     the estate expects some (an estate alias missing in a Region, or a consumer
+     account with no resource in a Region it has keys for; each is listed);
+     INSUFFICIENT_DATA alone is not an error
   64 bad flags
 
 --save stores the findings in the state store for byok findings diff; an
@@ -141,13 +144,18 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return estateProblems(stderr, source, err)
 	}
+	saveTo, err := openScanStore(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer saveTo.Close()
 	env, err := newAWSEnv(ctx, est)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
 	bar := newProgress(stderr, len(scan.Targets(orAll(f.accounts, est.Accounts()), orAll(f.regions, est.Regions)))*3)
-	rep, err := scan.Run(ctx, est, scan.Deps{Inventory: env.Inventory(), KMS: env.KeyFacts()},
+	rep, gaps, err := scan.RunChecked(ctx, est, scan.Deps{Inventory: env.Inventory(), KMS: env.KeyFacts()},
 		scan.Options{Accounts: f.accounts, Regions: f.regions, Now: time.Now(), Source: source, Progress: bar.step})
 	bar.done()
 	if err != nil {
@@ -157,11 +165,20 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if f.save {
-		if err := saveScan(ctx, f.state, rep, stderr); err != nil {
+		if err := saveScan(ctx, saveTo, rep, stderr); err != nil {
 			return err
 		}
 	}
-	return scanExit(f, rep)
+	for _, g := range gaps {
+		fmt.Fprintf(stderr, "byok scan: expected but not found: %v\n", g)
+	}
+	if err := scanExit(f, rep); err != nil {
+		return err
+	}
+	if len(gaps) > 0 {
+		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("%d place(s) where the estate expects keys or resources and the scan found none (listed above): %w", len(gaps), scan.ErrExpectedMissing)}
+	}
+	return nil
 }
 
 func orAll(chosen, all []string) []string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/inventory"
 	"github.com/byok-dev/byok/internal/report"
@@ -80,19 +81,39 @@ func writeScanSummary(w io.Writer, rep report.Report) {
 	}
 }
 
-// saveScan stores the findings of a complete scan.
-func saveScan(ctx context.Context, path string, rep report.Report, stderr io.Writer) error {
-	if n := len(rep.Meta.Errors); n > 0 {
-		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("not saved: the scan is incomplete (%d listings failed); fix access and scan again", n)}
+// openScanStore opens (creating) the state file of scan --save before the
+// scan runs, so an unwritable or wrong state file fails before any output.
+// Without --save it returns an empty closer.
+func openScanStore(ctx context.Context, f scanFlags) (closer, error) {
+	if !f.save {
+		return closer{}, nil
 	}
+	path := f.state
 	if path == "" {
 		path = store.DefaultPath()
 	}
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		return err
+	if err := audit.CheckOrphanHead(path); err != nil {
+		return closer{}, err
 	}
-	defer st.Close()
+	st, err := store.OpenMode(ctx, path, store.ModeCreate)
+	return closer{st}, err
+}
+
+// closer is an optional store.
+type closer struct{ *store.Store }
+
+// Close closes the store when there is one.
+func (c closer) Close() {
+	if c.Store != nil {
+		c.Store.Close()
+	}
+}
+
+// saveScan stores the findings of a complete scan.
+func saveScan(ctx context.Context, st closer, rep report.Report, stderr io.Writer) error {
+	if n := len(rep.Meta.Errors); n > 0 {
+		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("not saved: the scan is incomplete (%d listings failed); fix access and scan again", n)}
+	}
 	id, err := st.SaveScan(ctx, rep.Meta.ScanTime, findingsOf(rep.Results))
 	if err != nil {
 		return err

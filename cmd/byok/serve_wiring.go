@@ -95,6 +95,7 @@ func (w *serveWiring) awsNow() *awsEnv {
 }
 
 func newServeWiring(ctx context.Context, f rotationFlags, stderr io.Writer) (*serveWiring, error) {
+	f.stateMode = store.ModeCreate // serve rotates on its schedule: it starts work
 	env, err := openRotation(ctx, f, false, stderr)
 	if err != nil {
 		return nil, err

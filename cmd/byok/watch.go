@@ -31,6 +31,10 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	f.stateMode = store.ModeReadIfExists
+	if *runFlag != "" { // a run is looked up in the state: a wrong --state must not read as empty
+		f.stateMode = store.ModeRead
+	}
 	env, err := openRotation(ctx, f, false, stderr)
 	if err != nil {
 		return err

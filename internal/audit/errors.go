@@ -21,13 +21,35 @@ var (
 	ErrTruncated = errors.New("tail removed")
 	// ErrHeadMismatch: the head record is missing or disagrees with the last entry.
 	ErrHeadMismatch = errors.New("head record mismatch")
+	// ErrHeadFileMissing: the log has entries but the head file beside the
+	// state file is gone.
+	ErrHeadFileMissing = errors.New("head file missing")
+	// ErrUnaudited: a run the state records as succeeded has a key with no
+	// audit entry; see GapError.
+	ErrUnaudited = errors.New("succeeded run without its audit entry")
+	// ErrReadOnly: Append on a log opened read-only.
+	ErrReadOnly = errors.New("audit log opened read-only")
 )
+
+// GapError names a key of a succeeded run that has no audit entry: the
+// entry was deleted (with the tail and the head, or rewritten away).
+type GapError struct {
+	Run string
+	Key string
+}
+
+func (e *GapError) Error() string {
+	return fmt.Sprintf("run %s succeeded but the audit log has no entry for key %s", e.Run, e.Key)
+}
+
+// Unwrap returns ErrUnaudited.
+func (e *GapError) Unwrap() error { return ErrUnaudited }
 
 // BreakError names where the chain is broken. Seq is the entry at fault
 // (for a removed entry: the seq it had).
 type BreakError struct {
 	Seq    int64
-	Kind   error // one of ErrEdited, ErrInserted, ErrRemoved, ErrReordered, ErrTruncated, ErrHeadMismatch
+	Kind   error // one of ErrEdited, ErrInserted, ErrRemoved, ErrReordered, ErrTruncated, ErrHeadMismatch, ErrHeadFileMissing
 	Detail string
 }
 

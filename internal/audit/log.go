@@ -43,19 +43,66 @@ var migrations = []string{
 }
 
 // Log is the audit log in one state file.
-type Log struct{ db *sql.DB }
+type Log struct {
+	db       *sql.DB
+	st       *store.Store
+	headPath string // the head file beside the state file (HeadPath)
+	readOnly bool   // the store was opened read-only: Append refuses
+	absent   bool   // read-only and the audit tables were never created: empty
+}
 
-// Open prepares the audit tables in st and returns the log.
+// Open prepares the audit tables in st and returns the log. On a writable
+// store it refuses, before any work, a log whose head disagrees with the
+// head file beside the state file (a replaced, truncated or rewritten
+// state file): appending to it would bury the evidence.
 func Open(ctx context.Context, st *store.Store) (*Log, error) {
-	if err := st.Migrate(ctx, "audit", migrations); err != nil {
+	l := &Log{db: st.DB(), st: st, headPath: HeadPath(st.Path()), readOnly: st.ReadOnly()}
+	err := st.Migrate(ctx, "audit", migrations)
+	switch {
+	case errors.Is(err, store.ErrSchemaMissing) && l.readOnly:
+		l.absent = true
+	case err != nil:
 		return nil, fmt.Errorf("open audit log: %w", err)
 	}
-	return &Log{db: st.DB()}, nil
+	if !l.readOnly {
+		if err := l.checkHeadFile(ctx); err != nil {
+			if errors.Is(err, ErrHeadFileMissing) {
+				return nil, fmt.Errorf("open audit log of %s: %w; if this state file predates head files, run byok audit adopt-head --state %s once (or point --state / %s at the right state file)",
+					st.Path(), err, st.Path(), store.EnvStatePath)
+			}
+			return nil, fmt.Errorf("open audit log of %s: %w; run byok audit verify --state %s for details (restore the state file that matches %s, or point --state / %s at it)",
+				st.Path(), err, st.Path(), l.headPath, store.EnvStatePath)
+		}
+	}
+	return l, nil
 }
+
+// checkHeadFile compares the last stored entry with the head file.
+func (l *Log) checkHeadFile(ctx context.Context) error {
+	head := Head{Hash: GenesisHash}
+	err := l.db.QueryRowContext(ctx, `SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1`).Scan(&head.Seq, &head.Hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read last entry: %w", err)
+	}
+	f, ok, err := readHeadFile(l.headPath)
+	if err != nil {
+		return err
+	}
+	if p := checkHeadFile(l.headPath, head, f, ok); p != nil {
+		return p
+	}
+	return nil
+}
+
+// HeadFile is the path of the head file beside the state file.
+func (l *Log) HeadFile() string { return l.headPath }
 
 // Append chains e after the head record and stores it durably; it returns
 // e with Seq, Time (now when zero), PrevHash and Hash set.
 func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
+	if l.readOnly {
+		return Entry{}, fmt.Errorf("audit append: %w", ErrReadOnly)
+	}
 	if err := prepare(&e); err != nil {
 		return Entry{}, fmt.Errorf("audit append: %w", err)
 	}
@@ -78,10 +125,31 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit append: head: %w", err)
 	}
+	// The head file names the entry being committed before the commit, and
+	// confirms it after; see headFile.
+	pending := Head{Seq: e.Seq, Hash: e.Hash}
+	if err := writeHeadFile(l.headPath, headFile{Seq: head.Seq, Hash: head.Hash, Pending: &pending}); err != nil {
+		return Entry{}, fmt.Errorf("audit append: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return Entry{}, fmt.Errorf("audit append: commit: %w", err)
 	}
+	l.confirmHead(ctx, pending)
 	return e, nil
+}
+
+// confirmHead rewrites the head file without its pending part, under the
+// write lock so a later Append by another process is never overwritten by
+// this older head. A failure leaves the pending form, which still verifies.
+func (l *Log) confirmHead(ctx context.Context, h Head) {
+	tx, err := l.db.BeginTx(ctx, nil) // IMMEDIATE: the write lock
+	if err != nil {
+		return
+	}
+	defer tx.Rollback()
+	if cur, err := readHead(ctx, tx); err == nil && cur == h {
+		_ = writeHeadFile(l.headPath, headFile{Seq: h.Seq, Hash: h.Hash})
+	}
 }
 
 func prepare(e *Entry) error {
@@ -138,6 +206,9 @@ func insertEntry(ctx context.Context, tx *sql.Tx, e Entry) error {
 
 // List returns every entry in seq order, as stored (not verified).
 func (l *Log) List(ctx context.Context) ([]Entry, error) {
+	if l.absent {
+		return nil, nil
+	}
 	rows, err := l.db.QueryContext(ctx, `SELECT seq, time, operator, change_ref, run_id, key_arn, strategy,
 		old_material_id, new_material_id, old_key_id, new_key_id, blob_sha256, verification, timings,
 		outcome, prev_hash, hash FROM audit_entries ORDER BY seq`)

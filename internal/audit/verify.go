@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 )
@@ -13,12 +14,18 @@ type Report struct {
 	// Head is the head record (Seq 0 and GenesisHash when none). Record
 	// Head.Hash outside the state file to detect a wholesale rewrite.
 	Head Head
-	// Problems, sorted by Seq; empty when the log is intact.
+	// HeadFile is the head file's path; HeadFileFound whether it exists.
+	HeadFile      string
+	HeadFileFound bool
+	// Problems, sorted by Seq; empty when the log is intact. They include
+	// the head file's disagreement with the database.
 	Problems []*BreakError
+	// Gaps are keys of succeeded runs that have no audit entry.
+	Gaps []*GapError
 }
 
 // OK reports whether no problem was found.
-func (r Report) OK() bool { return len(r.Problems) == 0 }
+func (r Report) OK() bool { return len(r.Problems) == 0 && len(r.Gaps) == 0 }
 
 // First is the lowest-seq problem, or nil.
 func (r Report) First() *BreakError {
@@ -28,10 +35,64 @@ func (r Report) First() *BreakError {
 	return r.Problems[0]
 }
 
-// Verify recomputes every hash and link and checks the head record. A
-// broken log gives the report and its First problem as the error (a
-// *BreakError); I/O failures give a plain error.
+// Err is the first problem, else the first gap, else nil.
+func (r Report) Err() error {
+	if p := r.First(); p != nil {
+		return p
+	}
+	if len(r.Gaps) > 0 {
+		return r.Gaps[0]
+	}
+	return nil
+}
+
+// Verify recomputes every hash and link, checks the head record against
+// the last entry and against the head file beside the state file, and
+// cross-checks that every key of every succeeded run has an entry. A
+// broken log gives the report and its first problem as the error (a
+// *BreakError or *GapError); I/O failures give a plain error.
 func (l *Log) Verify(ctx context.Context) (Report, error) {
+	succeeded, err := succeededRunKeys(ctx, l.st) // before the entries: a run is marked succeeded after its entries
+	if err != nil {
+		return Report{}, fmt.Errorf("audit verify: %w", err)
+	}
+	entries, head, err := l.snapshot(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("audit verify: %w", err)
+	}
+	hf, found, err := readHeadFile(l.headPath)
+	var bad *BreakError
+	if errors.As(err, &bad) {
+		err = nil
+	}
+	if err != nil {
+		return Report{}, fmt.Errorf("audit verify: %w", err)
+	}
+	rep := Report{Entries: len(entries), Head: head, HeadFile: l.headPath, HeadFileFound: found,
+		Problems: analyse(entries, head), Gaps: gaps(entries, succeeded)}
+	if bad == nil { // the file is compared with what the log holds, not the head row (deleted with the tail)
+		bad = checkHeadFile(l.headPath, lastHead(entries), hf, found)
+	}
+	if bad != nil {
+		rep.Problems = append(rep.Problems, bad)
+		sortProblems(rep.Problems)
+	}
+	return rep, rep.Err()
+}
+
+// lastHead is the head the stored entries end at.
+func lastHead(entries []Entry) Head {
+	if n := len(entries); n > 0 {
+		return Head{Seq: entries[n-1].Seq, Hash: entries[n-1].Hash}
+	}
+	return Head{Hash: GenesisHash}
+}
+
+// snapshot reads the head record and every entry in one read transaction.
+func (l *Log) snapshot(ctx context.Context) ([]Entry, Head, error) {
+	if l.absent {
+		return nil, Head{Hash: GenesisHash}, nil
+	}
 	var entries []Entry
 	var head Head
 	err := readSnapshot(ctx, l.db, func(tx *sql.Tx) error {
@@ -42,14 +103,7 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		entries, err = l.List(ctx)
 		return err
 	})
-	if err != nil {
-		return Report{}, fmt.Errorf("audit verify: %w", err)
-	}
-	rep := Report{Entries: len(entries), Head: head, Problems: analyse(entries, head)}
-	if !rep.OK() {
-		return rep, rep.First()
-	}
-	return rep, nil
+	return entries, head, err
 }
 
 func readSnapshot(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
@@ -72,19 +126,23 @@ func analyse(entries []Entry, head Head) []*BreakError {
 	if p := checkHead(c, head); p != nil {
 		probs = append(probs, p)
 	}
+	sortProblems(probs)
+	return probs
+}
+
+func sortProblems(probs []*BreakError) {
 	sort.SliceStable(probs, func(a, b int) bool {
 		if probs[a].Seq != probs[b].Seq {
 			return probs[a].Seq < probs[b].Seq
 		}
 		return kindRank(probs[a].Kind) < kindRank(probs[b].Kind)
 	})
-	return probs
 }
 
 // kindRank orders problems at the same seq: the specific explanation
 // (inserted, removed, moved) before the generic "edited".
 func kindRank(k error) int {
-	for i, e := range []error{ErrInserted, ErrRemoved, ErrReordered, ErrTruncated, ErrEdited} {
+	for i, e := range []error{ErrInserted, ErrRemoved, ErrReordered, ErrTruncated, ErrEdited, ErrHeadMismatch, ErrHeadFileMissing} {
 		if k == e {
 			return i
 		}

@@ -21,7 +21,26 @@ var (
 	// new key, import into every replica and move every Region's alias;
 	// byok refuses rather than leave replica Regions on the old key.
 	ErrNewKeyMultiRegion = errors.New("new-key rotation of a multi-Region key is not supported")
+	// ErrAliasMissing: the estate names an alias that KMS does not have in
+	// the key's Region (deleted, never created, or a wrong alias_format).
+	ErrAliasMissing = errors.New("alias does not exist in KMS")
 )
+
+// AliasMissing turns a failed inspection of k through its alias into a
+// refused plan when KMS answered NotFoundException, so one missing alias
+// refuses that key only and the other keys are still planned; ok is false
+// for any other error.
+func AliasMissing(k estate.Key, strategy estate.Strategy, err error, now time.Time) (Plan, bool) {
+	var nf *types.NotFoundException
+	if !errors.As(err, &nf) {
+		return Plan{}, false
+	}
+	return Plan{Key: k, Strategy: strategy, Steps: stepsFor(strategy, len(k.Replicas) > 0), At: now,
+		Impact: impact(k.Service, strategy),
+		Refused: &Refusal{KeyARN: k.AliasARN(), Err: ErrAliasMissing,
+			Hint: fmt.Sprintf("create %s in account %s Region %s pointing at the key (aws kms create-alias), or fix alias_format in the estate",
+				k.Alias, k.Account, k.Region)}}, true
+}
 
 // Refusal explains why a key cannot be rotated, with what to do.
 type Refusal struct {

@@ -45,6 +45,9 @@ func (e *Engine) planKey(ctx context.Context, k estate.Key, strategy estate.Stra
 			Hint: "byok rotates only the keys the estate file describes (byok estate show lists them)"}
 	}
 	st, err := Inspect(ctx, e.securityKMS(k.Region), k.AliasARN())
+	if p, missing := AliasMissing(k, strategy, err, time.Now()); missing {
+		return p, nil
+	}
 	if err != nil {
 		return Plan{}, fmt.Errorf("plan %s: %w", k.Alias, err)
 	}

@@ -58,6 +58,12 @@ func Targets(accounts, regions []string) []inventory.Target {
 // reported in the report's Meta.Errors, with every result that could be
 // read. Run fails only when ctx ends or the estate aliases cannot be read.
 func Run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Report, error) {
+	rep, _, err := run(ctx, e, d, o)
+	return rep, err
+}
+
+// run is Run returning the key facts index too (for Expect).
+func run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Report, *compliance.Index, error) {
 	o = o.withDefaults(e)
 	reader := keyfacts.NewReader(e, d.KMS)
 	reader.Concurrency = o.KeyConcurrency
@@ -73,14 +79,14 @@ func Run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Repor
 	inv := inventory.Collect(ctx, d.Inventory, Targets(o.Accounts, o.Regions), io)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return report.Report{}, fmt.Errorf("scan: %w", err)
+		return report.Report{}, nil, fmt.Errorf("scan: %w", err)
 	}
 	if estateErr != nil {
-		return report.Report{}, fmt.Errorf("scan: read key facts: %w", estateErr)
+		return report.Report{}, nil, fmt.Errorf("scan: read key facts: %w", estateErr)
 	}
 	idx, err := reader.Load(ctx, inv.Resources)
 	if err != nil {
-		return report.Report{}, fmt.Errorf("scan: read key facts: %w", err)
+		return report.Report{}, nil, fmt.Errorf("scan: read key facts: %w", err)
 	}
 	rep := report.Report{Meta: o.meta(e)}
 	for _, te := range inv.Errors {
@@ -90,7 +96,7 @@ func Run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Repor
 	for _, r := range inv.Resources {
 		rep.Results = append(rep.Results, compliance.Evaluate(r, idx, e, o.Now))
 	}
-	return rep, nil
+	return rep, idx, nil
 }
 
 func (o Options) withDefaults(e *estate.Estate) Options {

@@ -89,8 +89,13 @@ var storeMigrations = []string{
 // Migrate brings component's tables to len(migrations): each entry is one
 // schema version, applied once, in order, in one transaction with the
 // version bump. A file whose version is beyond len(migrations) was written
-// by a newer byok and is refused with ErrSchemaTooNew.
+// by a newer byok and is refused with ErrSchemaTooNew. A read-only store
+// migrates nothing: an older schema is ErrSchemaOld, an absent component
+// ErrSchemaMissing.
 func (s *Store) Migrate(ctx context.Context, component string, migrations []string) error {
+	if s.ReadOnly() { // nothing may be written: the schema must already be current
+		return s.checkVersion(ctx, component, len(migrations))
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 			component TEXT PRIMARY KEY, version INTEGER NOT NULL)`); err != nil {

@@ -25,6 +25,8 @@ const busyTimeoutMS = 10000
 type Store struct {
 	db   *sql.DB
 	path string
+	mode Mode
+	pin  *sql.Conn // keeps an in-memory empty state alive (ModeReadIfExists)
 }
 
 // DefaultPath is $BYOK_STATE when set, else ./.byok/state.db.
@@ -35,30 +37,42 @@ func DefaultPath() string {
 	return filepath.Join(".byok", "state.db")
 }
 
-// Open opens (creating if needed, mode 0600, parent directory 0700) the
-// state file at path and brings its schema up to date.
+// Open is OpenMode(ctx, path, ModeCreate): for commands that start work.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenMode(ctx, path, ModeCreate)
+}
+
+// OpenMode opens the state file at path as mode allows (see Mode). Every
+// mode refuses a 0-byte file, a file that is not SQLite and a database
+// without byok's schema (a *FileError: ErrEmptyState, ErrNotState), so a
+// wrong --state is never mistaken for an empty history; writing modes
+// refuse an unwritable file or directory (ErrStateReadOnly) before any work.
+func OpenMode(ctx context.Context, path string, mode Mode) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open state %q: %w: give a file path without '?' or '#' (or set %s)",
 			path, ErrInvalid, EnvStatePath)
 	}
-	if err := createFile(path); err != nil {
-		return nil, fmt.Errorf("open state: %w", err)
+	if mode <= ModeUnknown || int(mode) >= len(modeNames) {
+		return nil, fmt.Errorf("open state %s: mode %v: %w", path, mode, ErrInvalid)
 	}
-	db, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		return nil, fmt.Errorf("open state %s: %w", path, err)
+	err := checkFile(path)
+	switch {
+	case errors.Is(err, ErrNoState) && mode == ModeCreate:
+		if err := createState(ctx, path); err != nil {
+			return nil, fmt.Errorf("create state %s: %w", path, err)
+		}
+	case errors.Is(err, ErrNoState) && mode == ModeReadIfExists:
+		return openEmpty(ctx, path)
+	case err != nil:
+		return nil, err
 	}
-	s := &Store{db: db, path: path}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open state %s: %w", path, err)
+	switch mode {
+	case ModeCreate, ModeWrite:
+		return openWrite(ctx, path, mode)
+	case ModeRead, ModeReadIfExists:
+		return openRead(ctx, path, mode)
 	}
-	if err := s.Migrate(ctx, "store", storeMigrations); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open state %s: %w", path, err)
-	}
-	return s, nil
+	return nil, fmt.Errorf("open state %s: mode %v: %w", path, mode, ErrInvalid)
 }
 
 // dsn configures every pooled connection: WAL so readers never block the
@@ -78,26 +92,19 @@ func dsn(path string) string {
 	return path + "?" + q.Encode()
 }
 
-// createFile makes the file 0600 before SQLite touches it; SQLite gives the
-// -wal and -shm files the same mode as the database.
-func createFile(path string) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create state directory: %w", err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("create state file: %w", err)
-	}
-	return f.Close()
-}
+// ReadOnly reports whether the store was opened by a reading mode.
+func (s *Store) ReadOnly() bool { return s.mode.readOnly() }
 
 // Path is the file this store was opened from.
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.pin != nil {
+		s.pin.Close()
+	}
+	return s.db.Close()
+}
 
 // DB is the underlying database, for packages that keep their own tables in
 // the state file (package audit). Use it only for tables you migrated.
