@@ -57,7 +57,7 @@ func parseInvokeFlags(args []string, stderr io.Writer) (*invokeFlags, error) {
 	fs.StringVar(&f.estateS3, "estate-s3", os.Getenv("BYOK_ESTATE_S3_URI"), "estate object `s3://bucket/key` in the Security account, passed as the rule parameter estateS3Uri (default $BYOK_ESTATE_S3_URI)")
 	fs.StringVar(&f.roleName, "execution-role-name", memberRoleName, "member account role `name`, passed as the rule parameter executionRoleName (\"\" to send none)")
 	fs.StringVar(&f.role, "execution-role", "", "executionRoleArn the event carries (default: Config's service-linked role, as in an organization)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}

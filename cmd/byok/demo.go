@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -47,11 +46,8 @@ func parseDemoFlags(args []string, stderr io.Writer) (demoFlags, error) {
 	fs.BoolVar(&f.keep, "keep", false, "leave the sandbox running afterwards and print the exports to use it (until Ctrl-C)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no ANSI colour (also: NO_COLOR set, or stdout not a terminal)")
 	fs.BoolVar(&f.verbose, "v", false, "log every component's steps to stderr")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return f, err
-		}
-		return f, &exitError{Code: exitUsage, Err: errors.New("")}
+	if err := parseFlags(fs, args); err != nil {
+		return f, err
 	}
 	if fs.NArg() > 0 {
 		return f, &exitError{Code: exitUsage, Err: fmt.Errorf("unexpected argument %q; byok demo takes only flags (see byok demo --help)", fs.Arg(0))}

@@ -33,13 +33,7 @@ var errEstateUsage = &exitError{Code: 64, Err: errors.New("")}
 // estateParseFlags parses args, returning flag.ErrHelp for -h and errEstateUsage for
 // a bad flag (the FlagSet has printed both already).
 func estateParseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errEstateUsage
-	}
-	return nil
+	return parseFlags(fs, args)
 }
 
 func estateValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {

@@ -13,7 +13,7 @@ import (
 
 func init() {
 	register(&command{
-		Name:    "findings diff",
+		Name: "findings diff", Findings: "with --exit-code: resources that became non-compliant since the saved scan",
 		Summary: "show what became non-compliant, was fixed, appeared or is gone since the previous saved scan",
 		Main:    findingsDiff,
 	})
@@ -29,7 +29,7 @@ func findingsDiff(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.SetOutput(stderr)
 	path := fs.String("state", "", "state store (default $BYOK_STATE or ./.byok/state.db)")
 	format := fs.String("format", "table", "output format: table or json")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}

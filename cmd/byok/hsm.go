@@ -39,17 +39,10 @@ const (
 var errHSMUsage = &exitError{Code: 64, Err: errors.New("")}
 
 func hsmParseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errHSMUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
-	}
-	return nil
+	return noArgs(fs)
 }
 
 func hsmLogger(stderr io.Writer) *slog.Logger {

@@ -39,7 +39,11 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	reimport := fs.Bool("reimport", false, "re-import existing material from its HSM object")
 	materialID := fs.String("material-id", "", "with --reimport: which material (default: the current one)")
 	validFor := fs.Duration("valid-for", 0, "make the material expire after this long (default: never)")
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if *sel.key == "" {

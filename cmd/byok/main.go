@@ -12,19 +12,22 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/byok-dev/byok/internal/awsx"
 )
 
 // command is one byok subcommand. Main receives the arguments after the
 // command's name (and after the group word for grouped commands such as
 // "estate validate") and the writers to use (tests pass their own), and
-// returns an error; it must not call os.Exit.
+// returns an error; it must not call os.Exit. It parses its flags with
+// parseFlags.
 type command struct {
-	Name    string // e.g. "scan" or "estate validate"
-	Summary string // one line for byok --help
-	Main    func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	Name     string // e.g. "scan" or "estate validate"
+	Summary  string // one line for byok --help
+	Findings string // what exit status 2 reports; empty: the command never exits 2
+	Main     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]*command{}
@@ -36,7 +39,7 @@ func register(c *command) {
 	commands[c.Name] = c
 }
 
-// exitError carries a specific exit code (e.g. scan: 2 = non-compliant).
+// exitError carries a specific exit code from the table in exitcodes.go.
 type exitError struct {
 	Code int
 	Err  error
@@ -52,32 +55,62 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
 		usage(stdout)
-		return 0
+		return exitOK
+	}
+	if hasFlag(args, "version") || args[0] == "version" {
+		printVersion(stdout)
+		return exitOK
 	}
 	c, rest := lookup(args)
 	if c == nil {
-		fmt.Fprintf(stderr, "byok: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
-		usage(stderr)
-		return 64
+		return groupOrUnknown(args, stdout, stderr)
 	}
-	err := c.Main(ctx, rest, stdout, stderr)
-	if err == nil {
-		return 0
+	if wantsHelp(rest) {
+		stderr = stdout
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	ctx = withAWSFlags(ctx, rest)
+	return exitStatus(c, exitCodeOf(c, c.Main(ctx, rest, stdout, stderr), stderr), stderr)
+}
+
+// exitCodeOf prints a command's error and returns its exit code.
+func exitCodeOf(c *command, err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return exitOK
 	}
+	err = awsx.Explain(err)
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil && ee.Err.Error() != "" {
-			fmt.Fprintf(stderr, "byok %s: %v\n", c.Name, ee.Err)
+			fmt.Fprintf(stderr, "byok %s: %v\n", c.Name, err)
 		}
 		return ee.Code
 	}
 	fmt.Fprintf(stderr, "byok %s: %v\n", c.Name, err)
-	return 1
+	return exitFailed
+}
+
+// groupOrUnknown handles "byok estate" and "byok estate --help" (a group
+// word alone lists its commands) and unknown commands.
+func groupOrUnknown(args []string, stdout, stderr io.Writer) int {
+	group := groupCommands(args[0])
+	if len(group) == 0 {
+		fmt.Fprintf(stderr, "byok: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
+		usage(stderr)
+		return exitUsage
+	}
+	if len(args) > 1 && wantsHelp(args[1:2]) {
+		groupUsage(stdout, args[0], group)
+		return exitOK
+	}
+	if len(args) > 1 {
+		fmt.Fprintf(stderr, "byok: unknown command %q\n\n", args[0]+" "+args[1])
+	} else {
+		fmt.Fprintf(stderr, "byok %s: which one?\n\n", args[0])
+	}
+	groupUsage(stderr, args[0], group)
+	return exitUsage
 }
 
 // lookup finds the longest command name matching the leading words of args.
@@ -93,30 +126,14 @@ func lookup(args []string) (*command, []string) {
 	return nil, nil
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "byok rotates AWS KMS keys with key material imported from your HSM (BYOK)")
-	fmt.Fprintln(w, "and reports RDS, DynamoDB and S3 resources that break the rotation policy.")
-	fmt.Fprintln(w, "\nUsage: byok <command> [flags]   (byok <command> --help for its flags)")
-	fmt.Fprintln(w, "\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-22s %s\n", n, commands[n].Summary)
-	}
-	fmt.Fprintln(w, "\nAWS access: the standard SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, …).")
-	fmt.Fprintln(w, "Set AWS_ENDPOINT_URL to talk to `byok sandbox` instead of AWS.")
-}
-
 // newFlagSet returns a FlagSet whose usage names the command and says what it does.
 func newFlagSet(name, synopsis, doc string) *flag.FlagSet {
 	fs := flag.NewFlagSet("byok "+name, flag.ContinueOnError)
 	fs.Usage = func() {
 		out := fs.Output()
-		fmt.Fprintf(out, "Usage: byok %s %s\n\n%s\n\nFlags:\n", name, synopsis, doc)
+		fmt.Fprintf(out, "Usage: byok %s %s\n\n%s\n\nFlags (before or after the arguments):\n", name, synopsis, doc)
 		fs.PrintDefaults()
+		fmt.Fprintln(out, "\nExit status: 0 ok, 1 failed, 2 findings (where the command reports them), 3 run stopped, 64 usage.")
 	}
 	return fs
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(&command{Name: "plan", Summary: "what a rotation would do per key: age, pending and expiring material, due, steps, impact",
+	register(&command{Name: "plan", Findings: "with --exit-code: keys due for rotation or re-import", Summary: "what a rotation would do per key: age, pending and expiring material, due, steps, impact",
 		Main: planCmd})
 }
 
@@ -46,7 +46,11 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	f := addRotationFlags(fs)
 	sel := keySelection{fs.String("env", "", "environment"), fs.String("service", "", "s3, rds or dynamodb"), fs.String("key", "", "alias (e.g. alias/prod/rds)")}
 	strategy := fs.String("strategy", "", "in-place or new-key (default: the estate policy)")
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	f.stateMode = store.ModeReadIfExists

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -15,24 +17,29 @@ func init() {
 		Main: rollbackCmd})
 }
 
-func runArg(args []string) (store.RunID, []string, error) {
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		return "", args, fmt.Errorf("give the run ID first (byok runs list)")
+// runArg parses fs from args (flags on either side of RUN) and returns RUN.
+func runArg(fs *flag.FlagSet, args []string) (store.RunID, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return "", err
 	}
-	id, err := store.ParseRunID(args[0])
-	return id, args[1:], err
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return "", usageError(strings.TrimPrefix(fs.Name(), "byok "), "expected one RUN (see byok runs list), got %d arguments", fs.NArg())
+	}
+	id, err := store.ParseRunID(fs.Arg(0))
+	if err != nil {
+		return "", &exitError{Code: exitUsage, Err: err}
+	}
+	return id, nil
 }
 
 func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("resume", "RUN", "Continue run RUN from its journal: never imports twice, finds the HSM object by its\n"+
 		"label, reuses a valid import token or fetches new parameters and wraps the same object again.")
 	f := addRotationFlags(fs)
-	id, rest, err := runArg(args)
+	fs.SetOutput(stderr)
+	id, err := runArg(fs, args)
 	if err != nil {
-		fs.Usage()
-		return err
-	}
-	if err := fs.Parse(rest); err != nil {
 		return err
 	}
 	env, err := openRotation(ctx, f, true, stderr)
@@ -48,12 +55,9 @@ func rollbackCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("rollback", "RUN", "Point each alias of new-key run RUN back at its old key. The new key stays enabled so data\n"+
 		"encrypted under it meanwhile remains readable.")
 	f := addRotationFlags(fs)
-	id, rest, err := runArg(args)
+	fs.SetOutput(stderr)
+	id, err := runArg(fs, args)
 	if err != nil {
-		fs.Usage()
-		return err
-	}
-	if err := fs.Parse(rest); err != nil {
 		return err
 	}
 	env, err := openRotation(ctx, f, false, stderr)

@@ -29,7 +29,11 @@ func rotateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	changeRef := fs.String("change-ref", "", "change reference recorded in the audit log")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
 	dry := fs.Bool("dry-run", false, "show the plan and stop")
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if *sel.key == "" && !*due && *sel.env == "" {

@@ -29,6 +29,7 @@ type rotationFlags struct {
 }
 
 func addRotationFlags(fs *flag.FlagSet) rotationFlags {
+	addAWSFlags(fs)
 	return rotationFlags{
 		estateFile: fs.String("estate", "", "estate file (default $"+estate.EnvVar+", ./"+estate.DefaultFile+", else the embedded example)"),
 		hsmURI:     fs.String("hsm", "", "PKCS#11 URI (default $"+hsmURIEnv+", else hsm: in the estate)"),

@@ -34,13 +34,7 @@ func stateFlag(fs *flag.FlagSet) *string {
 }
 
 func stateParse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errStateUsage
-	}
-	return nil
+	return parseFlags(fs, args)
 }
 
 // stateOpenExisting opens the state file read-only for reading commands;
@@ -132,18 +126,11 @@ func runsShowArgs(fs *flag.FlagSet, args []string) (store.RunID, error) {
 	if err := stateParse(fs, args); err != nil {
 		return "", err
 	}
-	if fs.NArg() == 0 {
+	if fs.NArg() != 1 {
 		fs.Usage()
-		return "", &exitError{Code: 64, Err: errors.New("expected a RUN, e.g. byok runs show r-20261127T010203Z-3fa9 (see byok runs list)")}
+		return "", usageError("runs show", "expected one RUN, e.g. byok runs show r-20261127T010203Z-3fa9 (see byok runs list), got %d arguments", fs.NArg())
 	}
-	arg := fs.Arg(0)
-	if err := stateParse(fs, fs.Args()[1:]); err != nil {
-		return "", err
-	}
-	if fs.NArg() != 0 {
-		return "", &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q after RUN", fs.Arg(0))}
-	}
-	id, err := store.ParseRunID(arg)
+	id, err := store.ParseRunID(fs.Arg(0))
 	if err != nil {
 		return "", &exitError{Code: 64, Err: err}
 	}

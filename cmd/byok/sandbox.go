@@ -19,9 +19,7 @@ import (
 
 func init() {
 	register(&command{Name: "sandbox", Summary: "serve a local AWS (KMS, STS, CloudTrail, RDS, …) for the demo and tests",
-		Main: func(ctx context.Context, args []string, stdout, _ io.Writer) error {
-			return runSandbox(ctx, args, stdout)
-		}})
+		Main: runSandbox})
 }
 
 // faultFlags collects repeated --fault service:Operation:Code:probability.
@@ -107,11 +105,12 @@ type sandboxFlags struct {
 	faults              faultFlags
 }
 
-func parseSandboxFlags(args []string) (*sandboxFlags, error) {
+func parseSandboxFlags(args []string, stderr io.Writer) (*sandboxFlags, error) {
 	fs := newFlagSet("sandbox", "[--listen ADDR] [--state FILE] [--seed estate.yaml|demo|none] [--fault …]",
 		"Serve an AWS-compatible endpoint (KMS, STS, CloudTrail, RDS, …) on one loopback port and print\n"+
 			"the credentials of each seeded account as environment exports. With --state, everything\n"+
 			"acknowledged survives a restart, even after SIGKILL; a seeded state is not seeded again.")
+	fs.SetOutput(stderr)
 	var f sandboxFlags
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:4566", "`host:port` to serve on (port 0 picks a free port)")
 	fs.StringVar(&f.state, "state", "", "state `file` (empty: in memory, lost on exit)")
@@ -121,17 +120,14 @@ func parseSandboxFlags(args []string) (*sandboxFlags, error) {
 	fs.Var(&f.faults, "fault", "inject `service:Operation:Code:prob` (repeatable; Operation * for all)")
 	fs.Var(lostAnswerFlags{&f.faults}, "fault-after", "lose the answer of `service:Operation:prob` calls after they take effect (a 500; repeatable)")
 	fs.BoolVar(&f.remote, "allow-remote", false, "allow a non-loopback --listen address (exposes credentials)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (flags only; see byok sandbox --help)", fs.Arg(0))
-	}
-	return &f, nil
+	return &f, noArgs(fs)
 }
 
-func runSandbox(ctx context.Context, args []string, stdout io.Writer) error {
-	f, err := parseSandboxFlags(args)
+func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseSandboxFlags(args, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"regexp"
@@ -17,7 +16,7 @@ import (
 
 func init() {
 	register(&command{
-		Name:    "scan",
+		Name: "scan", Findings: "non-compliant resources (with --fail-on non-compliant, the default)",
 		Summary: "report which RDS, DynamoDB and S3 resources break the rotation policy",
 		Main:    scanCmd,
 	})
@@ -25,9 +24,8 @@ func init() {
 
 // Exit codes of byok scan (documented in its --help).
 const (
-	scanExitNonCompliant = 2
-	scanExitIncomplete   = 1
-	exitUsage            = 64
+	scanExitNonCompliant = exitFindings
+	scanExitIncomplete   = exitFailed
 )
 
 const scanDoc = `Inventory RDS instances and clusters, DynamoDB tables and S3 buckets in every
@@ -81,11 +79,9 @@ func parseScanFlags(args []string, stderr io.Writer) (scanFlags, error) {
 	fs.StringVar(&f.failOn, "fail-on", "non-compliant", "exit 2 when something is non-compliant (non-compliant), or never (none)")
 	fs.BoolVar(&f.save, "save", false, "save the findings in the state store (for byok findings diff)")
 	fs.StringVar(&f.state, "state", "", "state store (default $BYOK_STATE or ./.byok/state.db)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return f, err
-		}
-		return f, &exitError{Code: exitUsage, Err: errors.New("")}
+	addAWSFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return f, err
 	}
 	if err := f.validate(fs.Args(), accounts, regions); err != nil {
 		return f, &exitError{Code: exitUsage, Err: err}

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(&command{Name: "watch", Summary: "failed KMS calls on a key in CloudTrail, grouped by account, principal and event",
+	register(&command{Name: "watch", Findings: "failed KMS calls on the watched keys", Summary: "failed KMS calls on a key in CloudTrail, grouped by account, principal and event",
 		Main: watchCmd})
 }
 
@@ -28,7 +28,11 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	since := fs.Duration("since", time.Hour, "how far back to look (ignored with --run)")
 	dur := fs.Duration("for", 0, "keep watching this long, re-reading every 30s")
 	asJSON := fs.Bool("json", false, "JSON output")
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	f.stateMode = store.ModeReadIfExists

@@ -25,7 +25,9 @@ import (
 const SessionName = "byok"
 
 // Load returns the default SDK configuration for region, with adaptive
-// retry (client-side rate limiting on throttling errors).
+// retry (client-side rate limiting on throttling errors). The Options on
+// ctx (--profile, --region) take precedence over region and the
+// environment; a region that no AWS partition knows is refused.
 func Load(ctx context.Context, region string) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryMode(aws.RetryModeAdaptive),
@@ -42,12 +44,16 @@ func Load(ctx context.Context, region string) (aws.Config, error) {
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
+	opts = append(opts, OptionsFrom(ctx).loadOptions()...)
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", ErrNoRegion)
+	}
+	if err := CheckRegion(cfg.Region); err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if err := CheckCredentials(ctx, cfg); err != nil {
 		return aws.Config{}, err

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// awsCommands call AWS and must accept --profile and --region;
+// localCommands do not. Every registered command is in exactly one, so a
+// new command fails TestEveryCommand until someone decides.
+var (
+	awsCommands = map[string]bool{"scan": true, "plan": true, "rotate": true, "resume": true,
+		"rollback": true, "import": true, "watch": true}
+	localCommands = map[string]bool{"estate validate": true, "estate show": true, "sandbox": true,
+		"sandbox config-invoke": true, "hsm init": true, "hsm check": true, "hsm list": true,
+		"runs list": true, "runs show": true, "audit show": true, "audit verify": true,
+		"findings diff": true, "demo": true}
+)
+
+// cliIsolate keeps the developer's AWS, estate, state and HSM settings out
+// of a CLI test and points AWS at a closed port, so that a command that
+// wrongly goes on to do work fails fast instead of reaching anything.
+func cliIsolate(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	_ = ln.Close()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"AWS_ENDPOINT_URL": closed, "AWS_CONFIG_FILE": empty,
+		"AWS_SHARED_CREDENTIALS_FILE": empty, "AWS_PROFILE": "", "BYOK_STATE": filepath.Join(dir, "state.db"),
+		"BYOK_ESTATE": "", "BYOK_HSM": "", "SOFTHSM2_CONF": ""} {
+		t.Setenv(k, v)
+	}
+	t.Chdir(dir)
+}
+
+// TestEveryCommand holds every registered command to the CLI habits: help
+// on stdout with exit 0, --version, flags after positional arguments, the
+// exit-code table for bad usage, and --profile/--region where AWS is called.
+func TestEveryCommand(t *testing.T) {
+	cliIsolate(t)
+	for _, name := range commandNames() {
+		words := strings.Fields(name)
+		t.Run(strings.ReplaceAll(name, " ", "_"), func(t *testing.T) {
+			if awsCommands[name] == localCommands[name] {
+				t.Fatalf("command %q is in neither or both of awsCommands and localCommands", name)
+			}
+			for _, h := range []string{"--help", "-h", "-help"} {
+				code, out, errOut := cliRun(t, append(words, h)...)
+				if code != exitOK || !strings.Contains(out, "Usage: byok "+name) || errOut != "" {
+					t.Fatalf("%s %s: exit %d, stdout %q, stderr %q; want usage on stdout, exit 0", name, h, code, out, errOut)
+				}
+				if awsCommands[name] && (!strings.Contains(out, "-profile") || !strings.Contains(out, "-region")) {
+					t.Fatalf("%s --help lists no --profile/--region:\n%s", name, out)
+				}
+			}
+			if code, out, _ := cliRun(t, append(words, "--version")...); code != exitOK || !strings.HasPrefix(out, "byok ") {
+				t.Fatalf("%s --version: exit %d, %q", name, code, out)
+			}
+			usage := map[string][]string{
+				"unknown flag":                {"--no-such-flag"},
+				"unknown flag after argument": {"ARG", "--no-such-flag"},
+				"unknown flag after --flag=v": {"--state=x", "ARG", "--no-such-flag"},
+				"too many arguments":          {"a1", "a2", "a3", "a4"},
+			}
+			for what, extra := range usage {
+				code, out, errOut := cliRun(t, append(words, extra...)...)
+				if code != exitUsage {
+					t.Fatalf("%s %v (%s): exit %d, want %d\nstdout: %s\nstderr: %s", name, extra, what, code, exitUsage, out, errOut)
+				}
+			}
+		})
+	}
+}
+
+// TestFlagsEitherSide: the same invocation with flags before, between and
+// after the positional argument gives the same result.
+func TestFlagsEitherSide(t *testing.T) {
+	cliIsolate(t)
+	missing := filepath.Join(t.TempDir(), "no-state.db")
+	run := "r-20261127T010203Z-3fa9"
+	cases := map[string][][]string{
+		"runs show": {
+			{"runs", "show", "--state", missing, run},
+			{"runs", "show", run, "--state", missing},
+			{"runs", "show", "--state=" + missing, run},
+		},
+		"resume": {
+			{"resume", "--estate", "no-such.yaml", run},
+			{"resume", run, "--estate", "no-such.yaml"},
+			{"resume", "-v", run, "--estate=no-such.yaml"},
+		},
+		"estate validate": {
+			{"estate", "validate", "no-such.yaml"},
+			{"estate", "validate", "--", "no-such.yaml"},
+		},
+	}
+	for name, variants := range cases {
+		t.Run(strings.ReplaceAll(name, " ", "_"), func(t *testing.T) {
+			code0, _, err0 := cliRun(t, variants[0]...)
+			if code0 == exitUsage || code0 == exitOK {
+				t.Fatalf("%v: exit %d, want a failure past argument parsing:\n%s", variants[0], code0, err0)
+			}
+			for _, v := range variants[1:] {
+				if code, _, errOut := cliRun(t, v...); code != code0 || errOut != err0 {
+					t.Fatalf("%v: exit %d %q\n%v: exit %d %q", variants[0], code0, err0, v, code, errOut)
+				}
+			}
+		})
+	}
+}
+
+// TestGroupsAndTopLevel: byok, byok --help, byok GROUP --help list the
+// commands on stdout with exit 0; a group word alone or an unknown command
+// is a usage error.
+func TestGroupsAndTopLevel(t *testing.T) {
+	cliIsolate(t)
+	cases := map[string]struct {
+		args     []string
+		code     int
+		inStdout string
+	}{
+		"no arguments":    {nil, exitOK, "Commands:"},
+		"--help":          {[]string{"--help"}, exitOK, "runs list"},
+		"help":            {[]string{"help"}, exitOK, "runs list"},
+		"--version":       {[]string{"--version"}, exitOK, "byok "},
+		"version":         {[]string{"version"}, exitOK, "byok "},
+		"group --help":    {[]string{"runs", "--help"}, exitOK, "runs show"},
+		"group -h":        {[]string{"estate", "-h"}, exitOK, "estate validate"},
+		"group alone":     {[]string{"runs"}, exitUsage, ""},
+		"group unknown":   {[]string{"runs", "delete"}, exitUsage, ""},
+		"unknown command": {[]string{"rotat"}, exitUsage, ""},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := cliRun(t, c.args...)
+			if code != c.code || !strings.Contains(out, c.inStdout) {
+				t.Fatalf("byok %v: exit %d, want %d; stdout %q; stderr %q", c.args, code, c.code, out, errOut)
+			}
+			if c.code == exitUsage && (out != "" || errOut == "") {
+				t.Fatalf("byok %v: usage error on stdout %q / stderr %q; want stderr only", c.args, out, errOut)
+			}
+		})
+	}
+}
