@@ -80,11 +80,7 @@ func (u *URI) PIN(ctx context.Context) (secret.Value, error) {
 		}
 		return nonEmpty(src, []byte(v))
 	case PINSourceFile:
-		b, err := os.ReadFile(src.Ref)
-		if err != nil {
-			return secret.Value{}, &PINSourceError{Source: src.String(), Err: fmt.Errorf("%w: %w", ErrPINFileUnreadable, pathErr(err)), Hint: "create the file with the PIN on one line and chmod 600, or change pin-source"}
-		}
-		return nonEmpty(src, trimNewline(b))
+		return readPINFile(src)
 	}
 	return secret.Value{}, &PINSourceError{Err: ErrNoPINSource, Hint: "add pin-source=env:NAME or pin-source=file:PATH to the URI's query"}
 }

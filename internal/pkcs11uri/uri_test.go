@@ -104,20 +104,34 @@ func TestPIN(t *testing.T) {
 	if err := os.WriteFile(emptyFile, []byte("\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	exposed := map[string]os.FileMode{"group-readable": 0o640, "world-readable": 0o604, "group-writable": 0o620}
+	for name, mode := range exposed {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(knownPIN+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Setenv("BYOK_TEST_PIN", knownPIN)
 	t.Setenv("BYOK_TEST_EMPTY", "")
 	tests := map[string]struct {
 		uri     string
 		wantErr error
 	}{
-		"env":           {"pkcs11:token=a?pin-source=env:BYOK_TEST_PIN", nil},
-		"file":          {"pkcs11:token=a?pin-source=file:" + good, nil},
-		"env unset":     {"pkcs11:token=a?pin-source=env:BYOK_TEST_UNSET_XYZ", pkcs11uri.ErrPINEnvUnset},
-		"env empty":     {"pkcs11:token=a?pin-source=env:BYOK_TEST_EMPTY", pkcs11uri.ErrPINEmpty},
-		"file missing":  {"pkcs11:token=a?pin-source=file:" + filepath.Join(dir, "nope"), pkcs11uri.ErrPINFileUnreadable},
-		"file is dir":   {"pkcs11:token=a?pin-source=file:" + dir, pkcs11uri.ErrPINFileUnreadable},
-		"file empty":    {"pkcs11:token=a?pin-source=file:" + emptyFile, pkcs11uri.ErrPINEmpty},
-		"no pin-source": {"pkcs11:token=a", pkcs11uri.ErrNoPINSource},
+		"env":                 {"pkcs11:token=a?pin-source=env:BYOK_TEST_PIN", nil},
+		"file":                {"pkcs11:token=a?pin-source=file:" + good, nil},
+		"env unset":           {"pkcs11:token=a?pin-source=env:BYOK_TEST_UNSET_XYZ", pkcs11uri.ErrPINEnvUnset},
+		"env empty":           {"pkcs11:token=a?pin-source=env:BYOK_TEST_EMPTY", pkcs11uri.ErrPINEmpty},
+		"file missing":        {"pkcs11:token=a?pin-source=file:" + filepath.Join(dir, "nope"), pkcs11uri.ErrPINFileUnreadable},
+		"file is dir":         {"pkcs11:token=a?pin-source=file:" + dir, pkcs11uri.ErrPINFileUnreadable},
+		"file empty":          {"pkcs11:token=a?pin-source=file:" + emptyFile, pkcs11uri.ErrPINEmpty},
+		"file group-readable": {"pkcs11:token=a?pin-source=file:" + filepath.Join(dir, "group-readable"), pkcs11uri.ErrPINFileExposed},
+		"file world-readable": {"pkcs11:token=a?pin-source=file:" + filepath.Join(dir, "world-readable"), pkcs11uri.ErrPINFileExposed},
+		"file group-writable": {"pkcs11:token=a?pin-source=file:" + filepath.Join(dir, "group-writable"), pkcs11uri.ErrPINFileExposed},
+		"file is a device":    {"pkcs11:token=a?pin-source=file:/dev/null", pkcs11uri.ErrPINFileUnreadable},
+		"no pin-source":       {"pkcs11:token=a", pkcs11uri.ErrNoPINSource},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -138,6 +152,9 @@ func TestPIN(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), knownPIN) {
 				t.Fatalf("error contains the PIN: %v", err)
+			}
+			if tc.wantErr == pkcs11uri.ErrPINFileExposed && !strings.Contains(pse.Hint, "chmod 600 "+u.PINSource.Ref) {
+				t.Fatalf("hint %q does not give the chmod that fixes it", pse.Hint)
 			}
 		})
 	}
