@@ -55,7 +55,7 @@ func hsmInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			"from $"+hsmPINEnv+" (and the SO PIN from $"+hsmSOPINEnv+", or a random one that is not kept).\n"+
 			"Prints the SOFTHSM2_CONF export and the hsm: URI for byok.yaml. An existing token is reported, not re-created.")
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", filepath.Join(".byok", "softhsm"), "directory for the token")
+	dir := fs.String("dir", projectSoftHSMDir, "directory for the token (byok finds the default one itself)")
 	label := fs.String("label", "byok", "token label")
 	module := fs.String("module", softHSMModule, "SoftHSM2 PKCS#11 module")
 	if err := hsmParseFlags(fs, args); err != nil {
@@ -79,9 +79,15 @@ func hsmInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("set SOFTHSM2_CONF: %w", err)
 	}
 	tok, err := hsm.InitToken(ctx, *module, hsm.Options{Logger: hsmLogger(stderr)}, *label, so, pin)
+	uri := &pkcs11uri.URI{Token: *label, ModulePath: *module, PINSource: pkcs11uri.PINSource{Kind: pkcs11uri.PINSourceEnv, Ref: hsmPINEnv}}
 	switch {
 	case errors.Is(err, hsm.ErrTokenExists):
-		fmt.Fprintf(stdout, "token %q already exists in %s (serial %s); not re-created\n", tok.Label, filepath.Dir(conf), tok.Serial)
+		if err := checkExistingTokenPIN(uri, conf, func(u *pkcs11uri.URI) (*hsm.Session, error) {
+			return hsm.Open(ctx, u, hsm.Options{Logger: hsmLogger(stderr)})
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "token %q already exists in %s (serial %s) and $%s opens it; not re-created\n", tok.Label, filepath.Dir(conf), tok.Serial, hsmPINEnv)
 	case errors.Is(err, hsm.ErrPINNotSet):
 		return fmt.Errorf("%w (token directory %s)", err, filepath.Dir(conf))
 	case err != nil:
@@ -89,8 +95,11 @@ func hsmInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	default:
 		fmt.Fprintf(stdout, "created token %q in %s (serial %s)\n", tok.Label, filepath.Dir(conf), tok.Serial)
 	}
-	uri := &pkcs11uri.URI{Token: *label, ModulePath: *module, PINSource: pkcs11uri.PINSource{Kind: pkcs11uri.PINSourceEnv, Ref: hsmPINEnv}}
-	fmt.Fprintf(stdout, "\nexport SOFTHSM2_CONF=%s\n\n# in byok.yaml:\nhsm: %q\n", conf, uri.String())
+	fmt.Fprintf(stdout, "\nexport SOFTHSM2_CONF=%s\n", conf)
+	if filepath.Clean(*dir) == projectSoftHSMDir {
+		fmt.Fprintln(stdout, "# optional for byok: run from this directory, it finds ./.byok/softhsm/softhsm2.conf itself when SOFTHSM2_CONF is unset")
+	}
+	fmt.Fprintf(stdout, "\n# in byok.yaml:\nhsm: %q\n", uri.String())
 	return nil
 }
 
@@ -176,6 +185,9 @@ func hsmTargetFlags(fs *flag.FlagSet) (uri, estateFile *string) {
 
 func openHSM(ctx context.Context, t hsmTarget, stderr io.Writer) (*hsm.Session, error) {
 	fmt.Fprintf(stderr, "byok: HSM %s (from %s)\n", t.uri, t.source)
+	if err := useProjectSoftHSM(t.uri.ModulePath, stderr); err != nil {
+		return nil, err
+	}
 	return hsm.Open(ctx, t.uri, hsm.Options{Logger: hsmLogger(stderr)})
 }
 
