@@ -40,7 +40,7 @@ func TestEstateValidate(t *testing.T) {
 		"invalid":     {[]string{"estate", "validate", bad}, 1, nil, []string{"bad.yaml:28:19: environments.dev.account", "bad.yaml:31:21: services[2]", `did you mean "dynamodb"`, "2 problem(s)"}},
 		"missing":     {[]string{"estate", "validate", filepath.Join(dir, "nope.yaml")}, 1, nil, []string{"read estate", "no such file"}},
 		"no file arg": {[]string{"estate", "validate"}, 64, nil, []string{"Usage: byok estate validate FILE", "exactly one FILE"}},
-		"help":        {[]string{"estate", "validate", "--help"}, 0, nil, []string{"Usage: byok estate validate FILE"}},
+		"help":        {[]string{"estate", "validate", "--help"}, 0, []string{"Usage: byok estate validate FILE"}, nil},
 		"bad flag":    {[]string{"estate", "validate", "--nope", good}, 64, nil, []string{"flag provided but not defined"}},
 	}
 	for name, c := range cases {

@@ -104,7 +104,7 @@ func TestRunsErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		"no run":        {[]string{"runs", "show", "--state", path}, 64, "expected a RUN"},
+		"no run":        {[]string{"runs", "show", "--state", path}, 64, "expected one RUN"},
 		"bad run id":    {[]string{"runs", "show", "run-7", "--state", path}, 64, "expected e.g. r-"},
 		"unknown run":   {[]string{"runs", "show", "r-20200101T000000Z-0000", "--state", path}, 1, "not in"},
 		"missing state": {[]string{"runs", "list", "--state", filepath.Join(t.TempDir(), "nope.db")}, 1, "byok rotate creates it"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/regions"
 	"github.com/byok-dev/byok/internal/report"
 	"github.com/byok-dev/byok/internal/scan"
 )
@@ -89,7 +90,7 @@ func parseScanFlags(args []string, stderr io.Writer) (scanFlags, error) {
 	return f, nil
 }
 
-func (f *scanFlags) validate(rest []string, accounts, regions string) error {
+func (f *scanFlags) validate(rest []string, accounts, regionList string) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("unexpected argument %q; byok scan takes only flags (see byok scan --help)", rest[0])
 	}
@@ -103,8 +104,15 @@ func (f *scanFlags) validate(rest []string, accounts, regions string) error {
 	if f.accounts, err = splitList("--accounts", accounts, accountIDRE, "a 12-digit account ID, e.g. 222222222222"); err != nil {
 		return err
 	}
-	f.regions, err = splitList("--regions", regions, regionRE, "a region name, e.g. eu-west-1")
-	return err
+	if f.regions, err = splitList("--regions", regionList, regionRE, "a region name, e.g. eu-west-1"); err != nil {
+		return err
+	}
+	for _, r := range f.regions {
+		if err := regions.Check(r); err != nil {
+			return fmt.Errorf("--regions: %w", err)
+		}
+	}
+	return nil
 }
 
 // splitList splits a comma-separated flag value, dropping duplicates and

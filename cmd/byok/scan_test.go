@@ -32,6 +32,7 @@ func TestParseScanFlags(t *testing.T) {
 		"bad account":      {args: []string{"--accounts", "2222"}, code: exitUsage, errHas: `--accounts: "2222" is not a 12-digit account ID`},
 		"empty account":    {args: []string{"--accounts", "222222222222,"}, code: exitUsage, errHas: `--accounts: "" is not`},
 		"bad region":       {args: []string{"--regions", "Europe"}, code: exitUsage, errHas: `--regions: "Europe" is not a region name`},
+		"unknown region":   {args: []string{"--regions", "eu-west-1,eu-west-9"}, code: exitUsage, errHas: `unknown AWS Region "eu-west-9"`},
 		"bad fail-on":      {args: []string{"--fail-on", "always"}, code: exitUsage, errHas: "use non-compliant or none"},
 		"positional":       {args: []string{"byok.yaml"}, code: exitUsage, errHas: "takes only flags"},
 		"unknown flag":     {args: []string{"--colour"}, code: exitUsage},

@@ -188,6 +188,10 @@ func (p *parser) replicas(n *yaml.Node, field string, regions []string) ([]strin
 		case seen[reg]:
 			p.fail(it, index(field, i), ErrDuplicate, "list each replica region once", "replica region %s is listed twice", reg)
 			ok = false
+		case len(regions) > 0 && !samePartition(reg, regions[0]):
+			p.fail(it, index(field, i), ErrReplica, "a multi-Region key's replicas stay in its partition; list regions of "+partitionOf(regions[0]),
+				"replica region %s is in partition %s, the primary %s in %s", reg, partitionOf(reg), regions[0], partitionOf(regions[0]))
+			ok = false
 		default:
 			seen[reg] = true
 			out = append(out, reg)

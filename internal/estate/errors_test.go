@@ -12,7 +12,7 @@ import (
 var baseLines = []string{
 	`security_account: "111111111111"`,
 	`regions: [eu-west-1]`,
-	`hsm: "pkcs11:token=byok"`,
+	`hsm: "pkcs11:token=byok?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:BYOK_HSM_PIN"`,
 	`roles:`,
 	`  operator: "arn:aws:iam::111111111111:role/byok-operator"`,
 	`  verify: "arn:aws:iam::{account}:role/byok-verify"`,
@@ -106,6 +106,16 @@ var errCases = map[string]errCase{
 	"mr replica bad":        {withLines(nil, "multi_region: [{env: prod, service: s3, replicas: [mars-1]}]"), ErrRegion, "multi_region[0].replicas[0]", 11, ""},
 	"mr replica twice":      {withLines(nil, "multi_region: [{env: prod, service: s3, replicas: [us-east-1, us-east-1]}]"), ErrDuplicate, "multi_region[0].replicas[1]", 11, ""},
 	"mr no replicas":        {withLines(nil, "multi_region: [{env: prod, service: s3, replicas: []}]"), ErrMissing, "multi_region[0].replicas", 11, ""},
+	// Holes closed by the cross-field checks (crosscheck.go).
+	"region unknown":          {withLines(map[int]string{2: "regions: [eu-west-9]"}), ErrRegion, "regions[0]", 2, "did you mean eu-west-1, eu-west-2, eu-west-3"},
+	"region unknown 2nd":      {withLines(map[int]string{2: "regions: [eu-west-1, us-east-7]"}), ErrRegion, "regions[1]", 2, "us-east-1"},
+	"regions two partitions":  {withLines(map[int]string{2: "regions: [eu-west-1, cn-north-1]"}), ErrRegion, "regions[1]", 2, "own estate file"},
+	"replica unknown":         {withLines(nil, "multi_region: [{env: prod, service: s3, replicas: [eu-central-9]}]"), ErrRegion, "multi_region[0].replicas[0]", 11, "eu-central-1"},
+	"replica other partition": {withLines(nil, "multi_region: [{env: prod, service: s3, replicas: [us-gov-west-1]}]"), ErrReplica, "multi_region[0].replicas[0]", 11, "partition"},
+	"verify pinned, 2 accts":  {withLines(map[int]string{6: `  verify: "arn:aws:iam::222222222222:role/byok-verify"`}), ErrAccountConflict, "roles.verify", 6, "arn:aws:iam::{account}:role/byok-verify"},
+	"verify pinned elsewhere": {withLines(map[int]string{6: `  verify: "arn:aws:iam::444444444444:role/byok-verify"`, 9: ""}), ErrAccountConflict, "roles.verify", 6, "222222222222"},
+	"hsm no module":           {withLines(map[int]string{3: `hsm: "pkcs11:token=byok?pin-source=env:BYOK_HSM_PIN"`}), ErrHSM, "hsm", 3, "module-path="},
+	"hsm no pin source":       {withLines(map[int]string{3: `hsm: "pkcs11:token=byok?module-path=/usr/lib/softhsm/libsofthsm2.so"`}), ErrHSM, "hsm", 3, "pin-source=env:"},
 	"mr duplicate": {withLines(nil, "multi_region:", "  - {env: prod, service: s3, replicas: [us-east-1]}",
 		"  - {env: prod, service: s3, replicas: [us-west-2]}"), ErrDuplicate, "multi_region[1]", 13, ""},
 }
@@ -211,5 +221,23 @@ func TestTwoBadAccountsAreNotDuplicates(t *testing.T) {
 	_, err := Parse("e.yaml", []byte(doc))
 	if got := Errors(err); len(got) != 2 || !errors.Is(got[0], ErrAccountID) || !errors.Is(got[1], ErrAccountID) {
 		t.Fatalf("want two ErrAccountID, got %v", err)
+	}
+}
+
+// TestValidHoleNeighbours: the valid neighbours of the holes closed in
+// crosscheck.go stay valid.
+func TestValidHoleNeighbours(t *testing.T) {
+	valid := map[string]string{
+		"verify pinned to the only consumer": withLines(map[int]string{6: `  verify: "arn:aws:iam::222222222222:role/byok-verify"`, 9: ""}),
+		"regions of one partition":           withLines(map[int]string{2: "regions: [us-gov-west-1, us-gov-east-1]"}),
+		"replica in the primary's partition": withLines(nil, "multi_region: [{env: prod, service: s3, replicas: [eu-central-2]}]"),
+		"nss module and pin file":            withLines(map[int]string{3: `hsm: "pkcs11:token=NSS%20Certificate%20DB?module-path=/usr/lib/x86_64-linux-gnu/libsoftokn3.so&x-nss-dir=/tmp/db&pin-source=file:/run/pin"`}),
+	}
+	for name, doc := range valid {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Parse("e.yaml", []byte(doc)); err != nil {
+				t.Fatalf("%v", err)
+			}
+		})
 	}
 }

@@ -126,7 +126,7 @@ func ExampleEstate_Keys() {
 func ExampleParse() {
 	doc := `security_account: "111111111111"
 regions: [eu-west-1]
-hsm: "pkcs11:token=byok"
+hsm: "pkcs11:token=byok?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:BYOK_HSM_PIN"
 roles: {operator: "arn:aws:iam::111111111111:role/byok-operator", verify: "arn:aws:iam::{account}:role/byok-verify"}
 environments:
   dev: {account: 22222222222}

@@ -145,6 +145,9 @@ func (p *parser) estate(root *yaml.Node) *Estate {
 	if v, ok := f.get("environments"); ok {
 		e.Environments, envNames = p.environments(v.val, "environments", e.SecurityAccount)
 	}
+	if v, ok := f.get("roles"); ok && deref(v.val).Kind == yaml.MappingNode {
+		p.verifyRole(mappingValue(deref(v.val), "verify"), e.Roles.Verify, e.Environments)
+	}
 	var services []string
 	if v, ok := f.get("services"); ok {
 		e.Services, services = p.services(v.val, "services")

@@ -36,6 +36,11 @@ func (p *parser) regions(n *yaml.Node, field string) []string {
 			p.fail(it, index(field, i), ErrDuplicate, "list each region once", "region %q is listed twice", r)
 			continue
 		}
+		if len(out) > 0 && !samePartition(r, out[0]) {
+			p.fail(it, index(field, i), ErrRegion, "one estate is one AWS partition (accounts and roles do not cross partitions); describe the other partition in its own estate file",
+				"region %q is in partition %s, the first region %s in %s", r, partitionOf(r), out[0], partitionOf(out[0]))
+			continue
+		}
 		seen[r] = true
 		out = append(out, r)
 	}

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/byok-dev/byok/internal/pkcs11uri"
+	"github.com/byok-dev/byok/internal/regions"
 )
 
 var (
@@ -53,6 +54,10 @@ func (p *parser) region(n *yaml.Node, field string) (string, bool) {
 	if !regionRE.MatchString(s) {
 		p.fail(n, field, ErrRegion, "use an AWS region code such as eu-west-1 (not an availability zone or a display name)",
 			"%q is not an AWS region code", s)
+		return "", false
+	}
+	if _, known := regions.Partition(s); !known {
+		p.fail(n, field, ErrRegion, regionHint(s), "%q is not an AWS Region (%v)", s, regions.ErrUnknown)
 		return "", false
 	}
 	return s, true
@@ -189,7 +194,7 @@ func (p *parser) hsm(n *yaml.Node, field string) (string, bool) {
 		p.fail(n, field, ErrHSM, hint, "%s", msg)
 		return "", false
 	}
-	return s, true
+	return s, p.hsmComplete(n, field, s)
 }
 
 // oneOf checks that a scalar is one of valid, spelled exactly.
