@@ -128,8 +128,11 @@ func firstExpiry(ms []Material, limit time.Time) (Material, bool) {
 	return first, found
 }
 
-// span renders a duration in days when it is at least one day ("412 days",
-// rounded down), else as Go does.
+// span renders a duration in whole days ("412 days", rounded down), and
+// anything shorter as "less than a day": a detail must not change between
+// two scans of the same state seconds apart ("1m11s old"), so that a diff
+// of saved scans and a Config annotation change only when the state does.
+// Where the exact moment matters the detail also gives the timestamp.
 func span(d time.Duration) string {
 	const day = 24 * time.Hour
 	switch {
@@ -138,11 +141,9 @@ func span(d time.Duration) string {
 	case d >= day:
 		return "1 day"
 	case d < 0:
-		return d.String()
-	case d >= time.Second:
-		return d.Round(time.Second).String()
+		return "overdue"
 	}
-	return d.String()
+	return "less than a day"
 }
 
 // shortID keeps a 64-hex KeyMaterialId recognisable in a detail that must

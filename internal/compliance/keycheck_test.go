@@ -154,3 +154,20 @@ func TestDetailIsClipped(t *testing.T) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// TestSpanIsDeterministic: two scans of the same state seconds apart give
+// the same detail (no "1m11s old").
+func TestSpanIsDeterministic(t *testing.T) {
+	cases := map[time.Duration]string{
+		71 * time.Second:               "less than a day",
+		23*time.Hour + 59*time.Minute:  "less than a day",
+		24 * time.Hour:                 "1 day",
+		47 * time.Hour:                 "1 day",
+		412*24*time.Hour + time.Minute: "412 days",
+	}
+	for d, want := range cases {
+		if got := span(d); got != want {
+			t.Errorf("span(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"time"
 
 	"github.com/byok-dev/byok/internal/compliance"
@@ -45,5 +46,13 @@ func testReport() Report {
 				Verdict: compliance.NotApplicable, Reason: compliance.ReasonResourceDeleted, Detail: "rds-cluster aurora no longer exists",
 			},
 		},
+		Keys: map[string]compliance.KeyFacts{
+			"arn:aws:kms:eu-west-1:111111111111:key/k1": {ARN: "arn:aws:kms:eu-west-1:111111111111:key/k1",
+				Aliases: []string{"alias/prod/rds", "alias/aaa-legacy"}, CurrentID: "m1", CurrentSince: scanTime.Add(-10*24*time.Hour - time.Hour),
+				Materials: []compliance.Material{{ID: "m0", ValidTo: &k1ValidTo}, {ID: "m1"}}},
+			"arn:aws:kms:eu-west-1:111111111111:key/k2": {ARN: "arn:aws:kms:eu-west-1:111111111111:key/k2", Err: errors.New("ThrottlingException")},
+		},
 	}
 }
+
+var k1ValidTo = time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)

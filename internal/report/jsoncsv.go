@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/byok-dev/byok/internal/compliance"
@@ -25,6 +26,9 @@ type jsonResult struct {
 	Reason       string `json:"reason"`
 	Detail       string `json:"detail"`
 	Deleted      bool   `json:"deleted,omitempty"`
+	keyData
+	Severity string `json:"severity"`
+	Fix      string `json:"fix,omitempty"`
 }
 
 type jsonScan struct {
@@ -43,13 +47,14 @@ type jsonReport struct {
 	Results []jsonResult `json:"results"`
 }
 
-func toJSONResult(r compliance.Result) jsonResult {
+func toJSONResult(rep Report, r compliance.Result) jsonResult {
 	res := r.Resource
+	kd := keyDataOf(rep, r)
 	return jsonResult{
 		Account: res.Account, Region: res.Region, ResourceType: string(res.Type), ResourceID: res.ID,
 		ResourceName: res.Name, ResourceARN: res.ARN, Encryption: res.Encryption.String(),
 		KeyRef: res.KeyRef, KeyARN: r.KeyARN, Verdict: r.Verdict.String(), Reason: string(r.Reason),
-		Detail: r.Detail, Deleted: res.Deleted,
+		Detail: r.Detail, Deleted: res.Deleted, keyData: kd, Severity: SeverityOf(r).Label(), Fix: Fix(r, kd.Alias),
 	}
 }
 
@@ -64,7 +69,7 @@ func WriteJSON(w io.Writer, rep Report) error {
 		Results: []jsonResult{},
 	}
 	for _, r := range sorted(rep.Results) {
-		out.Results = append(out.Results, toJSONResult(r))
+		out.Results = append(out.Results, toJSONResult(rep, r))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -83,7 +88,8 @@ func nonNil[T any](s []T) []T {
 
 // csvHeader is the CSV column order.
 var csvHeader = []string{"account", "region", "resource_type", "resource_id", "resource_name", "resource_arn",
-	"encryption", "key_ref", "key_arn", "verdict", "reason", "detail"}
+	"encryption", "key_ref", "key_arn", "verdict", "reason", "detail",
+	"alias", "material_id", "material_age_days", "valid_to", "severity", "fix"}
 
 // WriteCSV writes a header row and one row per result, RFC 4180: CRLF line
 // ends, fields with commas, quotes or line breaks quoted, quotes doubled.
@@ -94,9 +100,14 @@ func WriteCSV(w io.Writer, rep Report) error {
 		return fmt.Errorf("write csv report: %w", err)
 	}
 	for _, r := range sorted(rep.Results) {
-		j := toJSONResult(r)
+		j := toJSONResult(rep, r)
+		age := ""
+		if j.MaterialAgeDays != nil {
+			age = strconv.Itoa(*j.MaterialAgeDays)
+		}
 		row := []string{j.Account, j.Region, j.ResourceType, j.ResourceID, j.ResourceName, j.ResourceARN,
-			j.Encryption, j.KeyRef, j.KeyARN, j.Verdict, j.Reason, j.Detail}
+			j.Encryption, j.KeyRef, j.KeyARN, j.Verdict, j.Reason, j.Detail,
+			j.Alias, j.MaterialID, age, j.ValidTo, j.Severity, j.Fix}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv report: %w", err)
 		}

@@ -74,6 +74,9 @@ type ScanError struct {
 type Report struct {
 	Meta    Meta
 	Results []compliance.Result
+	// Keys are the facts of the keys the results name, by key ARN (the
+	// alias, material, age and ValidTo fields of JSON, CSV and ASFF).
+	Keys map[string]compliance.KeyFacts
 }
 
 // Options tune the writers that have options.

@@ -106,11 +106,11 @@ func TestTableColour(t *testing.T) {
 	}
 }
 
-const wantCSV = "account,region,resource_type,resource_id,resource_name,resource_arn,encryption,key_ref,key_arn,verdict,reason,detail\r\n" +
-	"222222222222,eu-west-1,AWS::DynamoDB::Table,\"t,1\",\"t,1\r\nx\x1b[31m\",arn:aws:dynamodb:eu-west-1:222222222222:table/t,KMS,arn:aws:kms:eu-west-1:111111111111:key/k2,arn:aws:kms:eu-west-1:111111111111:key/k2,INSUFFICIENT_DATA,KEY_UNREADABLE,facts of key k2 could not be read: ThrottlingException\r\n" +
-	"222222222222,eu-west-1,AWS::RDS::DBCluster,cluster-XYZ,aurora,arn:aws:rds:eu-west-1:222222222222:cluster:aurora,UNKNOWN,,,NOT_APPLICABLE,RESOURCE_DELETED,rds-cluster aurora no longer exists\r\n" +
-	"333333333333,eu-west-1,AWS::RDS::DBInstance,db-ABC,orders,arn:aws:rds:eu-west-1:333333333333:db:orders,KMS,arn:aws:kms:eu-west-1:111111111111:key/k1,arn:aws:kms:eu-west-1:111111111111:key/k1,COMPLIANT,KEY_COMPLIANT,\"current key material of alias/prod/rds is 10 days old, max 365 days\"\r\n" +
-	"333333333333,eu-west-1,AWS::S3::Bucket,logs,logs,arn:aws:s3:::logs,KMS,alias/prod/s3,,NON_COMPLIANT,ALIAS_RESOLVES_IN_RESOURCE_ACCOUNT,\"bare alias alias/prod/s3 resolves in \"\"333333333333\"\", not the Security account\"\r\n"
+const wantCSV = "account,region,resource_type,resource_id,resource_name,resource_arn,encryption,key_ref,key_arn,verdict,reason,detail,alias,material_id,material_age_days,valid_to,severity,fix\r\n" +
+	"222222222222,eu-west-1,AWS::DynamoDB::Table,\"t,1\",\"t,1\r\nx\x1b[31m\",arn:aws:dynamodb:eu-west-1:222222222222:table/t,KMS,arn:aws:kms:eu-west-1:111111111111:key/k2,arn:aws:kms:eu-west-1:111111111111:key/k2,INSUFFICIENT_DATA,KEY_UNREADABLE,facts of key k2 could not be read: ThrottlingException,,,,,LOW,\"grant the operator/verify role read access (DescribeKey, ListKeyRotations, the service's Describe call) and scan again\"\r\n" +
+	"222222222222,eu-west-1,AWS::RDS::DBCluster,cluster-XYZ,aurora,arn:aws:rds:eu-west-1:222222222222:cluster:aurora,UNKNOWN,,,NOT_APPLICABLE,RESOURCE_DELETED,rds-cluster aurora no longer exists,,,,,INFORMATIONAL,\r\n" +
+	"333333333333,eu-west-1,AWS::RDS::DBInstance,db-ABC,orders,arn:aws:rds:eu-west-1:333333333333:db:orders,KMS,arn:aws:kms:eu-west-1:111111111111:key/k1,arn:aws:kms:eu-west-1:111111111111:key/k1,COMPLIANT,KEY_COMPLIANT,\"current key material of alias/prod/rds is 10 days old, max 365 days\",alias/prod/rds,m1,10,2027-03-01T00:00:00Z,INFORMATIONAL,\r\n" +
+	"333333333333,eu-west-1,AWS::S3::Bucket,logs,logs,arn:aws:s3:::logs,KMS,alias/prod/s3,,NON_COMPLIANT,ALIAS_RESOLVES_IN_RESOURCE_ACCOUNT,\"bare alias alias/prod/s3 resolves in \"\"333333333333\"\", not the Security account\",,,,,HIGH,\"name the key by its key ARN or alias ARN in the Security account, not a bare alias\"\r\n"
 
 func TestCSVGolden(t *testing.T) {
 	var b bytes.Buffer

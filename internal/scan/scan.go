@@ -8,6 +8,7 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -96,6 +97,7 @@ func run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Repor
 	for _, r := range inv.Resources {
 		rep.Results = append(rep.Results, compliance.Evaluate(r, idx, e, o.Now))
 	}
+	rep.Keys = keysOf(e, idx, rep.Results)
 	return rep, idx, nil
 }
 
@@ -126,4 +128,33 @@ func NonCompliant(rep report.Report) int {
 		}
 	}
 	return n
+}
+
+// keysOf collects the facts of every key the results resolved to, with
+// the estate's aliases first among each key's aliases (the report names a
+// key by its first alias).
+func keysOf(e *estate.Estate, idx *compliance.Index, results []compliance.Result) map[string]compliance.KeyFacts {
+	ours := map[string]bool{}
+	for _, k := range e.Keys() {
+		ours[k.Alias] = true
+	}
+	keys := map[string]compliance.KeyFacts{}
+	for _, r := range results {
+		if _, done := keys[r.KeyARN]; r.KeyARN == "" || done {
+			continue
+		}
+		if kf, ok := idx.Key(r.KeyARN); ok {
+			kf.Aliases = slices.Clone(kf.Aliases)
+			slices.SortStableFunc(kf.Aliases, func(a, b string) int { return cmp.Compare(boolRank(!ours[a]), boolRank(!ours[b])) })
+			keys[r.KeyARN] = kf
+		}
+	}
+	return keys
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
