@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -22,21 +20,25 @@ func init() {
 const findingsDiffDoc = `Compare the two most recent scans saved with byok scan --save: resources that
 became NON_COMPLIANT, were fixed (NON_COMPLIANT before, not now), changed verdict
 or reason otherwise, appeared (new) or are gone. Needs two saved scans.
-Exit status 0, 1 when the state store cannot be read or has fewer than two scans.`
+
+Exit status: 0, or with --exit-code 2 when a resource became NON_COMPLIANT
+(newly non-compliant, or new and non-compliant) so that CI can gate on it;
+1 when the state store cannot be read or has fewer than two scans.`
 
 func findingsDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("findings diff", "[--state FILE] [--format table|json]", findingsDiffDoc)
+	fs := newFlagSet("findings diff", "[--state FILE] [--format table|json] [--exit-code]", findingsDiffDoc)
 	fs.SetOutput(stderr)
 	path := fs.String("state", "", "state store (default $BYOK_STATE or ./.byok/state.db)")
-	format := fs.String("format", "table", "output format: table or json")
+	format := addFormatFlag(fs, "json")
+	exitCode := fs.Bool("exit-code", false, "exit 2 when something became non-compliant (as git diff --exit-code)")
 	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{Code: exitUsage, Err: errors.New("")}
+		return err
 	}
-	if fs.NArg() != 0 || (*format != "table" && *format != "json") {
-		return &exitError{Code: exitUsage, Err: fmt.Errorf("unexpected arguments or --format %q (use table or json)", *format)}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if err := format.check("findings diff"); err != nil {
+		return err
 	}
 	if *path == "" {
 		*path = store.DefaultPath()
@@ -50,10 +52,27 @@ func findingsDiff(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
-		return writeDiffJSON(stdout, d)
+	if format.is("json") {
+		err = writeDiffJSON(stdout, d)
+	} else {
+		err = writeDiffTable(stdout, d)
 	}
-	return writeDiffTable(stdout, d)
+	if n := becameNonCompliant(d); err == nil && *exitCode && n > 0 {
+		return &exitError{Code: exitFindings, Err: fmt.Errorf("%d resource(s) became NON_COMPLIANT since scan %d", n, d.From.ID)}
+	}
+	return err
+}
+
+// becameNonCompliant counts the resources that are NON_COMPLIANT now and
+// were not (or did not exist) in the earlier scan.
+func becameNonCompliant(d store.Diff) int {
+	n := len(d.NewlyNonCompliant)
+	for _, f := range d.Appeared {
+		if f.Verdict == "NON_COMPLIANT" {
+			n++
+		}
+	}
+	return n
 }
 
 func writeDiffTable(w io.Writer, d store.Diff) error {

@@ -37,6 +37,59 @@ func TestScanSandboxASFFAndDiff(t *testing.T) {
 		t.Fatalf("second scan: exit %d; stderr:\n%s", code, stderr)
 	}
 	assertDiff(t)
+	if code, _, stderr = cliRun(t, "findings", "diff", "--exit-code"); code != exitFindings || !strings.Contains(stderr, "1 resource(s) became NON_COMPLIANT") {
+		t.Fatalf("findings diff --exit-code after a resource became non-compliant: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr = cliRun(t, "scan", "--estate", fx.estateFile, "--format", "json", "--out", filepath.Join(t.TempDir(), "r.json"), "--save"); code != scanExitNonCompliant {
+		t.Fatalf("third scan: exit %d; stderr:\n%s", code, stderr)
+	}
+	if code, stdout, stderr := cliRun(t, "findings", "diff", "--exit-code", "--format", "json"); code != exitOK || strings.Contains(stdout, "null") {
+		t.Fatalf("findings diff --exit-code of two scans of the same state: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestScanJSONIsData: a finding's key facts are JSON fields, and two
+// scans of the same state give the same results, detail included.
+func TestScanJSONIsData(t *testing.T) {
+	fx := newFixture(t)
+	seedScanResources(fx)
+	scan := func() []map[string]any {
+		code, stdout, stderr := cliRun(t, "scan", "--estate", fx.estateFile, "--format", "json")
+		if code != scanExitNonCompliant {
+			t.Fatalf("scan: exit %d\n%s", code, stderr)
+		}
+		var doc struct {
+			Results []map[string]any `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Results
+	}
+	first, second := scan(), scan()
+	a, _ := json.Marshal(first)
+	b, _ := json.Marshal(second)
+	if string(a) != string(b) {
+		t.Fatalf("two scans of the same state differ:\n%s\n%s", a, b)
+	}
+	withKey := 0
+	for _, r := range first {
+		if r["verdict"] == "NON_COMPLIANT" && (r["severity"] == nil || r["fix"] == nil) {
+			t.Errorf("%v: non-compliant without severity or fix", r["resource_name"])
+		}
+		if r["material_id"] == nil {
+			continue
+		}
+		withKey++
+		alias, _ := r["alias"].(string)
+		estateKey := r["reason"] == "KEY_COMPLIANT" || r["reason"] == "MATERIAL_OVERDUE"
+		if estateKey && !strings.HasPrefix(alias, "alias/") || r["material_age_days"] == nil || r["key_arn"] == nil {
+			t.Errorf("%v: key fields %v %v %v", r["resource_name"], r["alias"], r["material_age_days"], r["key_arn"])
+		}
+	}
+	if withKey == 0 {
+		t.Fatal("no result carries key fields")
+	}
 }
 
 // assertDiff checks byok findings diff after the changes made by

@@ -131,12 +131,16 @@ func NonCompliant(rep report.Report) int {
 }
 
 // keysOf collects the facts of every key the results resolved to, with
-// the estate's aliases first among each key's aliases (the report names a
-// key by its first alias).
+// the estate alias that targets it first among its aliases (the report
+// names a key by its first alias).
 func keysOf(e *estate.Estate, idx *compliance.Index, results []compliance.Result) map[string]compliance.KeyFacts {
 	ours := map[string]bool{}
+	estateAlias := map[string]string{} // key ARN → estate alias targeting it
 	for _, k := range e.Keys() {
 		ours[k.Alias] = true
+		if arn, ok := idx.AliasTarget(k.Account, k.Region, k.Alias); ok {
+			estateAlias[arn] = k.Alias
+		}
 	}
 	keys := map[string]compliance.KeyFacts{}
 	for _, r := range results {
@@ -145,6 +149,9 @@ func keysOf(e *estate.Estate, idx *compliance.Index, results []compliance.Result
 		}
 		if kf, ok := idx.Key(r.KeyARN); ok {
 			kf.Aliases = slices.Clone(kf.Aliases)
+			if a, ok := estateAlias[r.KeyARN]; ok && !slices.Contains(kf.Aliases, a) {
+				kf.Aliases = append(kf.Aliases, a)
+			}
 			slices.SortStableFunc(kf.Aliases, func(a, b string) int { return cmp.Compare(boolRank(!ours[a]), boolRank(!ours[b])) })
 			keys[r.KeyARN] = kf
 		}
