@@ -43,12 +43,12 @@ func auditOpen(ctx context.Context, path string) (*store.Store, *audit.Log, erro
 }
 
 func auditShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("audit show", "[--state FILE] [--format table|jsonl] [--run RUN]",
+	fs := newFlagSet("audit show", "[--state FILE] [--format table|json|jsonl] [--run RUN]",
 		"Print the audit log in seq order. jsonl is the export format: one entry per line,\n"+
 			"with the fields the hash covers (see package audit, Canonical).")
 	fs.SetOutput(stderr)
 	statePath := stateFlag(fs)
-	format := fs.String("format", "table", "output format: table or jsonl")
+	format := addFormatFlag(fs, "json", "jsonl")
 	runFilter := fs.String("run", "", "only entries of this run")
 	if err := stateParse(fs, args); err != nil {
 		return err
@@ -56,8 +56,8 @@ func auditShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 0 {
 		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
-	if *format != "table" && *format != "jsonl" {
-		return &exitError{Code: 64, Err: fmt.Errorf("--format %q: use table or jsonl", *format)}
+	if err := format.check("audit show"); err != nil {
+		return err
 	}
 	if *runFilter != "" {
 		if _, err := store.ParseRunID(*runFilter); err != nil {
@@ -74,8 +74,11 @@ func auditShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	entries = auditFilter(entries, *runFilter)
-	if *format == "jsonl" {
+	switch {
+	case format.is("jsonl"):
 		return auditJSONL(stdout, entries)
+	case format.is("json"):
+		return writeJSON(stdout, entries)
 	}
 	return auditTable(stdout, entries)
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/byok-dev/byok/internal/store"
 )
 
 // awsCommands call AWS and must accept --profile and --region;
@@ -151,5 +155,42 @@ func TestGroupsAndTopLevel(t *testing.T) {
 				t.Fatalf("byok %v: usage error on stdout %q / stderr %q; want stderr only", c.args, out, errOut)
 			}
 		})
+	}
+}
+
+// TestFormatFlag: every command with --format refuses an unknown value
+// with exit 64; listings of an empty state are [] in JSON, never null;
+// runs list --format json carries the runs.
+func TestFormatFlag(t *testing.T) {
+	cliIsolate(t)
+	for _, name := range commandNames() {
+		_, help, _ := cliRun(t, append(strings.Fields(name), "--help")...)
+		if !strings.Contains(help, "-format") {
+			continue
+		}
+		if code, _, errOut := cliRun(t, append(strings.Fields(name), "--format", "yaml")...); code != exitUsage || !strings.Contains(errOut, "--format") {
+			t.Errorf("%s --format yaml: exit %d %q, want 64", name, code, errOut)
+		}
+	}
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	st, err := store.Open(context.Background(), empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, args := range [][]string{{"runs", "list"}, {"audit", "show"}} {
+		code, out, errOut := cliRun(t, append(args, "--state", empty, "--format", "json")...)
+		if code != exitOK || strings.TrimSpace(out) != "[]" {
+			t.Errorf("%v --format json on an empty state: exit %d, %q %s", args, code, out, errOut)
+		}
+	}
+	path, done, open := runsSeed(t)
+	code, out, _ := cliRun(t, "runs", "list", "--state", path, "--format", "json")
+	var runs []runJSON
+	if err := json.Unmarshal([]byte(out), &runs); code != exitOK || err != nil || len(runs) != 2 {
+		t.Fatalf("runs list --format json: exit %d, %v\n%s", code, err, out)
+	}
+	if runs[0].ID != string(open) || runs[1].ID != string(done) || runs[1].Status != "succeeded" || runs[0].Keys == nil {
+		t.Fatalf("runs list --format json: %+v", runs)
 	}
 }

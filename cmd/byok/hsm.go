@@ -192,12 +192,16 @@ func openHSM(ctx context.Context, t hsmTarget, stderr io.Writer) (*hsm.Session, 
 }
 
 func hsmCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("hsm check", "[--hsm URI] [--estate FILE]",
+	fs := newFlagSet("hsm check", "[--hsm URI] [--estate FILE] [--format table|json]",
 		"Try every KMS wrapping algorithm on a throwaway session key and print which the token supports.\n"+
 			"Exit status 1 when the estate's policy.wrapping.algorithm is not among them.")
 	fs.SetOutput(stderr)
 	uriFlag, estateFile := hsmTargetFlags(fs)
+	format := addFormatFlag(fs, "json")
 	if err := hsmParseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := format.check("hsm check"); err != nil {
 		return err
 	}
 	t, err := resolveHSM(*uriFlag, *estateFile)
@@ -212,6 +216,12 @@ func hsmCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res, err := s.Check(ctx)
 	if err != nil {
 		return err
+	}
+	if format.is("json") {
+		if err := writeJSON(stdout, hsmCheckJSON(res, t.algorithm)); err != nil {
+			return err
+		}
+		return checkConfigured(res, t.algorithm)
 	}
 	return printCheck(stdout, res, t.algorithm)
 }
@@ -232,6 +242,11 @@ func printCheck(w io.Writer, res map[hsm.WrappingAlgorithm]error, configured hsm
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	return checkConfigured(res, configured)
+}
+
+// checkConfigured fails (exit 1) when the estate's algorithm is unsupported.
+func checkConfigured(res map[hsm.WrappingAlgorithm]error, configured hsm.WrappingAlgorithm) error {
 	if configured != hsm.AlgorithmInvalid && res[configured] != nil {
 		return &exitError{Code: 1, Err: fmt.Errorf("the estate's policy.wrapping.algorithm %s: %w", configured, res[configured])}
 	}
@@ -250,11 +265,15 @@ func checkDetail(err error) string {
 }
 
 func hsmList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("hsm list", "[--hsm URI] [--estate FILE]",
+	fs := newFlagSet("hsm list", "[--hsm URI] [--estate FILE] [--format table|json]",
 		"List byok's key objects on the token (labels starting with \""+hsm.LabelPrefix+"\"): label, CKA_ID, creation date.")
 	fs.SetOutput(stderr)
 	uriFlag, estateFile := hsmTargetFlags(fs)
+	format := addFormatFlag(fs, "json")
 	if err := hsmParseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := format.check("hsm list"); err != nil {
 		return err
 	}
 	t, err := resolveHSM(*uriFlag, *estateFile)
@@ -269,6 +288,9 @@ func hsmList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	objs, err := s.List(ctx)
 	if err != nil {
 		return err
+	}
+	if format.is("json") {
+		return writeJSON(stdout, hsmObjectsJSON(objs))
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LABEL\tID\tCREATED")

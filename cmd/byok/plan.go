@@ -39,18 +39,23 @@ func (s keySelection) pick(e *estate.Estate) ([]estate.Key, error) {
 }
 
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("plan", "[--env E] [--service S] [--key ALIAS]",
+	fs := newFlagSet("plan", "[--env E] [--service S] [--key ALIAS] [--format table|json] [--exit-code]",
 		"Read each estate key in the Security account (DescribeKey, ListKeyRotations ALL_KEY_MATERIAL)\n"+
 			"and show the age of its current material, pending material, the earliest ValidTo of any\n"+
 			"material, on-demand rotations used of 25, whether it is due, the steps and the impact.")
 	f := addRotationFlags(fs)
 	sel := keySelection{fs.String("env", "", "environment"), fs.String("service", "", "s3, rds or dynamodb"), fs.String("key", "", "alias (e.g. alias/prod/rds)")}
 	strategy := fs.String("strategy", "", "in-place or new-key (default: the estate policy)")
+	format := addFormatFlag(fs, "json")
+	exitCode := fs.Bool("exit-code", false, "exit 2 when a key is due for rotation or re-import")
 	fs.SetOutput(stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if err := format.check("plan"); err != nil {
 		return err
 	}
 	f.stateMode = store.ModeReadIfExists
@@ -64,7 +69,12 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	plans, err := env.engine.PlanKeys(ctx, keys, pickStrategy(*strategy, env.est))
-	printPlans(stdout, plans)
+	if werr := writePlans(stdout, plans, format.is("json")); err == nil {
+		err = werr
+	}
+	if n := plansToAct(plans); err == nil && *exitCode && n > 0 {
+		return &exitError{Code: exitFindings, Err: fmt.Errorf("%d key(s) due for rotation or re-import", n)}
+	}
 	return err
 }
 

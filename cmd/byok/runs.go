@@ -48,10 +48,14 @@ func stateOpenExisting(ctx context.Context, path string) (*store.Store, error) {
 }
 
 func runsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("runs list", "[--state FILE]", "List the rotation runs in the state file, newest first.")
+	fs := newFlagSet("runs list", "[--state FILE] [--format table|json]", "List the rotation runs in the state file, newest first.")
 	fs.SetOutput(stderr)
 	statePath := stateFlag(fs)
+	format := addFormatFlag(fs, "json")
 	if err := stateParse(fs, args); err != nil {
+		return err
+	}
+	if err := format.check("runs list"); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -65,6 +69,9 @@ func runsList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	runs, err := st.ListRuns(ctx)
 	if err != nil {
 		return err
+	}
+	if format.is("json") {
+		return runsListJSON(ctx, stdout, st, runs)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tCREATED\tSTATUS\tSTRATEGY\tKEYS\tCHANGE\tOPERATOR")

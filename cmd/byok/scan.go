@@ -73,7 +73,8 @@ func parseScanFlags(args []string, stderr io.Writer) (scanFlags, error) {
 	var f scanFlags
 	var accounts, regions string
 	fs.StringVar(&f.estateFile, "estate", "", "estate file (default $"+estate.EnvVar+", ./"+estate.DefaultFile+", else the embedded example)")
-	fs.StringVar(&f.format, "format", "table", "output format: "+strings.Join(report.FormatNames(), ", "))
+	fs.StringVar(&f.format, "format", "table", "output format: "+strings.Join(report.FormatNames(), ", ")+
+		"\n(json: one document; asff: a JSON array for Security Hub; ocsf: JSON Lines, one OCSF finding per line)")
 	fs.StringVar(&f.out, "out", "", "write the report to FILE instead of stdout")
 	fs.StringVar(&accounts, "accounts", "", "comma-separated account IDs to scan (default: every estate account)")
 	fs.StringVar(&regions, "regions", "", "comma-separated regions to scan (default: the estate's regions)")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -43,6 +44,7 @@ func TestScanAfterRotateDue(t *testing.T) {
 		!strings.Contains(out, "OPERATOR ACTION") || !strings.Contains(out, "KeyMaterialId "+foreign) {
 		t.Fatalf("byok plan: exit %d, want the re-import command for %s and the operator action for %s\n%s\n%s", code, byokMaterial, foreign, out, errOut)
 	}
+	assertPlanJSON(t, fx)
 	s3Rotations := fx.rotations(t, "alias/dev/s3")
 
 	code, out, errOut = cliRun(t, "rotate", "--estate", fx.estateFile, "--due", "--yes", "--change-ref", "CHG-scan")
@@ -116,4 +118,28 @@ func (fx *fixture) rotations(t *testing.T, alias string) int {
 		t.Fatal(err)
 	}
 	return len(out.Rotations)
+}
+
+// assertPlanJSON: plan --format json says per alias what the table says,
+// and --exit-code exits 2 because keys are due.
+func assertPlanJSON(t *testing.T, fx *fixture) {
+	t.Helper()
+	code, out, errOut := cliRun(t, "plan", "--estate", fx.estateFile, "--env", "dev", "--format", "json", "--exit-code")
+	if code != exitFindings {
+		t.Fatalf("plan --exit-code with due keys: exit %d\n%s", code, errOut)
+	}
+	var plans []planJSON
+	if err := json.Unmarshal([]byte(out), &plans); err != nil {
+		t.Fatalf("plan --format json: %v\n%s", err, out)
+	}
+	got := map[string]planJSON{}
+	for _, p := range plans {
+		got[p.Alias] = p
+	}
+	if p := got["alias/dev/rds"]; !p.Due || p.MaterialAgeDays < 400 || len(p.Steps) == 0 || p.KeyARN == "" {
+		t.Errorf("alias/dev/rds: %+v, want due, 400+ days, steps", p)
+	}
+	if p := got["alias/dev/s3"]; !p.Reimport || p.Due || p.EarliestValidTo == "" {
+		t.Errorf("alias/dev/s3: %+v, want a re-import, not a rotation", p)
+	}
 }

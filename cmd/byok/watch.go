@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -18,7 +17,7 @@ func init() {
 }
 
 func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("watch", "(--key ALIAS | --run RUN) [--since T] [--for D] [--json]",
+	fs := newFlagSet("watch", "(--key ALIAS | --run RUN) [--since T] [--for D] [--format table|json]",
 		"Read CloudTrail (LookupEvents) in the Security account and the key's consumer account for KMS\n"+
 			"calls on the key that failed (AccessDenied, IncorrectKey, KMSInvalidState, Disabled, …).\n"+
 			"Exit status 2 when any were found.")
@@ -27,13 +26,20 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	runFlag := fs.String("run", "", "every key of a rotation run, since the run began")
 	since := fs.Duration("since", time.Hour, "how far back to look (ignored with --run)")
 	dur := fs.Duration("for", 0, "keep watching this long, re-reading every 30s")
-	asJSON := fs.Bool("json", false, "JSON output")
+	format := addFormatFlag(fs, "json")
+	asJSON := fs.Bool("json", false, "same as --format json (kept for scripts written before --format)")
 	fs.SetOutput(stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
 		return err
+	}
+	if err := format.check("watch"); err != nil {
+		return err
+	}
+	if *asJSON {
+		*format.value = "json"
 	}
 	f.stateMode = store.ModeReadIfExists
 	if *runFlag != "" { // a run is looked up in the state: a wrong --state must not read as empty
@@ -52,7 +58,9 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	printFailures(stdout, found, *asJSON)
+	if err := printFailures(stdout, found, format.is("json")); err != nil {
+		return err
+	}
 	if len(found) > 0 {
 		return &exitError{Code: 2}
 	}
@@ -127,19 +135,18 @@ func watchLoop(ctx context.Context, env *rotationEnv, ts []watchTarget, from tim
 	}
 }
 
-func printFailures(w io.Writer, fs []watch.Failure, asJSON bool) {
+func printFailures(w io.Writer, fs []watch.Failure, asJSON bool) error {
 	if asJSON {
-		_ = json.NewEncoder(w).Encode(fs)
-		return
+		return writeJSON(w, fs)
 	}
 	if len(fs) == 0 {
-		fmt.Fprintln(w, "no failed KMS calls on the key(s)")
-		return
+		_, err := fmt.Fprintln(w, "no failed KMS calls on the key(s)")
+		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACCOUNT\tPRINCIPAL\tEVENT\tERROR\tCOUNT\tLAST")
 	for _, f := range fs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", f.Account, f.Principal, f.Event, f.ErrorCode, f.Count, f.Last.UTC().Format(time.RFC3339))
 	}
-	_ = tw.Flush()
+	return tw.Flush()
 }
