@@ -100,6 +100,7 @@ func faultStatus(code string) int {
 
 type sandboxFlags struct {
 	listen, state, seed string
+	exports             string
 	quotas, remote      bool
 	latency             time.Duration
 	faults              faultFlags
@@ -120,6 +121,7 @@ func parseSandboxFlags(args []string, stderr io.Writer) (*sandboxFlags, error) {
 	fs.Var(&f.faults, "fault", "inject `service:Operation:Code:prob` (repeatable; Operation * for all)")
 	fs.Var(lostAnswerFlags{&f.faults}, "fault-after", "lose the answer of `service:Operation:prob` calls after they take effect (a 500; repeatable)")
 	fs.BoolVar(&f.remote, "allow-remote", false, "allow a non-loopback --listen address (exposes credentials)")
+	fs.StringVar(&f.exports, "exports", "", "write the security account's exports to `file` once ready, to source\n(removed at start, so waiting for it to exist waits for readiness)")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
@@ -131,11 +133,17 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := removeExports(f.exports); err != nil {
+		return err
+	}
 	sb, err := startSandbox(ctx, f, stdout)
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
+	if err := writeExports(f.exports, sb); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "# ready: serving until interrupted (Ctrl-C)")
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "# stopping")
