@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -192,5 +194,28 @@ func TestFormatFlag(t *testing.T) {
 	}
 	if runs[0].ID != string(open) || runs[1].ID != string(done) || runs[1].Status != "succeeded" || runs[0].Keys == nil {
 		t.Fatalf("runs list --format json: %+v", runs)
+	}
+}
+
+// TestAWSFlagsReachTheSDK: --profile and --region given after the command
+// reach the SDK's configuration loading (an unknown profile and an unknown
+// Region are refused naming them), for every AWS command.
+func TestAWSFlagsReachTheSDK(t *testing.T) {
+	cliIsolate(t)
+	estateFile := filepath.Join(t.TempDir(), "byok.yaml")
+	if err := os.WriteFile(estateFile, estate.ExampleYAML(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ENDPOINT_URL", sandboxrun.NewTest(t, false).URL()) // answering, so loading gets as far as the profile
+	extra := map[string][]string{"rotate": {"--due"}, "resume": {"r-20261127T010203Z-3fa9"},
+		"rollback": {"r-20261127T010203Z-3fa9"}, "import": {"--key", "alias/dev/s3"}, "watch": {"--key", "alias/dev/s3"}}
+	for name := range awsCommands {
+		args := append(append(strings.Fields(name), extra[name]...), "--estate", estateFile)
+		for flagArgs, want := range map[string]string{"--profile no-such-profile": "no-such-profile", "--region eu-west-9": "eu-west-9"} {
+			code, _, errOut := cliRun(t, append(args, strings.Fields(flagArgs)...)...)
+			if code != exitFailed || !strings.Contains(errOut, want) {
+				t.Errorf("%s %s: exit %d, want 1 naming %q:\n%s", name, flagArgs, code, want, errOut)
+			}
+		}
 	}
 }
