@@ -26,12 +26,8 @@ func init() {
 	})
 }
 
-// errEstateUsage is returned after the flag set has already printed the problem
-// and the usage, so run adds nothing but the exit status.
-var errEstateUsage = &exitError{Code: 64, Err: errors.New("")}
-
-// estateParseFlags parses args, returning flag.ErrHelp for -h and errEstateUsage for
-// a bad flag (the FlagSet has printed both already).
+// estateParseFlags parses args with the shared parser (parseFlags): flag.ErrHelp
+// for -h, a usage error (exit 64) for a bad flag.
 func estateParseFlags(fs *flag.FlagSet, args []string) error {
 	return parseFlags(fs, args)
 }
@@ -76,13 +72,15 @@ func estateShow(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"The estate is --estate, else $"+estate.EnvVar+", else ./"+estate.DefaultFile+", else the embedded example.")
 	fs.SetOutput(stderr)
 	file := fs.String("estate", "", "estate file (default $"+estate.EnvVar+", ./"+estate.DefaultFile+", or the embedded example)")
-	format := fs.String("format", "table", "output format: table or json")
+	format := addFormatFlag(fs, "json")
 	if err := estateParseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 || (*format != "table" && *format != "json") {
-		fs.Usage()
-		return &exitError{Code: 64, Err: fmt.Errorf("unexpected arguments or --format %q (use table or json)", *format)}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if err := format.check("estate show"); err != nil {
+		return err
 	}
 	est, source, err := estate.Resolve(*file)
 	if err != nil {
@@ -91,7 +89,7 @@ func estateShow(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if source == estate.ExampleSource {
 		fmt.Fprintf(stderr, "byok: no --estate, $%s or ./%s; showing the %s\n", estate.EnvVar, estate.DefaultFile, estate.ExampleSource)
 	}
-	if *format == "json" {
+	if format.is("json") {
 		return estateShowJSON(stdout, est.Keys())
 	}
 	return estateShowTable(stdout, est.Keys())

@@ -117,8 +117,8 @@ func TestEstateShowErrors(t *testing.T) {
 		errIn string
 	}{
 		"invalid cwd file": {[]string{"estate", "show"}, 1, "byok.yaml:1:19: security_account"},
-		"bad format":       {[]string{"estate", "show", "--estate", bad, "--format", "yaml"}, 64, "use table or json"},
-		"extra argument":   {[]string{"estate", "show", bad}, 64, "Usage: byok estate show"},
+		"bad format":       {[]string{"estate", "show", "--estate", bad, "--format", "yaml"}, 64, "use one of table, json"},
+		"extra argument":   {[]string{"estate", "show", bad}, 64, "unexpected argument"},
 		"missing --estate": {[]string{"estate", "show", "--estate", filepath.Join(dir, "nope.yaml")}, 1, "no such file"},
 	}
 	for name, c := range cases {

@@ -36,8 +36,6 @@ const (
 	softHSMConfName = "softhsm2.conf"
 )
 
-var errHSMUsage = &exitError{Code: 64, Err: errors.New("")}
-
 func hsmParseFlags(fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -45,7 +45,12 @@ type exitError struct {
 	Err  error
 }
 
-func (e *exitError) Error() string { return e.Err.Error() }
+func (e *exitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
 func (e *exitError) Unwrap() error { return e.Err }
 
 func main() {

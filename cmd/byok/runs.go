@@ -26,9 +26,6 @@ func init() {
 	})
 }
 
-// errStateUsage: the FlagSet already printed the problem and the usage.
-var errStateUsage = &exitError{Code: 64, Err: errors.New("")}
-
 func stateFlag(fs *flag.FlagSet) *string {
 	return fs.String("state", "", "state file (default $"+store.EnvStatePath+" or ./.byok/state.db)")
 }

@@ -62,7 +62,7 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if len(found) > 0 {
-		return &exitError{Code: 2}
+		return &exitError{Code: exitFindings, Err: fmt.Errorf("%d group(s) of failed KMS calls on the key(s)", len(found))}
 	}
 	return nil
 }
