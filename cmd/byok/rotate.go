@@ -86,7 +86,7 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 	if !o.yes && !confirm(stderr, len(keys), materialCount(reimports)) {
 		return errors.New("not confirmed; pass --yes to run without a prompt")
 	}
-	env.engine.Progress = progressPrinter(stderr)
+	env.engine.Progress = timedProgressPrinter(stderr)
 	if len(reimports) > 0 {
 		if err := runReimports(ctx, env, reimports, o.changeRef, stdout); err != nil {
 			return errors.Join(err, manualError(manual))
@@ -175,17 +175,6 @@ func confirm(w io.Writer, keys, materials int) bool {
 	var answer string
 	_, _ = fmt.Fscanln(os.Stdin, &answer)
 	return answer == "yes"
-}
-
-func progressPrinter(w io.Writer) func(rotation.Progress) {
-	return func(p rotation.Progress) {
-		switch p.Phase {
-		case store.PhaseEnd:
-			fmt.Fprintf(w, "  %-18s %-16s done\n", p.Alias, p.Step)
-		case store.PhaseFail:
-			fmt.Fprintf(w, "  %-18s %-16s FAILED: %v\n", p.Alias, p.Step, p.Err)
-		}
-	}
 }
 
 func reportRun(w io.Writer, id store.RunID, err error) error {

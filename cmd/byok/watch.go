@@ -54,7 +54,12 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	stop := func() {}
+	if *dur > 0 {
+		stop = reportWait(ctx, stderr, "byok watch: reading CloudTrail every 30s", *dur)
+	}
 	found, err := watchLoop(ctx, env, targets, from, *dur)
+	stop()
 	if err != nil {
 		return err
 	}
