@@ -59,7 +59,7 @@ func TestAuditShow(t *testing.T) {
 		t.Fatalf("jsonl line does not round-trip and verify: %v %s", err, lines[1])
 	}
 	code, _, errOut = cliRun(t, "audit", "show", "--state", path, "--format", "xml")
-	if code != 64 || !strings.Contains(errOut, "use table or jsonl") {
+	if code != 64 || !strings.Contains(errOut, "use one of table, json, jsonl") {
 		t.Fatalf("bad format: exit %d stderr %q", code, errOut)
 	}
 }
