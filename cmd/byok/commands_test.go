@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -142,6 +144,7 @@ func TestGroupsAndTopLevel(t *testing.T) {
 		"--version":       {[]string{"--version"}, exitOK, "byok "},
 		"version":         {[]string{"version"}, exitOK, "byok "},
 		"group --help":    {[]string{"runs", "--help"}, exitOK, "runs show"},
+		"help command":    {[]string{"help", "runs", "show"}, exitOK, "Usage: byok runs show"},
 		"group -h":        {[]string{"estate", "-h"}, exitOK, "estate validate"},
 		"group alone":     {[]string{"runs"}, exitUsage, ""},
 		"group unknown":   {[]string{"runs", "delete"}, exitUsage, ""},
@@ -217,5 +220,39 @@ func TestAWSFlagsReachTheSDK(t *testing.T) {
 				t.Errorf("%s %s: exit %d, want 1 naming %q:\n%s", name, flagArgs, code, want, errOut)
 			}
 		}
+	}
+}
+
+// TestCredentialHints: a wrong secret key and another account's
+// credentials get a hint naming what to fix, through a real command.
+func TestCredentialHints(t *testing.T) {
+	cliIsolate(t)
+	sb := sandboxrun.NewTest(t, true)
+	estateFile := filepath.Join(t.TempDir(), "byok.yaml")
+	if err := os.WriteFile(estateFile, estate.ExampleYAML(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ENDPOINT_URL", sb.URL())
+	t.Setenv("AWS_REGION", "eu-west-1")
+	cases := map[string]struct {
+		account string
+		spoil   func(string) string
+		want    error
+	}{
+		"wrong secret key":        {"111111111111", func(s string) string { return s + "x" }, awsx.ErrBadSignature},
+		"another account's creds": {"222222222222", func(s string) string { return s }, awsx.ErrCannotAssume},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			akid, secret := sandbox.AccountKeys(c.account)
+			t.Setenv("AWS_ACCESS_KEY_ID", akid)
+			t.Setenv("AWS_SECRET_ACCESS_KEY", c.spoil(secret))
+			for _, cmd := range [][]string{{"plan"}, {"scan"}} {
+				code, _, errOut := cliRun(t, append(cmd, "--estate", estateFile)...)
+				if code != exitFailed || !strings.Contains(errOut, c.want.Error()) {
+					t.Errorf("%v: exit %d, want 1 with %q:\n%s", cmd, code, c.want, errOut)
+				}
+			}
+		})
 	}
 }
