@@ -106,15 +106,34 @@ func (c *stepClock) end(key, step string) string {
 	return d.Round(100 * time.Millisecond).String()
 }
 
+// watchStep is the rotation step that waits (--watch) before reading
+// CloudTrail.
+const watchStep = "watch"
+
 // timedProgressPrinter prints each finished or failed step with its
-// duration: "  alias/prod/rds     import           done   1.3s".
-func timedProgressPrinter(w io.Writer) func(rotation.Progress) {
+// duration ("  alias/prod/rds     import           done   1.3s") and,
+// while a key's watch step waits for watch, reports the wait (one at a
+// time: keys watch in parallel and end together).
+func timedProgressPrinter(ctx context.Context, w io.Writer, watch time.Duration) func(rotation.Progress) {
 	clock := newStepClock()
+	var mu sync.Mutex
+	var waiting string // key whose wait is reported
+	stop := func() {}
 	return func(p rotation.Progress) {
 		step := fmt.Sprint(p.Step)
+		mu.Lock()
+		defer mu.Unlock()
+		if p.Phase != store.PhaseBegin && waiting == p.KeyARN {
+			stop()
+			waiting = ""
+		}
 		switch p.Phase {
 		case store.PhaseBegin:
 			clock.begin(p.KeyARN, step)
+			if step == watchStep && watch > 0 && waiting == "" {
+				waiting = p.KeyARN
+				stop = reportWait(ctx, w, "  waiting before reading CloudTrail (--watch)", watch)
+			}
 		case store.PhaseEnd:
 			fmt.Fprintf(w, "  %-18s %-16s done   %s\n", p.Alias, step, clock.end(p.KeyARN, step))
 		case store.PhaseFail:

@@ -61,7 +61,7 @@ func TestWaitReporterTTY(t *testing.T) {
 // step whose begin this process did not see (resumed) has none.
 func TestTimedProgressPrinter(t *testing.T) {
 	var b bytes.Buffer
-	print := timedProgressPrinter(&b)
+	print := timedProgressPrinter(context.Background(), &b, 0)
 	p := rotation.Progress{KeyARN: "arn:k1", Alias: "alias/prod/rds", Step: store.StepImport, Phase: store.PhaseBegin}
 	print(p)
 	p.Phase = store.PhaseEnd
@@ -86,5 +86,22 @@ func TestTimedProgressPrinter(t *testing.T) {
 	}
 	if got := c.end("k", "wrap"); got != "" {
 		t.Fatalf("second end %q, want none", got)
+	}
+}
+
+// TestWatchStepWaitIsReported: while a key's watch step waits (--watch),
+// the wait is reported, and it is over before the step's line.
+func TestWatchStepWaitIsReported(t *testing.T) {
+	var b bytes.Buffer
+	print := timedProgressPrinter(context.Background(), &b, 15*time.Minute)
+	p := rotation.Progress{KeyARN: "arn:k1", Alias: "alias/prod/rds", Step: store.StepWatch, Phase: store.PhaseBegin}
+	print(p)
+	p.Phase = store.PhaseEnd
+	print(p)
+	out := b.String()
+	wait := strings.Index(out, "waiting before reading CloudTrail (--watch): 15m0s left")
+	done := strings.Index(out, "watch            done")
+	if wait < 0 || done < wait {
+		t.Fatalf("watch step output:\n%s", out)
 	}
 }

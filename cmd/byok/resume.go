@@ -47,7 +47,7 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer env.Close()
-	env.engine.Progress = timedProgressPrinter(stderr)
+	env.engine.Progress = timedProgressPrinter(ctx, stderr, env.engine.WatchWindow)
 	return reportRun(stdout, id, env.engine.Resume(ctx, id))
 }
 

@@ -86,7 +86,7 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 	if !o.yes && !confirm(stderr, len(keys), materialCount(reimports)) {
 		return errors.New("not confirmed; pass --yes to run without a prompt")
 	}
-	env.engine.Progress = timedProgressPrinter(stderr)
+	env.engine.Progress = timedProgressPrinter(ctx, stderr, env.engine.WatchWindow)
 	if len(reimports) > 0 {
 		if err := runReimports(ctx, env, reimports, o.changeRef, stdout); err != nil {
 			return errors.Join(err, manualError(manual))
