@@ -100,6 +100,7 @@ func ASFFFindings(rep Report) ([]ASFFFinding, error) {
 	at := rep.Meta.ScanTime.UTC().Format(asffTime)
 	for _, r := range sorted(rep.Results) {
 		f, err := asffFinding(r, at)
+		addKeyFields(f.ProductFields, r, keyDataOf(rep, r))
 		if err != nil {
 			return nil, err
 		}

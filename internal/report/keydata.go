@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/byok-dev/byok/internal/compliance"
@@ -75,4 +76,21 @@ func Fix(r compliance.Result, alias string) string {
 		return "grant the operator/verify role read access (DescribeKey, ListKeyRotations, the service's Describe call) and scan again"
 	}
 	return ""
+}
+
+// addKeyFields puts the finding's key data and fix into ASFF
+// ProductFields (string values of at most 2048 characters each).
+func addKeyFields(m map[string]string, r compliance.Result, d keyData) {
+	set := func(k, v string) {
+		if v != "" && m != nil {
+			m[k] = limit(v, 2048)
+		}
+	}
+	set("byok/Alias", d.Alias)
+	set("byok/MaterialId", d.MaterialID)
+	if d.MaterialAgeDays != nil {
+		set("byok/MaterialAgeDays", strconv.Itoa(*d.MaterialAgeDays))
+	}
+	set("byok/ValidTo", d.ValidTo)
+	set("byok/Fix", Fix(r, d.Alias))
 }

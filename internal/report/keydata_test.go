@@ -64,3 +64,30 @@ func TestFixForEveryNonCompliantReason(t *testing.T) {
 		}
 	}
 }
+
+// TestASFFKeyFields: the key data and the fix are ASFF ProductFields.
+func TestASFFKeyFields(t *testing.T) {
+	fs, err := ASFFFindings(testReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rds, logs map[string]string
+	for _, f := range fs {
+		switch {
+		case strings.HasSuffix(f.Resources[0].ID, ":db:orders"):
+			rds = f.ProductFields
+		case strings.HasSuffix(f.Resources[0].ID, ":::logs"):
+			logs = f.ProductFields
+		}
+	}
+	want := map[string]string{"byok/Alias": "alias/prod/rds", "byok/MaterialId": "m1", "byok/MaterialAgeDays": "10",
+		"byok/ValidTo": "2027-03-01T00:00:00Z"}
+	for k, v := range want {
+		if rds[k] != v {
+			t.Errorf("orders %s = %q, want %q", k, rds[k], v)
+		}
+	}
+	if _, ok := rds["byok/Fix"]; ok || !strings.HasPrefix(logs["byok/Fix"], "name the key by its key ARN") {
+		t.Errorf("fix: compliant %q, non-compliant %q", rds["byok/Fix"], logs["byok/Fix"])
+	}
+}
