@@ -198,6 +198,11 @@ func TestFormatFlag(t *testing.T) {
 	if runs[0].ID != string(open) || runs[1].ID != string(done) || runs[1].Status != "succeeded" || runs[0].Keys == nil {
 		t.Fatalf("runs list --format json: %+v", runs)
 	}
+	code, out, _ = cliRun(t, "runs", "show", "--format", "json", string(open), "--state", path)
+	var one runJSON
+	if err := json.Unmarshal([]byte(out), &one); code != exitOK || err != nil || one.ID != string(open) || one.Status != "running" || one.Keys == nil {
+		t.Fatalf("runs show --format json: exit %d, %v\n%s", code, err, out)
+	}
 }
 
 // TestAWSFlagsReachTheSDK: --profile and --region given after the command

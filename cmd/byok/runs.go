@@ -88,13 +88,17 @@ func runsList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("runs show", "RUN [--state FILE]",
+	fs := newFlagSet("runs show", "RUN [--state FILE] [--format table|json]",
 		"Show a run: per key the step reached, material and key IDs, canaries per account,\n"+
 			"the wrapped-blob digest and errors; for an unfinished run, how to resume it.")
 	fs.SetOutput(stderr)
 	statePath := stateFlag(fs)
+	format := addFormatFlag(fs, "json")
 	id, err := runsShowArgs(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := format.check("runs show"); err != nil {
 		return err
 	}
 	st, err := stateOpenExisting(ctx, *statePath)
@@ -112,6 +116,9 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	keys, err := st.ListRunKeys(ctx, id)
 	if err != nil {
 		return err
+	}
+	if format.is("json") {
+		return runShowJSON(ctx, stdout, st, r, keys)
 	}
 	runsPrintHeader(stdout, r)
 	for _, k := range keys {

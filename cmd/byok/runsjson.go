@@ -26,9 +26,16 @@ type runJSON struct {
 }
 
 type runKeyJSON struct {
-	KeyARN string `json:"key_arn"`
-	Step   string `json:"step"`
-	Error  string `json:"error,omitempty"`
+	KeyARN        string `json:"key_arn"`
+	Step          string `json:"step"`
+	Phase         string `json:"phase,omitempty"` // runs show: begin, end or fail of the step
+	OldMaterialID string `json:"old_material_id,omitempty"`
+	NewMaterialID string `json:"new_material_id,omitempty"`
+	OldKeyID      string `json:"old_key_id,omitempty"`
+	NewKeyID      string `json:"new_key_id,omitempty"`
+	BlobSHA256    string `json:"blob_sha256,omitempty"`
+	HSMLabel      string `json:"hsm_label,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 func runsListJSON(ctx context.Context, w io.Writer, st *store.Store, runs []store.Run) error {
@@ -38,13 +45,33 @@ func runsListJSON(ctx context.Context, w io.Writer, st *store.Store, runs []stor
 		if err != nil {
 			return err
 		}
-		j := runJSON{ID: string(r.ID), Created: r.Created.UTC().Format(time.RFC3339), Updated: r.Updated.UTC().Format(time.RFC3339),
-			Status: fmt.Sprint(r.Status), Strategy: fmt.Sprint(r.Strategy), DryRun: r.DryRun, ChangeRef: r.ChangeRef,
-			Operator: r.Operator, Error: r.Error, Keys: make([]runKeyJSON, 0, len(keys))}
+		j := runJSONOf(r)
 		for _, k := range keys {
 			j.Keys = append(j.Keys, runKeyJSON{KeyARN: k.KeyARN, Step: fmt.Sprint(k.Step), Error: k.Error})
 		}
 		out = append(out, j)
 	}
 	return writeJSON(w, out)
+}
+
+// runShowJSON writes one run with, per key, the step reached and what it
+// recorded (never the import token or the public key).
+func runShowJSON(ctx context.Context, w io.Writer, st *store.Store, r store.Run, keys []store.RunKey) error {
+	j := runJSONOf(r)
+	for _, k := range keys {
+		step, phase, err := st.LastStep(ctx, k.RunID, k.KeyARN)
+		if err != nil {
+			return err
+		}
+		j.Keys = append(j.Keys, runKeyJSON{KeyARN: k.KeyARN, Step: fmt.Sprint(step), Phase: fmt.Sprint(phase),
+			OldMaterialID: k.OldMaterialID, NewMaterialID: k.NewMaterialID, OldKeyID: k.OldKeyID, NewKeyID: k.NewKeyID,
+			BlobSHA256: k.BlobSHA256, HSMLabel: k.HSMLabel, Error: k.Error})
+	}
+	return writeJSON(w, j)
+}
+
+func runJSONOf(r store.Run) runJSON {
+	return runJSON{ID: string(r.ID), Created: r.Created.UTC().Format(time.RFC3339), Updated: r.Updated.UTC().Format(time.RFC3339),
+		Status: fmt.Sprint(r.Status), Strategy: fmt.Sprint(r.Strategy), DryRun: r.DryRun, ChangeRef: r.ChangeRef,
+		Operator: r.Operator, Error: r.Error, Keys: []runKeyJSON{}}
 }
