@@ -14,7 +14,14 @@ import (
 // exit 0 and sends the usage to stdout); a bad flag returns a usage error
 // (exit 64) after the FlagSet has printed the problem and the usage.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	flags, positional := splitArgs(fs, args)
+	flags, positional, missing := splitArgs(fs, args)
+	if missing != "" {
+		// Without this check Parse would take the "--" added below as the
+		// missing value.
+		fmt.Fprintf(fs.Output(), "flag needs an argument: %s\n", missing)
+		fs.Usage()
+		return &exitError{Code: exitUsage, Err: errors.New("")}
+	}
 	if err := fs.Parse(append(append(flags, "--"), positional...)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -26,12 +33,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 // splitArgs separates flag tokens (with the value of a non-boolean flag
 // given as the next argument) from positional arguments, keeping each
-// group's order. An unknown flag stays a flag so that Parse reports it.
-func splitArgs(fs *flag.FlagSet, args []string) (flags, positional []string) {
+// group's order. An unknown flag stays a flag so that Parse reports it;
+// missing names a last flag whose value is absent.
+func splitArgs(fs *flag.FlagSet, args []string) (flags, positional []string, missing string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			return flags, append(positional, args[i+1:]...)
+			return flags, append(positional, args[i+1:]...), ""
 		}
 		if len(a) < 2 || a[0] != '-' {
 			positional = append(positional, a)
@@ -42,12 +50,15 @@ func splitArgs(fs *flag.FlagSet, args []string) (flags, positional []string) {
 		if strings.Contains(name, "=") {
 			continue
 		}
-		if takesValue(fs, name) && i+1 < len(args) {
+		if takesValue(fs, name) {
+			if i+1 == len(args) {
+				return flags, positional, a
+			}
 			i++
 			flags = append(flags, args[i])
 		}
 	}
-	return flags, positional
+	return flags, positional, ""
 }
 
 // takesValue reports whether flag name is defined and not boolean.
