@@ -110,7 +110,9 @@ func parseSandboxFlags(args []string, stderr io.Writer) (*sandboxFlags, error) {
 	fs := newFlagSet("sandbox", "[--listen ADDR] [--state FILE] [--seed estate.yaml|demo|none] [--fault …]",
 		"Serve an AWS-compatible endpoint (KMS, STS, CloudTrail, RDS, …) on one loopback port and print\n"+
 			"the credentials of each seeded account as environment exports. With --state, everything\n"+
-			"acknowledged survives a restart, even after SIGKILL; a seeded state is not seeded again.")
+			"acknowledged survives a restart, even after SIGKILL; a seeded state is not seeded again.\n"+
+			"With --exports FILE, a script can wait for FILE and source it (see README, By hand).\n"+
+			"Also: byok sandbox config-invoke (the Config rule on a running sandbox's events).")
 	fs.SetOutput(stderr)
 	var f sandboxFlags
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:4566", "`host:port` to serve on (port 0 picks a free port)")
