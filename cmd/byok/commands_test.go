@@ -261,3 +261,28 @@ func TestCredentialHints(t *testing.T) {
 		})
 	}
 }
+
+// TestExitStatusTable: codes outside the table, and 2 or 3 from a command
+// the table does not give them to, reach a script as 1 with a message.
+func TestExitStatusTable(t *testing.T) {
+	scan, runs, rotate := commands["scan"], commands["runs list"], commands["rotate"]
+	cases := []struct {
+		c          *command
+		code, want int
+	}{
+		{scan, exitFindings, exitFindings}, {runs, exitFindings, exitFailed},
+		{rotate, exitStopped, exitStopped}, {scan, exitStopped, exitFailed},
+		{runs, exitUsage, exitUsage}, {runs, 7, exitFailed}, {runs, exitOK, exitOK},
+	}
+	for _, c := range cases {
+		var b strings.Builder
+		if got := exitStatus(c.c, c.code, &b); got != c.want || (got != c.code) != strings.Contains(b.String(), "internal error") {
+			t.Errorf("%s exit %d: got %d (%q), want %d", c.c.Name, c.code, got, b.String(), c.want)
+		}
+	}
+	for name := range runCommands {
+		if commands[name] == nil {
+			t.Errorf("runCommands names %q, which is not registered", name)
+		}
+	}
+}

@@ -28,6 +28,10 @@ var exitMeaning = []struct {
 	{exitUsage, "bad flags or arguments; nothing was done"},
 }
 
+// runCommands are the commands that run a journaled rotation and so may
+// exit 3 (stopped, resumable).
+var runCommands = map[string]bool{"rotate": true, "resume": true}
+
 // exitStatus maps a command's exit code to the table: a code the table
 // does not hold, or exitFindings from a command that never reports
 // findings, is a bug that must not reach a script as a meaningful status.
@@ -35,6 +39,9 @@ func exitStatus(c *command, code int, stderr io.Writer) int {
 	switch {
 	case code == exitFindings && c.Findings == "":
 		fmt.Fprintf(stderr, "byok %s: internal error: exit status 2 from a command that reports no findings; reporting 1\n", c.Name)
+		return exitFailed
+	case code == exitStopped && !runCommands[c.Name]:
+		fmt.Fprintf(stderr, "byok %s: internal error: exit status 3 from a command that runs no rotation; reporting 1\n", c.Name)
 		return exitFailed
 	case code == exitOK, code == exitFailed, code == exitFindings, code == exitStopped, code == exitUsage:
 		return code

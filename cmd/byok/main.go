@@ -141,7 +141,19 @@ func newFlagSet(name, synopsis, doc string) *flag.FlagSet {
 		out := fs.Output()
 		fmt.Fprintf(out, "Usage: byok %s %s\n\n%s\n\nFlags (before or after the arguments):\n", name, synopsis, doc)
 		fs.PrintDefaults()
-		fmt.Fprintln(out, "\nExit status: 0 ok, 1 failed, 2 findings (where the command reports them), 3 run stopped, 64 usage.")
+		fmt.Fprintln(out, "\n"+exitSummary(commands[name]))
 	}
 	return fs
+}
+
+// exitSummary is the exit-code table as it applies to c.
+func exitSummary(c *command) string {
+	s := "Exit status: 0 ok, 1 failed (or only part done)"
+	if c != nil && c.Findings != "" {
+		s += ", 2 " + c.Findings
+	}
+	if c != nil && runCommands[c.Name] {
+		s += ", 3 the run was stopped (Ctrl-C, SIGTERM): byok resume RUN continues it"
+	}
+	return s + ", 64 usage (see README, Exit status)."
 }
