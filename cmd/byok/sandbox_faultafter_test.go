@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
 )
@@ -28,7 +29,7 @@ func TestParseFaultAfter(t *testing.T) {
 }
 
 func TestSandboxFlagFaultAfter(t *testing.T) {
-	f, err := parseSandboxFlags([]string{"--fault-after", "kms:CreateKey:0.5", "--fault", "kms:Encrypt:ThrottlingException:0.1"})
+	f, err := parseSandboxFlags([]string{"--fault-after", "kms:CreateKey:0.5", "--fault", "kms:Encrypt:ThrottlingException:0.1"}, io.Discard)
 	if err != nil || len(f.faults) != 2 || !f.faults[0].After || f.faults[1].After {
 		t.Fatalf("flags = %+v, %v", f, err)
 	}

@@ -19,7 +19,7 @@ func TestSandboxStartsUnderEveryFault(t *testing.T) {
 		"--fault-after", "kms:ImportKeyMaterial:1", "--fault-after", "kms:*:0.5"}
 	ctx := context.Background()
 	for i := range 20 {
-		f, err := parseSandboxFlags(args)
+		f, err := parseSandboxFlags(args, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
