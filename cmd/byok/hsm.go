@@ -51,7 +51,9 @@ func hsmInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("hsm init", "[--dir DIR] [--label LABEL]",
 		"Create a SoftHSM2 token in DIR (a softhsm2.conf and a tokens/ directory) with the user PIN\n"+
 			"from $"+hsmPINEnv+" (and the SO PIN from $"+hsmSOPINEnv+", or a random one that is not kept).\n"+
-			"Prints the SOFTHSM2_CONF export and the hsm: URI for byok.yaml. An existing token is reported, not re-created.")
+			"Prints the SOFTHSM2_CONF export and the hsm: URI for byok.yaml. An existing token is not re-created:\n"+
+			"$"+hsmPINEnv+" must open it (else the error says how to delete and re-create it). Commands run\n"+
+			"from this directory find ./.byok/softhsm/softhsm2.conf themselves when SOFTHSM2_CONF is unset.")
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", projectSoftHSMDir, "directory for the token (byok finds the default one itself)")
 	label := fs.String("label", "byok", "token label")
