@@ -286,3 +286,24 @@ func TestExitStatusTable(t *testing.T) {
 		}
 	}
 }
+
+// TestOneFlagParser: no command parses its flags but through parseFlags
+// (flags on either side of arguments), so a new command cannot escape it.
+func TestOneFlagParser(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "cliflags.go" {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(src), ".Parse(args") || strings.Contains(string(src), "fs.Parse(") {
+			t.Errorf("%s parses flags itself; use parseFlags(fs, args)", f)
+		}
+	}
+}

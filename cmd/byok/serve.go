@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,14 +60,11 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveFlags, error
 	fs.StringVar(&f.key, "tls-key", "", "PEM private key file of --tls-cert")
 	fs.StringVar(&f.token, "token-file", "", "file holding the API bearer token (mode 600); enables the two dashboard actions")
 	fs.StringVar(&f.logFormat, "log-format", "text", "service log on stderr: text or json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return f, err
-		}
-		return f, &exitError{Code: exitUsage, Err: errors.New("")}
+	if err := parseFlags(fs, args); err != nil {
+		return f, err
 	}
-	if fs.NArg() > 0 {
-		return f, &exitError{Code: exitUsage, Err: fmt.Errorf("unexpected argument %q; byok serve takes only flags", fs.Arg(0))}
+	if err := noArgs(fs); err != nil {
+		return f, err
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return f, &exitError{Code: exitUsage, Err: fmt.Errorf("--log-format %q: use text or json", f.logFormat)}
