@@ -10,7 +10,7 @@ import (
 // serveBase is a valid estate of 10 lines; serve cases append from line 11.
 const serveBase = `security_account: "111111111111"
 regions: [eu-west-1]
-hsm: "pkcs11:token=byok"
+hsm: "pkcs11:token=byok?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:BYOK_HSM_PIN"
 roles:
   operator: "arn:aws:iam::111111111111:role/byok-operator"
   verify: "arn:aws:iam::{account}:role/byok-verify"
