@@ -24,7 +24,7 @@ var (
 		"rollback": true, "import": true, "watch": true, "serve": true}
 	localCommands = map[string]bool{"estate validate": true, "estate show": true, "sandbox": true,
 		"sandbox config-invoke": true, "hsm init": true, "hsm check": true, "hsm list": true,
-		"runs list": true, "runs show": true, "audit show": true, "audit verify": true,
+		"runs list": true, "runs show": true, "audit show": true, "audit verify": true, "audit adopt-head": true,
 		"findings diff": true, "demo": true}
 )
 
