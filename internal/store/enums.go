@@ -19,9 +19,12 @@ const (
 	// StatusStopped: halted at a step boundary (Ctrl-C, or a failed check
 	// the operator can fix); resumable.
 	StatusStopped
+	// StatusPartial: ended with every admitted key done but some requested
+	// keys refused (Run.Error and the request name them); not resumable.
+	StatusPartial
 )
 
-var statusNames = [...]string{"", "planned", "running", "succeeded", "failed", "stopped"}
+var statusNames = [...]string{"", "planned", "running", "succeeded", "failed", "stopped", "partial"}
 
 func (s RunStatus) String() string {
 	if s <= StatusUnknown || int(s) >= len(statusNames) {
@@ -32,7 +35,9 @@ func (s RunStatus) String() string {
 
 // Finished reports whether the run will never run another step; only
 // unfinished runs hold key locks and can be resumed.
-func (s RunStatus) Finished() bool { return s == StatusSucceeded || s == StatusFailed }
+func (s RunStatus) Finished() bool {
+	return s == StatusSucceeded || s == StatusFailed || s == StatusPartial
+}
 
 // ParseRunStatus reads a name written by String.
 func ParseRunStatus(name string) (RunStatus, error) {

@@ -10,34 +10,36 @@ import (
 
 // AcquireKeyLock gives run the key's lock. It succeeds when the key is
 // free, already held by run (a resumed run), or held by a finished run
-// (Succeeded or Failed); otherwise it returns *LockedError naming the
+// (Succeeded, Failed or Partial); otherwise it returns *LockedError naming the
 // unfinished run. Planned, Running and Stopped runs keep their locks: they
 // can still be resumed.
 func (s *Store) AcquireKeyLock(ctx context.Context, keyARN string, run RunID) error {
 	if keyARN == "" {
 		return fmt.Errorf("acquire key lock: empty key ARN: %w", ErrInvalid)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := runExists(ctx, tx, run); err != nil {
-			return fmt.Errorf("acquire key lock: %w", err)
-		}
-		holder, status, err := lockHolder(ctx, tx, keyARN)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return fmt.Errorf("acquire key lock: %w", err)
-		case holder == run:
-			return nil
-		case !status.Finished():
-			return &LockedError{Key: keyARN, HeldBy: holder}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO key_locks(key_arn, run_id, acquired) VALUES (?, ?, ?)`,
-			keyARN, run, FormatTime(time.Now()))
-		if err != nil {
-			return fmt.Errorf("acquire key lock %s: %w", keyARN, err)
-		}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return acquireLock(ctx, tx, keyARN, run) })
+}
+
+func acquireLock(ctx context.Context, tx *sql.Tx, keyARN string, run RunID) error {
+	if err := runExists(ctx, tx, run); err != nil {
+		return fmt.Errorf("acquire key lock: %w", err)
+	}
+	holder, status, err := lockHolder(ctx, tx, keyARN)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("acquire key lock: %w", err)
+	case holder == run:
 		return nil
-	})
+	case !status.Finished():
+		return &LockedError{Key: keyARN, HeldBy: holder}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO key_locks(key_arn, run_id, acquired) VALUES (?, ?, ?)`,
+		keyARN, run, FormatTime(time.Now()))
+	if err != nil {
+		return fmt.Errorf("acquire key lock %s: %w", keyARN, err)
+	}
+	return nil
 }
 
 // ReleaseKeyLock frees the key if run holds it. Releasing a free key is a

@@ -17,6 +17,7 @@ func TestKeyLocks(t *testing.T) {
 		"stopped holds":   {StatusStopped, ErrLocked},
 		"succeeded stale": {StatusSucceeded, nil},
 		"failed stale":    {StatusFailed, nil},
+		"partial stale":   {StatusPartial, nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -84,6 +84,19 @@ var storeMigrations = []string{
 		key_arn       TEXT NOT NULL,
 		PRIMARY KEY (scan_id, resource_type, account, region, resource_id)
 	);`,
+	// 2: the request of a run (every key asked for, with its admission),
+	// written in one transaction with the run before any work.
+	`ALTER TABLE runs ADD COLUMN selector TEXT NOT NULL DEFAULT '';
+	CREATE TABLE run_requests (
+		run_id    TEXT NOT NULL REFERENCES runs(id),
+		alias     TEXT NOT NULL,
+		region    TEXT NOT NULL,
+		admission TEXT NOT NULL,
+		reason    TEXT NOT NULL DEFAULT '',
+		key_arn   TEXT NOT NULL DEFAULT '',
+		updated   TEXT NOT NULL,
+		PRIMARY KEY (run_id, alias, region)
+	);`,
 }
 
 // Migrate brings component's tables to len(migrations): each entry is one

@@ -34,6 +34,9 @@ type Run struct {
 	Status    RunStatus
 	Error     string // why the run failed or stopped; never a secret
 	DryRun    bool
+	// Selector is how the operator chose the keys (the engine's JSON
+	// encoding of the command's selection); "" for runs before requests.
+	Selector string
 }
 
 func (r Run) validate() error {
@@ -59,26 +62,28 @@ func (s *Store) CreateRun(ctx context.Context, r Run) error {
 	if r.Created.IsZero() {
 		r.Created = time.Now()
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, r.ID).Scan(&n); err != nil {
-			return fmt.Errorf("create run: %w", err)
-		}
-		if n > 0 {
-			return fmt.Errorf("create run %s: %w", r.ID, ErrExists)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO runs(id, strategy, change_ref, operator, created, updated,
-			status, error, dry_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.Strategy, r.ChangeRef, r.Operator, FormatTime(r.Created), FormatTime(r.Created),
-			r.Status.String(), r.Error, r.DryRun)
-		if err != nil {
-			return fmt.Errorf("create run %s: %w", r.ID, err)
-		}
-		return nil
-	})
+	return s.inTx(ctx, func(tx *sql.Tx) error { return insertRun(ctx, tx, r) })
 }
 
-const runColumns = `id, strategy, change_ref, operator, created, updated, status, error, dry_run`
+func insertRun(ctx context.Context, tx *sql.Tx, r Run) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, r.ID).Scan(&n); err != nil {
+		return fmt.Errorf("create run: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("create run %s: %w", r.ID, ErrExists)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO runs(id, strategy, change_ref, operator, created, updated,
+		status, error, dry_run, selector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Strategy, r.ChangeRef, r.Operator, FormatTime(r.Created), FormatTime(r.Created),
+		r.Status.String(), r.Error, r.DryRun, r.Selector)
+	if err != nil {
+		return fmt.Errorf("create run %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+const runColumns = `id, strategy, change_ref, operator, created, updated, status, error, dry_run, selector`
 
 // GetRun returns one run or ErrNotFound.
 func (s *Store) GetRun(ctx context.Context, id RunID) (Run, error) {
@@ -132,7 +137,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRun(sc scanner) (Run, error) {
 	var r Run
 	var created, updated, status string
-	err := sc.Scan(&r.ID, &r.Strategy, &r.ChangeRef, &r.Operator, &created, &updated, &status, &r.Error, &r.DryRun)
+	err := sc.Scan(&r.ID, &r.Strategy, &r.ChangeRef, &r.Operator, &created, &updated, &status, &r.Error, &r.DryRun, &r.Selector)
 	if err != nil {
 		return Run{}, err
 	}
