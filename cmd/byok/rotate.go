@@ -68,18 +68,13 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 	manual := 0
 	if o.due {
 		reimports, manual = reimportPlans(plans)
-		plans = duePlans(plans)
-		keys = nil
-		for _, p := range plans {
-			keys = append(keys, p.Key)
-		}
 	}
-	work := len(keys) + len(reimports)
-	if work == 0 || o.dry {
-		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && work > 0])
+	rotations := rotatable(plans, o.due)
+	if rotations+len(reimports) == 0 || o.dry {
+		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && rotations+len(reimports) > 0])
 		return manualError(manual)
 	}
-	if !o.yes && !confirm(stderr, len(keys), materialCount(reimports)) {
+	if !o.yes && !confirm(stderr, rotations, materialCount(reimports)) {
 		return errors.New("not confirmed; pass --yes to run without a prompt")
 	}
 	env.engine.Progress = progressPrinter(stderr)
@@ -87,10 +82,15 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 		if err := runReimports(ctx, env, reimports, o.changeRef, stdout); err != nil {
 			return errors.Join(err, manualError(manual))
 		}
-		plans = nil // the keys changed: Start inspects them again
+		plans = nil // the keys changed: the engine inspects them again
 	}
-	if len(keys) > 0 {
-		id, err := env.engine.Start(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef, Plans: plans})
+	if rotations > 0 {
+		// The engine gets every selected key and the selection: it records
+		// the whole request before any work and decides (and records) which
+		// keys are due, refused or rotated.
+		req := rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef, Plans: plans,
+			Selector: rotation.Selector{Due: o.due, Env: *sel.env, Service: *sel.service, Key: *sel.key}}
+		id, err := env.engine.Start(ctx, req)
 		if err := reportRun(stdout, id, err); err != nil {
 			return errors.Join(err, manualError(manual))
 		}
@@ -98,14 +98,21 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 	return manualError(manual)
 }
 
-func duePlans(plans []rotation.Plan) []rotation.Plan {
-	var out []rotation.Plan
+// rotatable is how many planned keys a rotation would change: the due
+// ones with --due, else every key (the engine refuses the unsafe ones).
+// It sizes the prompt and the "nothing to rotate" answer; the engine
+// decides on its own plans.
+func rotatable(plans []rotation.Plan, due bool) int {
+	if !due {
+		return len(plans)
+	}
+	n := 0
 	for _, p := range plans {
 		if p.Due {
-			out = append(out, p)
+			n++
 		}
 	}
-	return out
+	return n
 }
 
 // reimportPlans are the plans with expiring material byok can re-import,
@@ -198,6 +205,10 @@ func reportRun(w io.Writer, id store.RunID, err error) error {
 	var stopped *rotation.StoppedError
 	if errors.As(err, &stopped) {
 		return &exitError{Code: 3, Err: err}
+	}
+	var partial *rotation.PartialError
+	if errors.As(err, &partial) {
+		return fmt.Errorf("%w\nbyok runs show %s shows the request; the refused keys need the action their reason names, then a new byok rotate", err, id)
 	}
 	if id != "" {
 		return fmt.Errorf("%w\nresume with: byok resume %s", err, id)

@@ -116,6 +116,9 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	runsPrintHeader(stdout, r)
+	if err := runsPrintRequest(ctx, stdout, st, r, keys); err != nil {
+		return err
+	}
 	for _, k := range keys {
 		if err := runsPrintKey(ctx, stdout, st, r, k); err != nil {
 			return err

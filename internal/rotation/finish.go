@@ -101,6 +101,9 @@ type AuditRecord struct {
 	BlobSHA256    string
 	Verification  json.RawMessage
 	Timings       map[string]time.Duration
+	// Refused: the key was requested and refused; Verification holds the
+	// reason. Nothing was changed.
+	Refused bool
 }
 
 func (j *keyJob) record(ctx context.Context) error {

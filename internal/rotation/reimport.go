@@ -141,7 +141,7 @@ func (e *Engine) reimportRun(ctx context.Context, items []reimportItem, changeRe
 	if !created {
 		return "", nil, errors.Join(refused...)
 	}
-	runErr := e.finishRun(ctx, run, e.runKeys(ctx, jobs))
+	runErr := e.finishRun(ctx, run, e.runKeys(ctx, jobs), nil)
 	res, rerr := e.reimportResults(context.WithoutCancel(ctx), run.ID, items)
 	return run.ID, res, errors.Join(append(refused, reimportErrors(runErr, run.ID, items), rerr)...)
 }
