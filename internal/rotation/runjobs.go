@@ -104,4 +104,3 @@ func collapseStops(err error, id store.RunID) error {
 	}
 	return errors.Join(append([]error{&StoppedError{RunID: id}}, rest...)...)
 }
-
