@@ -111,7 +111,7 @@ func (w *rotWorld) checkReimportEnd(t *testing.T, f reimportFixture, id store.Ru
 	w.checkHSMObject(t, rotation.HSMLabel(f.run, rotAlias))
 	w.checkNoObject(t, rotation.HSMLabel(id, rotAlias))
 	w.checkReimportAudit(t, f, id)
-	if code, out := w.inproc("runs", "list", "--state", w.statePath); code != 0 || !strings.Contains(out, id.String()) || !strings.Contains(out, store.StrategyReimport) {
+	if code, out := w.inproc("runs", "list", "--state", w.statePath); code != 0 || !strings.Contains(out, id.String()) || !strings.Contains(out, rotation.StrategyReimport) {
 		t.Errorf("byok runs list: exit %d, want run %s with strategy reimport:\n%s", code, id, out)
 	}
 	if code, out := w.inproc("runs", "show", id.String(), "--state", w.statePath); code != 0 || !strings.Contains(out, "step:       done") ||
@@ -160,7 +160,7 @@ func (w *rotWorld) checkReimportAudit(t *testing.T, f reimportFixture, id store.
 		}
 	}
 	run, err := st.GetRun(ctx, id)
-	if err != nil || n != 1 || run.Status != store.StatusSucceeded || run.Strategy != store.StrategyReimport {
+	if err != nil || n != 1 || run.Status != store.StatusSucceeded || run.Strategy != rotation.StrategyReimport {
 		t.Errorf("run %s: %+v (%v), %d audit entries; want a succeeded reimport run with one", id, run, err, n)
 	}
 	if code, out := w.inproc("audit", "verify", "--state", w.statePath); code != 0 {

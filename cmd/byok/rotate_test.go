@@ -58,7 +58,7 @@ func TestKillAtEveryStepBoundary(t *testing.T) {
 	rotShm(t)
 	rotBinary(t)
 	var tok = newRotWorld(t, nil).tok
-	for _, step := range store.InPlaceSteps() {
+	for _, step := range rotation.Steps(rotation.InPlace, true) {
 		whens := []string{"before", "after"}
 		switch step {
 		case store.StepImport, store.StepImportReplicas, store.StepRotate, store.StepTag, store.StepRecord:
@@ -86,7 +86,7 @@ func TestKillReimportAtEveryStepBoundary(t *testing.T) {
 	rotShm(t)
 	w := newRotWorld(t, nil)
 	first := w.firstRotation(t)
-	for _, step := range store.ReimportSteps() {
+	for _, step := range rotation.Steps(rotation.Reimport, true) {
 		whens := []string{"before", "after"}
 		switch step {
 		case store.StepImport, store.StepImportReplicas, store.StepRecord:

@@ -202,7 +202,7 @@ func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, r store.Run
 // runsMaterialText is old -> new for a rotation; a re-import keeps its
 // material and only drops the ValidTo.
 func runsMaterialText(strategy string, k store.RunKey) string {
-	if strategy != store.StrategyReimport {
+	if strategy != rotation.StrategyReimport {
 		return runsDash(k.OldMaterialID) + " -> " + runsDash(k.NewMaterialID)
 	}
 	if k.NewMaterialID == "" {

@@ -82,6 +82,11 @@ func (a *admission) admitKey(ctx context.Context, k estate.Key) *keyJob {
 		a.decide(ctx, k, store.AdmissionSkipped, errNotDue, p.Status.ARN)
 		return nil
 	}
+	j, err := a.e.job(a.run, k, store.RunKey{RunID: a.run.ID, KeyARN: p.Status.ARN})
+	if err != nil {
+		a.decide(ctx, k, store.AdmissionRefused, err, p.Status.ARN)
+		return nil
+	}
 	if err := a.e.Store.AdmitRequestKey(ctx, a.run.ID, k.Alias, k.Region, p.Status.ARN); err != nil {
 		var locked *store.LockedError
 		if errors.As(err, &locked) {
@@ -92,7 +97,6 @@ func (a *admission) admitKey(ctx context.Context, k estate.Key) *keyJob {
 		return nil
 	}
 	a.e.failpointAt("admit:after")
-	j := a.e.job(a.run, k, store.RunKey{RunID: a.run.ID, KeyARN: p.Status.ARN})
 	if time.Since(p.At) < planFresh {
 		st := p.Status
 		j.status = &st

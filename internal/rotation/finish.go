@@ -25,7 +25,7 @@ const (
 
 func (j *keyJob) tag(ctx context.Context) error {
 	key := j.rk.KeyARN
-	if j.strategy() == "new-key" {
+	if j.strategy() == NewKey {
 		key = j.rk.NewKeyID
 	}
 	_, err := j.kms.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(key), Tags: []types.Tag{
@@ -116,7 +116,7 @@ func (j *keyJob) record(ctx context.Context) error {
 		return err
 	}
 	return j.e.Audit.Record(ctx, AuditRecord{RunID: j.run.ID, Operator: j.run.Operator, ChangeRef: j.run.ChangeRef,
-		KeyARN: j.rk.KeyARN, Alias: j.key.Alias, Strategy: j.strategy(), OldMaterialID: rk.OldMaterialID,
+		KeyARN: j.rk.KeyARN, Alias: j.key.Alias, Strategy: j.strategy().String(), OldMaterialID: rk.OldMaterialID,
 		NewMaterialID: rk.NewMaterialID, OldKeyID: rk.OldKeyID, NewKeyID: rk.NewKeyID, BlobSHA256: rk.BlobSHA256,
 		Verification: rk.Verification, Timings: j.timings})
 }

@@ -33,7 +33,7 @@ func (j *keyJob) plan(ctx context.Context) error {
 		}
 		st = s
 	}
-	p := Decide(j.key, st, j.e.Estate.Policy, estate.Strategy(j.strategy()), j.run.ID.String(), time.Now())
+	p := Decide(j.key, st, j.e.Estate.Policy, estate.Strategy(j.strategy().String()), j.run.ID.String(), time.Now())
 	if p.Refused != nil {
 		return p.Refused
 	}
@@ -193,20 +193,20 @@ func (j *keyJob) alreadyImported(ctx context.Context) (string, error) {
 			return m.ID, nil
 		}
 	}
-	if j.strategy() != "in-place" && st.State != types.KeyStatePendingImport && st.CurrentID != "" {
+	if j.strategy() != InPlace && st.State != types.KeyStatePendingImport && st.CurrentID != "" {
 		return st.CurrentID, nil
 	}
 	return "", nil
 }
 
 func (j *keyJob) targetKey() string {
-	if j.strategy() == "new-key" && j.rk.NewKeyID != "" {
+	if j.strategy() == NewKey && j.rk.NewKeyID != "" {
 		return j.rk.NewKeyID
 	}
 	return j.rk.KeyARN
 }
 
-func (j *keyJob) strategy() string { return j.run.Strategy }
+func (j *keyJob) strategy() Strategy { return j.proc.strategy }
 
 func replicaARN(primary, region string) string {
 	parts := strings.SplitN(primary, ":", 6)

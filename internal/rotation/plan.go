@@ -133,17 +133,11 @@ func refusal(st KeyStatus, strategy estate.Strategy, runID string) *Refusal {
 }
 
 func stepsFor(s estate.Strategy, multiRegion bool) []store.Step {
-	if s == estate.StrategyNewKey {
-		return store.NewKeySteps()
+	st, err := ParseStrategy(string(s))
+	if err != nil {
+		return nil
 	}
-	var out []store.Step
-	for _, st := range store.InPlaceSteps() {
-		if st == store.StepImportReplicas && !multiRegion {
-			continue
-		}
-		out = append(out, st)
-	}
-	return out
+	return Steps(st, multiRegion)
 }
 
 func impact(svc estate.Service, s estate.Strategy) string {

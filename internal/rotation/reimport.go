@@ -10,9 +10,9 @@ import (
 	"github.com/byok-dev/byok/internal/store"
 )
 
-// StrategyReimport is the strategy of a re-import run, in the store and
-// the audit log.
-const StrategyReimport = store.StrategyReimport
+// StrategyReimport is the name of a re-import run's strategy, in the
+// store and the audit log.
+var StrategyReimport = Reimport.String()
 
 // ErrMaterialGone means the key no longer lists the material to re-import.
 var ErrMaterialGone = errors.New("key no longer has the material")

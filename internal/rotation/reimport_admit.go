@@ -42,20 +42,7 @@ func (e *Engine) admitReimport(ctx context.Context, run *store.Run, created *boo
 	if err != nil {
 		return nil, err
 	}
-	return e.job(*run, p.Key, rk), nil
-}
-
-// reimportSteps is store.ReimportSteps without ImportReplicas for a
-// single-Region key.
-func reimportSteps(multiRegion bool) []store.Step {
-	var out []store.Step
-	for _, s := range store.ReimportSteps() {
-		if s == store.StepImportReplicas && !multiRegion {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
+	return e.job(*run, p.Key, rk)
 }
 
 // missingObject is the refusal of a run whose HSM object is not on the

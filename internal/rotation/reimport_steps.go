@@ -13,41 +13,42 @@ import (
 	"github.com/byok-dev/byok/internal/transport"
 )
 
-// doReimport runs one step of a re-import run. Each step is idempotent
+// The re-import procedure: the same material (same KeyMaterialId, found
+// in the HSM by label, never generated) imported again as
+// EXISTING_KEY_MATERIAL without expiry, into each replica first
+// (multi-Region keys only) and the primary last. Each step is idempotent
 // given the run key and what KMS says: NewMaterialID is set (to the same
 // ID as OldMaterialID) once the primary shows the material without
 // ValidTo, and every import first checks that KMS still shows a ValidTo.
-func (j *keyJob) doReimport(ctx context.Context, step store.Step) error {
-	switch step {
-	case store.StepPlan:
-		return j.reimportPlan(ctx)
-	case store.StepCanaries:
-		return j.reimportCanaries(ctx)
-	case store.StepHSMFind:
-		_, err := j.reimportObject(ctx)
-		return err
-	case store.StepImportReplicas:
-		return j.reimportReplicas(ctx)
-	case store.StepGetParameters:
-		return j.getParameters(ctx)
-	case store.StepWrap:
-		if j.rk.NewMaterialID != "" {
-			return nil
-		}
-		if _, err := j.reimportObject(ctx); err != nil { // never let wrap generate an object
-			return err
-		}
-		return j.wrap(ctx)
-	case store.StepImport:
-		return j.reimportPrimary(ctx)
-	case store.StepVerify:
-		return j.reimportVerify(ctx)
-	case store.StepRecord:
-		return j.record(ctx)
-	case store.StepDone:
+func init() {
+	register(&procedure{strategy: Reimport, table: []stepDef{
+		{step: store.StepPlan, do: (*keyJob).reimportPlan, next: []store.Step{store.StepCanaries}},
+		{step: store.StepCanaries, do: (*keyJob).reimportCanaries, next: []store.Step{store.StepHSMFind}},
+		{step: store.StepHSMFind, do: (*keyJob).reimportFind, next: []store.Step{store.StepImportReplicas, store.StepGetParameters}},
+		{step: store.StepImportReplicas, do: (*keyJob).reimportReplicas, next: []store.Step{store.StepGetParameters}, applies: multiRegionOnly},
+		{step: store.StepGetParameters, do: (*keyJob).getParameters, next: []store.Step{store.StepWrap}},
+		{step: store.StepWrap, do: (*keyJob).reimportWrap, next: []store.Step{store.StepImport}},
+		{step: store.StepImport, do: (*keyJob).reimportPrimary, next: []store.Step{store.StepVerify}},
+		{step: store.StepVerify, do: (*keyJob).reimportVerify, next: []store.Step{store.StepRecord}},
+		{step: store.StepRecord, do: (*keyJob).record, next: []store.Step{store.StepDone}},
+		{step: store.StepDone, do: (*keyJob).done},
+	}})
+}
+
+func (j *keyJob) reimportFind(ctx context.Context) error {
+	_, err := j.reimportObject(ctx)
+	return err
+}
+
+// reimportWrap wraps the found object; it never lets wrap generate one.
+func (j *keyJob) reimportWrap(ctx context.Context) error {
+	if j.rk.NewMaterialID != "" {
 		return nil
 	}
-	return fmt.Errorf("step %s is not a re-import step: %w", step, store.ErrInvalid)
+	if _, err := j.reimportObject(ctx); err != nil {
+		return err
+	}
+	return j.wrap(ctx)
 }
 
 // reimportPlan checks that the key still has the material and notes when

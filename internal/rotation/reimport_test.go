@@ -85,7 +85,7 @@ func (w *world) checkReimported(t *testing.T, arn, region, mat string, count int
 func (w *world) checkReimportRun(t *testing.T, id store.RunID, arn, mat string) {
 	t.Helper()
 	ctx := context.Background()
-	if r, err := w.st.GetRun(ctx, id); err != nil || r.Status != store.StatusSucceeded || r.Strategy != store.StrategyReimport {
+	if r, err := w.st.GetRun(ctx, id); err != nil || r.Status != store.StatusSucceeded || r.Strategy != rotation.StrategyReimport {
 		t.Fatalf("run %s: %+v, %v", id, r, err)
 	}
 	ev, err := w.st.Journal(ctx, id)
@@ -101,7 +101,7 @@ func (w *world) checkReimportRun(t *testing.T, id store.RunID, arn, mat string) 
 			t.Errorf("re-import journaled step %s", e.Step)
 		}
 	}
-	for _, s := range store.ReimportSteps() {
+	for _, s := range rotation.Steps(rotation.Reimport, true) {
 		if !ended[s] && s != store.StepImportReplicas {
 			t.Errorf("step %s never ended", s)
 		}
@@ -158,7 +158,7 @@ func TestReimportExpiringMaterial(t *testing.T) {
 		!res[0].Verification.OldDataChecked || res[0].RunID != id {
 		t.Fatalf("reimport: %+v, %v", res, err)
 	}
-	if r, err := w.st.GetRun(ctx, id); err != nil || r.Strategy != store.StrategyReimport || r.Status != store.StatusSucceeded {
+	if r, err := w.st.GetRun(ctx, id); err != nil || r.Strategy != rotation.StrategyReimport || r.Status != store.StatusSucceeded {
 		t.Fatalf("re-import run %s: %+v, %v; want a succeeded run with strategy reimport", id, r, err)
 	}
 	for _, m := range w.materials(t, arn, k.Region) {

@@ -22,7 +22,7 @@ func (e *Engine) Rollback(ctx context.Context, id store.RunID) error {
 	if err != nil {
 		return err
 	}
-	if run.Strategy != store.StrategyNewKey {
+	if run.Strategy != NewKey.String() {
 		return fmt.Errorf("run %s: %w", id, ErrNotNewKey)
 	}
 	rks, err := e.Store.ListRunKeys(ctx, id)
@@ -44,7 +44,10 @@ func (e *Engine) rollbackKey(ctx context.Context, run store.Run, rk store.RunKey
 	if err != nil {
 		return err
 	}
-	j := e.job(run, k, rk)
+	j, err := e.job(run, k, rk)
+	if err != nil {
+		return err
+	}
 	if err := e.Store.BeginStep(ctx, run.ID, rk.KeyARN, store.StepRollback, j.detail()); err != nil {
 		return err
 	}

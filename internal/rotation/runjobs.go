@@ -11,14 +11,19 @@ import (
 	"github.com/byok-dev/byok/internal/store"
 )
 
-func (e *Engine) job(run store.Run, k estate.Key, rk store.RunKey) *keyJob {
-	j := &keyJob{e: e, run: run, key: k, rk: rk, kms: e.securityKMS(k.Region),
-		timings: map[string]time.Duration{}}
-	j.steps = stepsFor(estate.Strategy(run.Strategy), len(k.Replicas) > 0)
-	if run.Strategy == StrategyReimport {
-		j.steps = reimportSteps(len(k.Replicas) > 0)
+// job makes the job of one run key; the run's strategy chooses the
+// procedure.
+func (e *Engine) job(run store.Run, k estate.Key, rk store.RunKey) (*keyJob, error) {
+	s, err := ParseStrategy(run.Strategy)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", run.ID, err)
 	}
-	return j
+	proc, err := procedureFor(s)
+	if err != nil {
+		return nil, err
+	}
+	return &keyJob{e: e, run: run, key: k, rk: rk, kms: e.securityKMS(k.Region), proc: proc,
+		steps: proc.steps(len(k.Replicas) > 0), timings: map[string]time.Duration{}}, nil
 }
 
 // runKeys runs the jobs as they arrive, Concurrency at a time, and joins

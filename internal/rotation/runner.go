@@ -36,7 +36,11 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 				return err
 			}
 		}
-		jobs = append(jobs, e.job(run, k, rk))
+		j, err := e.job(run, k, rk)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, j)
 	}
 	pending, err := e.pendingKeys(ctx, run)
 	if err != nil {

@@ -111,6 +111,9 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunID, error) {
 	if len(req.Keys) == 0 {
 		return "", ErrEmptyRequest
 	}
+	if _, err := ParseStrategy(string(req.Strategy)); err != nil {
+		return "", err
+	}
 	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: string(req.Strategy), ChangeRef: req.ChangeRef,
 		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now(), Selector: req.Selector.encode()}
 	var rq []store.RequestKey

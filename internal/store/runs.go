@@ -8,25 +8,10 @@ import (
 	"time"
 )
 
-// Strategy names accepted in Run.Strategy: the estate's rotation
-// strategies (estate.Strategy values) and the re-import of expiring
-// material without expiry. The column is free text, so adding a strategy
-// needs no schema migration.
-const (
-	StrategyInPlace  = "in-place"
-	StrategyNewKey   = "new-key"
-	StrategyReimport = "reimport"
-)
-
-// validStrategy reports whether s is one of the Strategy* names.
-func validStrategy(s string) bool {
-	return s == StrategyInPlace || s == StrategyNewKey || s == StrategyReimport
-}
-
 // Run is one invocation of byok rotate over one or more keys.
 type Run struct {
 	ID        RunID
-	Strategy  string // StrategyInPlace, StrategyNewKey or StrategyReimport
+	Strategy  string // the name of the rotation package's Strategy; the store does not judge it
 	ChangeRef string // operator's change reference, may be empty
 	Operator  string // caller ARN (sts GetCallerIdentity)
 	Created   time.Time
@@ -43,9 +28,8 @@ func (r Run) validate() error {
 	if _, err := ParseRunID(string(r.ID)); err != nil {
 		return err
 	}
-	if !validStrategy(r.Strategy) {
-		return fmt.Errorf("strategy %q: %w: want %s, %s or %s", r.Strategy, ErrInvalid,
-			StrategyInPlace, StrategyNewKey, StrategyReimport)
+	if r.Strategy == "" {
+		return fmt.Errorf("run %s: empty strategy: %w", r.ID, ErrInvalid)
 	}
 	if _, err := ParseRunStatus(r.Status.String()); err != nil {
 		return err
