@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/byok-dev/byok/internal/audit"
+	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
 

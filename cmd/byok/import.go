@@ -12,9 +12,9 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 func init() {
@@ -85,7 +85,7 @@ func runImport(ctx context.Context, env *rotationEnv, r importReq) (string, erro
 	if err != nil {
 		return "", err
 	}
-	im := &transport.Importer{KMS: k, HSM: env.hsm, Algorithm: env.engine.Algorithm, KeySpec: env.est.Policy.Wrapping.KeySpec}
+	im := &keyimport.Importer{KMS: k, HSM: env.hsm, Algorithm: env.engine.Algorithm, KeySpec: env.est.Policy.Wrapping.KeySpec}
 	if r.validFor > 0 {
 		v := time.Now().Add(r.validFor).UTC()
 		spec.ValidTo = &v
@@ -105,13 +105,13 @@ func runImport(ctx context.Context, env *rotationEnv, r importReq) (string, erro
 // a fresh import run ID (recorded as KeyMaterialDescription, which is how
 // --reimport later finds the HSM object); a re-import reads the run ID
 // back from the material's description.
-func importTarget(st rotation.KeyStatus, r importReq) (string, transport.Import, error) {
+func importTarget(st rotation.KeyStatus, r importReq) (string, keyimport.Import, error) {
 	if !r.reimport {
 		if len(st.Materials) > 0 || st.CurrentID != "" {
-			return "", transport.Import{}, errHasMaterial
+			return "", keyimport.Import{}, errHasMaterial
 		}
 		run := store.NewRunID(time.Now()).String()
-		return hsm.LabelPrefix + run + ":" + r.key.Alias, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run}, nil
+		return hsm.LabelPrefix + run + ":" + r.key.Alias, keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run}, nil
 	}
 	want := r.materialID
 	if want == "" {
@@ -122,12 +122,12 @@ func importTarget(st rotation.KeyStatus, r importReq) (string, transport.Import,
 			continue
 		}
 		if _, err := store.ParseRunID(m.Description); err != nil {
-			return "", transport.Import{}, fmt.Errorf("material %s: %w", m.ID, errNoByokDesc)
+			return "", keyimport.Import{}, fmt.Errorf("material %s: %w", m.ID, errNoByokDesc)
 		}
 		return hsm.LabelPrefix + m.Description + ":" + r.key.Alias,
-			transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}, nil
+			keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}, nil
 	}
-	return "", transport.Import{}, fmt.Errorf("key %s has no material %q (byok plan --key %s lists them)", st.ARN, want, r.key.Alias)
+	return "", keyimport.Import{}, fmt.Errorf("key %s has no material %q (byok plan --key %s lists them)", st.ARN, want, r.key.Alias)
 }
 
 func findOrGenerate(ctx context.Context, s *hsm.Session, label string, reimport bool) (hsm.Object, error) {

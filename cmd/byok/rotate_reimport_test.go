@@ -11,9 +11,9 @@ import (
 
 	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // reimportFixture is the byok-imported material a re-import test makes
@@ -56,7 +56,7 @@ func (w *rotWorld) expire(t *testing.T, f reimportFixture) {
 	}
 	validTo := w.sb.Now().Add(10 * 24 * time.Hour)
 	for region, arn := range map[string]string{"eu-central-1": f.replica, "eu-west-1": f.arn} {
-		im := &transport.Importer{KMS: w.kms(region), HSM: s, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
+		im := &keyimport.Importer{KMS: w.kms(region), HSM: s, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
 		p, err := im.GetParameters(ctx, arn)
 		if err != nil {
 			t.Fatal(err)
@@ -65,7 +65,7 @@ func (w *rotWorld) expire(t *testing.T, f reimportFixture) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := im.Import(ctx, p, wr, transport.Import{Type: types.ImportTypeExistingKeyMaterial,
+		if _, err := im.Import(ctx, p, wr, keyimport.Import{Type: types.ImportTypeExistingKeyMaterial,
 			Description: f.run.String(), MaterialID: f.material, ValidTo: &validTo}); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
 

@@ -13,10 +13,10 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/sandbox/seed"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // The demo's expiring key: its material comes from the demo's own HSM,
@@ -75,7 +75,7 @@ func (w *world) importExpiring(ctx context.Context, t seed.Target, est *estate.E
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", k.Alias, err)
 	}
-	im := &transport.Importer{KMS: c, HSM: w.hsm, Algorithm: alg, KeySpec: est.Policy.Wrapping.KeySpec, Logger: w.opts.Logger}
+	im := &keyimport.Importer{KMS: c, HSM: w.hsm, Algorithm: alg, KeySpec: est.Policy.Wrapping.KeySpec, Logger: w.opts.Logger}
 	t.AdvanceClock(-expiringAge)
 	defer t.AdvanceClock(expiringAge)
 	p, err := im.GetParameters(ctx, aws.ToString(d.KeyMetadata.Arn))
@@ -87,7 +87,7 @@ func (w *world) importExpiring(ctx context.Context, t seed.Target, est *estate.E
 		return err
 	}
 	validTo := now.Add(expiringIn).UTC().Truncate(time.Second) // 210 days after the backdated import
-	_, err = im.Import(ctx, p, wrapped, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run.String(), ValidTo: &validTo})
+	_, err = im.Import(ctx, p, wrapped, keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run.String(), ValidTo: &validTo})
 	return err
 }
 

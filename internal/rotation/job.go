@@ -8,8 +8,8 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // keyJob is one key's rotation inside a run. Fields after rk are rebuilt
@@ -24,7 +24,7 @@ type keyJob struct {
 	steps []store.Step // proc's steps for this key
 
 	status  *KeyStatus
-	params  transport.Params
+	params  keyimport.Params
 	obj     *hsm.Object
 	wrapped *hsm.Wrapped
 	verify  *Verification

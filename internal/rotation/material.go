@@ -13,8 +13,8 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // tokenMargin keeps an import token from being used too close to expiry.
@@ -82,8 +82,8 @@ func (j *keyJob) ensureObject(ctx context.Context) (hsm.Object, error) {
 	return obj, nil
 }
 
-func (j *keyJob) importer(region string) *transport.Importer {
-	return &transport.Importer{KMS: j.e.securityKMS(region), HSM: j.e.HSM,
+func (j *keyJob) importer(region string) *keyimport.Importer {
+	return &keyimport.Importer{KMS: j.e.securityKMS(region), HSM: j.e.HSM,
 		Algorithm: j.e.Algorithm, KeySpec: j.e.Estate.Policy.Wrapping.KeySpec, Logger: j.e.Logger}
 }
 
@@ -95,8 +95,8 @@ func (j *keyJob) getParameters(ctx context.Context) error {
 	return err
 }
 
-func (j *keyJob) ensureParams(ctx context.Context, force bool) (transport.Params, error) {
-	p := transport.Params{KeyID: j.targetKey(), PublicKey: j.rk.PublicKey, ImportToken: j.rk.ImportToken, ValidTo: j.rk.ParametersValidTo}
+func (j *keyJob) ensureParams(ctx context.Context, force bool) (keyimport.Params, error) {
+	p := keyimport.Params{KeyID: j.targetKey(), PublicKey: j.rk.PublicKey, ImportToken: j.rk.ImportToken, ValidTo: j.rk.ParametersValidTo}
 	if !force && p.Usable(time.Now(), tokenMargin) {
 		j.params = p
 		return p, nil
@@ -154,7 +154,7 @@ func (j *keyJob) importMaterial(ctx context.Context) error {
 		return err
 	}
 	id, err := j.importOnce(ctx)
-	if transport.IsTokenExpired(err) {
+	if keyimport.IsTokenExpired(err) {
 		if _, err = j.ensureParams(ctx, true); err == nil {
 			id, err = j.importOnce(ctx)
 		}
@@ -174,7 +174,7 @@ func (j *keyJob) importOnce(ctx context.Context) (string, error) {
 	// NEW_KEY_MATERIAL in both strategies: in place it becomes the pending
 	// material; into a new key it is the first material (KMS refuses
 	// EXISTING_KEY_MATERIAL for material never associated with the key).
-	return j.importer(j.key.Region).Import(ctx, j.params, w, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String()})
+	return j.importer(j.key.Region).Import(ctx, j.params, w, keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String()})
 }
 
 // alreadyImported finds material this run imported before a crash: a

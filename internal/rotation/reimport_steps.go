@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // The re-import procedure: the same material (same KeyMaterialId, found
@@ -176,8 +176,8 @@ func (j *keyJob) expiringMaterial(ctx context.Context, k KMS, arn string) (Mater
 // existingImport re-imports m as itself: same KeyMaterialId and
 // description, no ValidTo (the transport then imports with
 // KEY_MATERIAL_DOES_NOT_EXPIRE).
-func existingImport(m Material) transport.Import {
-	return transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}
+func existingImport(m Material) keyimport.Import {
+	return keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}
 }
 
 // reimportPrimary imports into the primary unless KMS already shows the
@@ -192,7 +192,7 @@ func (j *keyJob) reimportPrimary(ctx context.Context) error {
 	}
 	if m.ValidTo != nil {
 		err = j.importPrimaryOnce(ctx, m)
-		if transport.IsTokenExpired(err) {
+		if keyimport.IsTokenExpired(err) {
 			if _, err = j.ensureParams(ctx, true); err == nil {
 				err = j.importPrimaryOnce(ctx, m)
 			}

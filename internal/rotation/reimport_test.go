@@ -11,9 +11,9 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // TestReimportRunStopsAndResumes: a re-import is a journaled run. Stopped
@@ -207,7 +207,7 @@ func (w *world) setExpiry(t *testing.T, k estate.Key, arn string, run store.RunI
 	if err != nil {
 		t.Fatal(err)
 	}
-	im := &transport.Importer{KMS: w.admin(w.est.SecurityAccount, k.Region), HSM: w.hs, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
+	im := &keyimport.Importer{KMS: w.admin(w.est.SecurityAccount, k.Region), HSM: w.hs, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
 	p, err := im.GetParameters(ctx, arn)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +217,7 @@ func (w *world) setExpiry(t *testing.T, k estate.Key, arn string, run store.RunI
 		t.Fatal(err)
 	}
 	validTo := w.sb.Now().Add(in)
-	if _, err := im.Import(ctx, p, wr, transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: run.String(), MaterialID: mat, ValidTo: &validTo}); err != nil {
+	if _, err := im.Import(ctx, p, wr, keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: run.String(), MaterialID: mat, ValidTo: &validTo}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/byok-dev/byok/internal/transport"
+	"github.com/byok-dev/byok/internal/keyimport"
 )
 
 // ErrRotateTimeout means KMS did not finish an on-demand rotation in time.
@@ -143,7 +143,7 @@ func (j *keyJob) importReplica(ctx context.Context, region string) error {
 	if err != nil {
 		return err
 	}
-	_, err = im.Import(ctx, p, w, transport.Import{Type: types.ImportTypeExistingKeyMaterial,
+	_, err = im.Import(ctx, p, w, keyimport.Import{Type: types.ImportTypeExistingKeyMaterial,
 		Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID})
 	return err
 }

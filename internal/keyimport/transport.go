@@ -1,10 +1,10 @@
-// Package transport moves key material from the HSM to KMS as ciphertext
+// Package keyimport moves key material from the HSM to KMS as ciphertext
 // only: GetParametersForImport → wrap inside the HSM under the returned
 // public key → check the blob's SHA-256 recorded at wrap time → import.
 // It is the seed's question 4 done in code, shared by `byok import` and the
 // rotation engine. It never sees plaintext material (the HSM wraps) and
 // never logs the import token or the blob, only the blob's digest.
-package transport
+package keyimport
 
 import (
 	"context"
