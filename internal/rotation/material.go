@@ -2,7 +2,6 @@ package rotation
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -63,16 +62,14 @@ func (j *keyJob) ensureObject(ctx context.Context) (hsm.Object, error) {
 		return *j.obj, nil
 	}
 	label := j.hsmLabel()
-	obj, err := j.e.HSM.Find(ctx, label)
+	// Material imported from the object must never be regenerated: a new
+	// object under the same label would not decrypt what the old made.
+	obj, err := keyimport.FindOrGenerate(ctx, j.e.HSM, keyimport.Source{Label: label, Generate: j.rk.NewMaterialID == ""})
 	if errors.Is(err, hsm.ErrObjectNotFound) {
-		if j.rk.NewMaterialID != "" {
-			return hsm.Object{}, fmt.Errorf("HSM object %q is gone but material %s was imported from it: %w", label, j.rk.NewMaterialID, err)
-		}
-		id := sha256.Sum256([]byte(label))
-		obj, err = j.e.HSM.GenerateAES256(ctx, label, id[:16])
+		return hsm.Object{}, fmt.Errorf("HSM object %q is gone but material %s was imported from it: %w", label, j.rk.NewMaterialID, err)
 	}
 	if err != nil {
-		return hsm.Object{}, fmt.Errorf("hsm object %q: %w", label, err)
+		return hsm.Object{}, err
 	}
 	j.obj = &obj
 	if j.rk.HSMLabel != label {
@@ -91,13 +88,13 @@ func (j *keyJob) getParameters(ctx context.Context) error {
 	if j.rk.NewMaterialID != "" {
 		return nil // already imported; nothing to fetch
 	}
-	_, err := j.ensureParams(ctx, false)
+	_, err := j.ensureParams(ctx)
 	return err
 }
 
-func (j *keyJob) ensureParams(ctx context.Context, force bool) (keyimport.Params, error) {
+func (j *keyJob) ensureParams(ctx context.Context) (keyimport.Params, error) {
 	p := keyimport.Params{KeyID: j.targetKey(), PublicKey: j.rk.PublicKey, ImportToken: j.rk.ImportToken, ValidTo: j.rk.ParametersValidTo}
-	if !force && p.Usable(time.Now(), tokenMargin) {
+	if p.Usable(time.Now(), tokenMargin) {
 		j.params = p
 		return p, nil
 	}
@@ -129,7 +126,7 @@ func (j *keyJob) ensureWrapped(ctx context.Context) (hsm.Wrapped, error) {
 	if err != nil {
 		return hsm.Wrapped{}, err
 	}
-	p, err := j.ensureParams(ctx, false)
+	p, err := j.ensureParams(ctx)
 	if err != nil {
 		return hsm.Wrapped{}, err
 	}
@@ -154,11 +151,6 @@ func (j *keyJob) importMaterial(ctx context.Context) error {
 		return err
 	}
 	id, err := j.importOnce(ctx)
-	if keyimport.IsTokenExpired(err) {
-		if _, err = j.ensureParams(ctx, true); err == nil {
-			id, err = j.importOnce(ctx)
-		}
-	}
 	if err != nil {
 		return err
 	}
@@ -167,6 +159,10 @@ func (j *keyJob) importMaterial(ctx context.Context) error {
 }
 
 func (j *keyJob) importOnce(ctx context.Context) (string, error) {
+	obj, err := j.ensureObject(ctx)
+	if err != nil {
+		return "", err
+	}
 	w, err := j.ensureWrapped(ctx)
 	if err != nil {
 		return "", err
@@ -174,7 +170,19 @@ func (j *keyJob) importOnce(ctx context.Context) (string, error) {
 	// NEW_KEY_MATERIAL in both strategies: in place it becomes the pending
 	// material; into a new key it is the first material (KMS refuses
 	// EXISTING_KEY_MATERIAL for material never associated with the key).
-	return j.importer(j.key.Region).Import(ctx, j.params, w, keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String()})
+	spec := keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String()}
+	return j.importer(j.key.Region).ImportRewrapping(ctx, obj, j.params, w, spec, j.rewrapped(ctx))
+}
+
+// rewrapped journals the parameters and blob digest of a re-wrap after an
+// expired import token.
+func (j *keyJob) rewrapped(ctx context.Context) keyimport.Rewrapped {
+	return func(p keyimport.Params, w hsm.Wrapped) error {
+		j.params, j.wrapped = p, &w
+		j.rk.PublicKey, j.rk.ImportToken, j.rk.ParametersValidTo = p.PublicKey, p.ImportToken, p.ValidTo
+		j.rk.BlobSHA256 = hex.EncodeToString(w.SHA256[:])
+		return j.save(ctx)
+	}
 }
 
 // alreadyImported finds material this run imported before a crash: a

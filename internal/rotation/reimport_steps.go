@@ -143,20 +143,11 @@ func (j *keyJob) reimportInto(ctx context.Context, region, arn string) error {
 	if err != nil || m.ValidTo == nil {
 		return err
 	}
-	obj, err := j.reimportObject(ctx)
-	if err != nil {
-		return err
+	_, err = j.importer(region).Run(ctx, keyimport.Request{KeyID: arn, Source: keyimport.Source{Label: j.rk.HSMLabel},
+		Import: existingImport(m)})
+	if errors.Is(err, hsm.ErrObjectNotFound) {
+		return missingObject(j.rk.KeyARN, j.rk.HSMLabel, j.run.ID, err)
 	}
-	im := j.importer(region)
-	params, err := im.GetParameters(ctx, arn)
-	if err != nil {
-		return err
-	}
-	w, err := im.Wrap(ctx, obj, params)
-	if err != nil {
-		return err
-	}
-	_, err = im.Import(ctx, params, w, existingImport(m))
 	return err
 }
 
@@ -191,13 +182,7 @@ func (j *keyJob) reimportPrimary(ctx context.Context) error {
 		return err
 	}
 	if m.ValidTo != nil {
-		err = j.importPrimaryOnce(ctx, m)
-		if keyimport.IsTokenExpired(err) {
-			if _, err = j.ensureParams(ctx, true); err == nil {
-				err = j.importPrimaryOnce(ctx, m)
-			}
-		}
-		if err != nil {
+		if err := j.importPrimaryOnce(ctx, m); err != nil {
 			return err
 		}
 	}
@@ -207,14 +192,15 @@ func (j *keyJob) reimportPrimary(ctx context.Context) error {
 }
 
 func (j *keyJob) importPrimaryOnce(ctx context.Context, m Material) error {
-	if _, err := j.reimportObject(ctx); err != nil {
+	obj, err := j.reimportObject(ctx)
+	if err != nil {
 		return err
 	}
 	w, err := j.ensureWrapped(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = j.importer(j.key.Region).Import(ctx, j.params, w, existingImport(m))
+	_, err = j.importer(j.key.Region).ImportRewrapping(ctx, obj, j.params, w, existingImport(m), j.rewrapped(ctx))
 	return err
 }
 

@@ -130,20 +130,8 @@ func (j *keyJob) importReplica(ctx context.Context, region string) error {
 			return nil // imported before a crash
 		}
 	}
-	obj, err := j.ensureObject(ctx)
-	if err != nil {
-		return err
-	}
-	im := j.importer(region)
-	p, err := im.GetParameters(ctx, arn)
-	if err != nil {
-		return err
-	}
-	w, err := im.Wrap(ctx, obj, p)
-	if err != nil {
-		return err
-	}
-	_, err = im.Import(ctx, p, w, keyimport.Import{Type: types.ImportTypeExistingKeyMaterial,
-		Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID})
+	// The object exists: the primary's import came from it.
+	_, err = j.importer(region).Run(ctx, keyimport.Request{KeyID: arn, Source: keyimport.Source{Label: j.hsmLabel()},
+		Import: keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID}})
 	return err
 }
