@@ -143,24 +143,20 @@ func fillMetadata(f *compliance.KeyFacts, md *types.KeyMetadata) {
 // its rotation date; a first material has none, and KMS records no import
 // date, so its age runs from the key's creation (never understated).
 func readRotations(ctx context.Context, k KMS, f *compliance.KeyFacts) error {
-	p := kms.NewListKeyRotationsPaginator(k, &kms.ListKeyRotationsInput{KeyId: aws.String(f.ARN),
-		IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+	entries, err := ListMaterials(ctx, k, f.ARN)
+	if err != nil {
+		return err
+	}
 	f.Materials = nil
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("list key rotations: %w", err)
+	for _, e := range entries {
+		m := compliance.Material{ID: aws.ToString(e.KeyMaterialId), State: string(e.KeyMaterialState), ValidTo: e.ValidTo}
+		if e.RotationDate != nil {
+			m.Since = *e.RotationDate
 		}
-		for _, e := range out.Rotations {
-			m := compliance.Material{ID: aws.ToString(e.KeyMaterialId), State: string(e.KeyMaterialState), ValidTo: e.ValidTo}
-			if e.RotationDate != nil {
-				m.Since = *e.RotationDate
-			}
-			if e.KeyMaterialState == types.KeyMaterialStateCurrent && e.RotationDate != nil {
-				f.CurrentSince = *e.RotationDate
-			}
-			f.Materials = append(f.Materials, m)
+		if e.KeyMaterialState == types.KeyMaterialStateCurrent && e.RotationDate != nil {
+			f.CurrentSince = *e.RotationDate
 		}
+		f.Materials = append(f.Materials, m)
 	}
 	return nil
 }

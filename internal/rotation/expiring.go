@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/store"
@@ -61,7 +62,7 @@ func (m ExpiringMaterial) Hint(alias string) string {
 func expiringMaterials(k estate.Key, st KeyStatus, warning time.Duration, now time.Time) []ExpiringMaterial {
 	var out []ExpiringMaterial
 	for _, m := range st.Materials {
-		if m.ValidTo == nil || m.ValidTo.Sub(now) > warning {
+		if !compliance.MaterialExpiring(m.ValidTo, now, warning) {
 			continue
 		}
 		em := ExpiringMaterial{ID: m.ID, State: m.State, ValidTo: *m.ValidTo, Description: m.Description}

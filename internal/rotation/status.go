@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/keyfacts"
 )
 
 // MaxOnDemandRotations is KMS's lifetime limit of on-demand rotations per
@@ -81,25 +83,21 @@ func Inspect(ctx context.Context, k KMS, key string) (KeyStatus, error) {
 }
 
 func readMaterials(ctx context.Context, k KMS, st *KeyStatus) error {
-	p := kms.NewListKeyRotationsPaginator(k, &kms.ListKeyRotationsInput{
-		KeyId: aws.String(st.ARN), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+	entries, err := keyfacts.ListMaterials(ctx, k, st.ARN)
+	if err != nil {
+		return err
+	}
 	st.CurrentSince = st.Created
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("list key rotations of %s: %w", st.ARN, err)
+	for _, r := range entries {
+		m := Material{ID: aws.ToString(r.KeyMaterialId), State: r.KeyMaterialState,
+			Description: aws.ToString(r.KeyMaterialDescription), ValidTo: r.ValidTo,
+			RotationDate: r.RotationDate, RotationType: r.RotationType}
+		st.Materials = append(st.Materials, m)
+		if m.RotationType == types.RotationTypeOnDemand && m.RotationDate != nil {
+			st.OnDemandRotations++
 		}
-		for _, r := range out.Rotations {
-			m := Material{ID: aws.ToString(r.KeyMaterialId), State: r.KeyMaterialState,
-				Description: aws.ToString(r.KeyMaterialDescription), ValidTo: r.ValidTo,
-				RotationDate: r.RotationDate, RotationType: r.RotationType}
-			st.Materials = append(st.Materials, m)
-			if m.RotationType == types.RotationTypeOnDemand && m.RotationDate != nil {
-				st.OnDemandRotations++
-			}
-			if m.State == types.KeyMaterialStateCurrent && m.RotationDate != nil {
-				st.CurrentSince = *m.RotationDate
-			}
+		if m.State == types.KeyMaterialStateCurrent && m.RotationDate != nil {
+			st.CurrentSince = *m.RotationDate
 		}
 	}
 	return nil
