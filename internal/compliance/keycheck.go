@@ -3,6 +3,7 @@ package compliance
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -78,6 +79,11 @@ func keyState(kf KeyFacts, keyARN, name string) (Result, bool) {
 		return result(NonCompliant, ReasonKeyPendingDeletion, keyARN,
 			"estate key %s is %s: cancel the deletion or move the resource before its data becomes unreadable", name, kf.State), true
 	case "PendingImport":
+		if ids := pendingImport(kf.Materials); len(ids) > 0 {
+			return result(NonCompliant, ReasonKeyPendingImport, keyARN,
+				"estate key %s is PendingImport: material %s expired or was deleted; re-import that same material (byok import --reimport --material-id)",
+				name, strings.Join(ids, ", ")), true
+		}
 		return result(NonCompliant, ReasonKeyPendingImport, keyARN,
 			"estate key %s is PendingImport: it has no usable key material; import material from the HSM", name), true
 	case "Creating":
@@ -110,6 +116,18 @@ func (ev *evaluation) material(kf KeyFacts, keyARN, name string) Result {
 	return result(Compliant, ReasonCompliant, keyARN,
 		"current key material of %s is %s old (max %s); no material expires within %s",
 		name, span(age), span(pol.MaxMaterialAge), span(pol.ExpiryWarning))
+}
+
+// pendingImport lists (shortened) the materials whose ImportState is
+// PENDING_IMPORT: imported copies that expired or were deleted.
+func pendingImport(ms []Material) []string {
+	var ids []string
+	for _, m := range ms {
+		if m.ImportState == "PENDING_IMPORT" {
+			ids = append(ids, shortID(m.ID))
+		}
+	}
+	return ids
 }
 
 // firstExpiry returns the expiring material (MaterialExpiring) with the

@@ -114,12 +114,14 @@ func (r *Reader) read(ctx context.Context, arn string) compliance.KeyFacts {
 }
 
 // materialJudged reports whether the evaluator looks at the materials of
-// a key in this state: only usable keys are judged on material age and
-// expiry (a disabled, pending-import or pending-deletion key is already
-// non-compliant), so other states save a ListKeyRotations call, the
+// a key in this state: usable keys are judged on material age and expiry,
+// and a PendingImport key's finding names the materials to re-import (their
+// ImportState); a disabled or pending-deletion key is non-compliant
+// whatever its materials, so it saves a ListKeyRotations call, the
 // operation with KMS's lowest read quota.
 func materialJudged(state string) bool {
-	return state == string(types.KeyStateEnabled) || state == string(types.KeyStateUpdating)
+	return state == string(types.KeyStateEnabled) || state == string(types.KeyStateUpdating) ||
+		state == string(types.KeyStatePendingImport)
 }
 
 func (r *Reader) isTarget(arn string) bool {
@@ -149,7 +151,8 @@ func readRotations(ctx context.Context, k KMS, f *compliance.KeyFacts) error {
 	}
 	f.Materials = nil
 	for _, e := range entries {
-		m := compliance.Material{ID: aws.ToString(e.KeyMaterialId), State: string(e.KeyMaterialState), ValidTo: e.ValidTo}
+		m := compliance.Material{ID: aws.ToString(e.KeyMaterialId), State: string(e.KeyMaterialState), ValidTo: e.ValidTo,
+			ImportState: string(e.ImportState)}
 		if e.RotationDate != nil {
 			m.Since = *e.RotationDate
 		}

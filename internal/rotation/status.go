@@ -24,6 +24,10 @@ type Material struct {
 	ValidTo      *time.Time
 	RotationDate *time.Time
 	RotationType types.RotationType
+	// ImportState is IMPORTED, or PENDING_IMPORT when the imported copy
+	// expired or was deleted: the key cannot use the material until the
+	// same material is imported again.
+	ImportState types.ImportState
 }
 
 // KeyStatus is what KMS says of a key now, read in the Security account.
@@ -91,7 +95,7 @@ func readMaterials(ctx context.Context, k KMS, st *KeyStatus) error {
 	for _, r := range entries {
 		m := Material{ID: aws.ToString(r.KeyMaterialId), State: r.KeyMaterialState,
 			Description: aws.ToString(r.KeyMaterialDescription), ValidTo: r.ValidTo,
-			RotationDate: r.RotationDate, RotationType: r.RotationType}
+			RotationDate: r.RotationDate, RotationType: r.RotationType, ImportState: r.ImportState}
 		st.Materials = append(st.Materials, m)
 		if m.RotationType == types.RotationTypeOnDemand && m.RotationDate != nil {
 			st.OnDemandRotations++
@@ -101,4 +105,16 @@ func readMaterials(ctx context.Context, k KMS, st *KeyStatus) error {
 		}
 	}
 	return nil
+}
+
+// PendingImport lists the materials whose imported copy expired or was
+// deleted (ImportState PENDING_IMPORT).
+func (s KeyStatus) PendingImport() []Material {
+	var out []Material
+	for _, m := range s.Materials {
+		if m.ImportState == types.ImportStatePendingImport {
+			out = append(out, m)
+		}
+	}
+	return out
 }
