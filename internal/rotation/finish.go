@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/store"
 	"github.com/byok-dev/byok/internal/watch"
 )
@@ -101,9 +102,10 @@ type AuditRecord struct {
 	BlobSHA256    string
 	Verification  json.RawMessage
 	Timings       map[string]time.Duration
-	// Refused: the key was requested and refused; Verification holds the
-	// reason. Nothing was changed.
-	Refused bool
+	// Outcome is the entry's outcome; zero means succeeded. A refused key
+	// (nothing changed) and an abandoned run's unfinished key carry the
+	// reason in Verification.
+	Outcome audit.Outcome
 }
 
 func (j *keyJob) record(ctx context.Context) error {

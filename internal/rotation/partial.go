@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -65,7 +66,7 @@ func (e *Engine) auditRefusals(ctx context.Context, run store.Run, refused []sto
 		}
 		why, _ := json.Marshal(map[string]string{"refused": rq.Reason, "alias": rq.Alias, "region": rq.Region})
 		err = e.Audit.Record(ctx, AuditRecord{RunID: run.ID, Operator: run.Operator, ChangeRef: run.ChangeRef,
-			KeyARN: key, Alias: rq.Alias, Strategy: run.Strategy, Verification: why, Refused: true})
+			KeyARN: key, Alias: rq.Alias, Strategy: run.Strategy, Verification: why, Outcome: audit.OutcomeRefused})
 		if err != nil {
 			return err
 		}

@@ -89,3 +89,31 @@ func lockHolder(ctx context.Context, tx *sql.Tx, keyARN string) (RunID, RunStatu
 	st, err := ParseRunStatus(status)
 	return holder, st, err
 }
+
+// AbandonRun ends an unfinished run for good, in one transaction: status
+// Failed with errText, and every key lock it holds released. ErrNotFound
+// for an unknown run; ErrInvalid for a run that already ended.
+func (s *Store) AbandonRun(ctx context.Context, run RunID, errText string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, run).Scan(&status)
+		if err != nil {
+			return fmt.Errorf("abandon run: %w", notFound(err, "run "+string(run)))
+		}
+		st, err := ParseRunStatus(status)
+		if err != nil {
+			return fmt.Errorf("abandon run %s: %w", run, err)
+		}
+		if st.Finished() {
+			return fmt.Errorf("abandon run %s: it already ended %s: %w", run, st, ErrInvalid)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ?, error = ?, updated = ? WHERE id = ?`,
+			StatusFailed.String(), errText, FormatTime(time.Now()), run); err != nil {
+			return fmt.Errorf("abandon run %s: %w", run, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM key_locks WHERE run_id = ?`, run); err != nil {
+			return fmt.Errorf("abandon run %s: release locks: %w", run, err)
+		}
+		return nil
+	})
+}
