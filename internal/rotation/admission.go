@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -74,6 +76,13 @@ func (a *admission) admitKey(ctx context.Context, k estate.Key) *keyJob {
 	if err == nil && p.Refused != nil {
 		err = p.Refused
 	}
+	if err != nil && !permanent(err) {
+		// A failed read (throttling, expired credentials, a network error)
+		// says nothing about the key: it stays pending, the run stops
+		// resumable, and byok resume plans it again.
+		a.refuse(fmt.Errorf("%s: not admitted yet: %w", k.Alias, err))
+		return nil
+	}
 	if err != nil {
 		a.decide(ctx, k, store.AdmissionRefused, err, p.Status.ARN)
 		return nil
@@ -102,6 +111,15 @@ func (a *admission) admitKey(ctx context.Context, k estate.Key) *keyJob {
 		j.status = &st
 	}
 	return j
+}
+
+// permanent reports whether a planning error is a verdict on the key (a
+// safety refusal, a key outside the estate, an alias or key KMS does not
+// have) rather than a failed read.
+func permanent(err error) bool {
+	var ref *Refusal
+	var nf *types.NotFoundException
+	return errors.As(err, &ref) || errors.As(err, &nf)
 }
 
 // errNotDue is the reason a --due request skips a key.

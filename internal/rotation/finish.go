@@ -59,7 +59,7 @@ func (j *keyJob) watch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		found = append(found, relevant(f)...)
+		found = append(found, relevant(f, j.run.Operator)...)
 	}
 	if len(found) > 0 {
 		b, _ := json.Marshal(found)
@@ -68,11 +68,16 @@ func (j *keyJob) watch(ctx context.Context) error {
 	return nil
 }
 
-// relevant drops failures byok itself provokes and expects (a conflict
-// from a RotateKeyOnDemand already in progress on resume).
-func relevant(fs []watch.Failure) []watch.Failure {
+// relevant keeps the consumers' failures: byok's own calls (the run's
+// operator principal: a retry after a lost answer, a conflict from a
+// RotateKeyOnDemand already in progress on resume) are byok's to handle,
+// and it did; the watch judges whether the keys' users are affected.
+func relevant(fs []watch.Failure, operator string) []watch.Failure {
 	var out []watch.Failure
 	for _, f := range fs {
+		if operator != "" && f.Principal == operator {
+			continue
+		}
 		if f.Event == "RotateKeyOnDemand" && f.ErrorCode == "ConflictException" {
 			continue
 		}

@@ -152,7 +152,16 @@ func (j *keyJob) importMaterial(ctx context.Context) error {
 	}
 	id, err := j.importOnce(ctx)
 	if err != nil {
-		return err
+		// The import may have taken effect and its answer been lost (the
+		// SDK's retry then sees IncorrectKeyMaterial or a pending material):
+		// ask KMS which material it now has before calling it a failure.
+		found, ferr := j.findImported(ctx)
+		if ferr != nil || found == "" {
+			return errors.Join(err, ferr)
+		}
+		j.e.logger().WarnContext(ctx, "ImportKeyMaterial failed but KMS has the run's material (its answer was lost)",
+			logRun, j.run.ID.String(), logKey, j.rk.KeyARN, logMaterial, found)
+		id = found
 	}
 	j.rk.NewMaterialID = id
 	return j.save(ctx)
@@ -192,6 +201,13 @@ func (j *keyJob) alreadyImported(ctx context.Context) (string, error) {
 	if j.retry != store.StepImport {
 		return "", nil // the journal shows no earlier import attempt of this run
 	}
+	return j.findImported(ctx)
+}
+
+// findImported is the material of this run KMS shows in the target key:
+// pending (or current) and described with the run ID, or, in a key the
+// run created, its material.
+func (j *keyJob) findImported(ctx context.Context) (string, error) {
 	st, err := Inspect(ctx, j.kms, j.targetKey())
 	if err != nil {
 		return "", err

@@ -148,7 +148,17 @@ func (j *keyJob) reimportInto(ctx context.Context, region, arn string) error {
 	if errors.Is(err, hsm.ErrObjectNotFound) {
 		return missingObject(j.rk.KeyARN, j.rk.HSMLabel, j.run.ID, err)
 	}
+	if err != nil && j.noLongerExpires(ctx, j.e.securityKMS(region), arn) {
+		return nil // the import took effect; its answer was lost
+	}
 	return err
+}
+
+// noLongerExpires reports whether KMS shows the run's material without a
+// ValidTo after an import error (a lost answer).
+func (j *keyJob) noLongerExpires(ctx context.Context, k KMS, arn string) bool {
+	m, err := j.expiringMaterial(ctx, k, arn)
+	return err == nil && m.ValidTo == nil
 }
 
 // expiringMaterial is the run's material as KMS shows it in one key.
@@ -201,6 +211,9 @@ func (j *keyJob) importPrimaryOnce(ctx context.Context, m Material) error {
 		return err
 	}
 	_, err = j.importer(j.key.Region).ImportRewrapping(ctx, obj, j.params, w, existingImport(m), j.rewrapped(ctx))
+	if err != nil && j.noLongerExpires(ctx, j.kms, j.rk.KeyARN) {
+		return nil // the import took effect; its answer was lost
+	}
 	return err
 }
 

@@ -29,11 +29,19 @@ func (j *keyJob) rotate(ctx context.Context) error {
 	}
 	if !inProgress {
 		_, err := j.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: aws.String(j.rk.KeyARN)})
-		if err != nil && !isConflict(err) {
+		if err != nil && !isConflict(err) && !j.rotationStarted(ctx) {
 			return fmt.Errorf("rotate key on demand: %w", err)
 		}
 	}
 	return j.waitRotated(ctx)
+}
+
+// rotationStarted reports whether KMS shows the rotation under way or done
+// after a RotateKeyOnDemand error: a lost answer whose retry found no
+// pending material left to rotate.
+func (j *keyJob) rotationStarted(ctx context.Context) bool {
+	cur, inProgress, err := j.rotationState(ctx)
+	return err == nil && (inProgress || cur == j.rk.NewMaterialID)
 }
 
 func isConflict(err error) bool {
@@ -133,5 +141,18 @@ func (j *keyJob) importReplica(ctx context.Context, region string) error {
 	// The object exists: the primary's import came from it.
 	_, err = j.importer(region).Run(ctx, keyimport.Request{KeyID: arn, Source: keyimport.Source{Label: j.hsmLabel()},
 		Import: keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID}})
+	if err != nil && j.replicaHas(ctx, k, arn) {
+		return nil // the import took effect; its answer was lost
+	}
 	return err
+}
+
+// replicaHas reports whether the replica already lists the run's material.
+func (j *keyJob) replicaHas(ctx context.Context, k KMS, arn string) bool {
+	st, err := Inspect(ctx, k, arn)
+	if err != nil {
+		return false
+	}
+	_, ok := materialByID(st, j.rk.NewMaterialID)
+	return ok
 }
