@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-
-	"github.com/byok-dev/byok/internal/store"
 )
 
 func init() {
@@ -15,24 +13,14 @@ func init() {
 		Main: rollbackCmd})
 }
 
-func runArg(args []string) (store.RunID, []string, error) {
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		return "", args, fmt.Errorf("give the run ID first (byok runs list)")
-	}
-	id, err := store.ParseRunID(args[0])
-	return id, args[1:], err
-}
-
 func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("resume", "RUN", "Continue run RUN from its journal: never imports twice, finds the HSM object by its\n"+
 		"label, reuses a valid import token or fetches new parameters and wraps the same object again.")
 	f := addRotationFlags(fs)
-	id, rest, err := runArg(args)
+	takeOver := fs.Bool("take-over", false, "take the run over from a process that stopped heartbeating (another host); a byok\n"+
+		"killed on this host is replaced without it")
+	id, err := runAndFlags(fs, args)
 	if err != nil {
-		fs.Usage()
-		return err
-	}
-	if err := fs.Parse(rest); err != nil {
 		return err
 	}
 	env, err := openRotation(ctx, f, true, stderr)
@@ -40,6 +28,7 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer env.Close()
+	env.engine.TakeOver = *takeOver
 	env.engine.Progress = progressPrinter(stderr)
 	return reportRun(stdout, id, env.engine.Resume(ctx, id))
 }
@@ -48,12 +37,8 @@ func rollbackCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("rollback", "RUN", "Point each alias of new-key run RUN back at its old key. The new key stays enabled so data\n"+
 		"encrypted under it meanwhile remains readable.")
 	f := addRotationFlags(fs)
-	id, rest, err := runArg(args)
+	id, err := runAndFlags(fs, args)
 	if err != nil {
-		fs.Usage()
-		return err
-	}
-	if err := fs.Parse(rest); err != nil {
 		return err
 	}
 	env, err := openRotation(ctx, f, false, stderr)

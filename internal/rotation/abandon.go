@@ -65,6 +65,13 @@ func (e *Engine) Abandon(ctx context.Context, id store.RunID, reason string, dry
 	if run.Status.Finished() {
 		return rep, fmt.Errorf("run %s already ended %s: %w", id, run.Status, store.ErrInvalid)
 	}
+	if !dry {
+		release, err := e.hold(ctx, id) // refused while another process works on the run
+		if err != nil {
+			return rep, err
+		}
+		defer release()
+	}
 	if rep, err = e.abandonReport(ctx, run); err != nil || dry {
 		return rep, err
 	}

@@ -190,4 +190,3 @@ func (w *world) checkRunAudit(t *testing.T, id store.RunID) {
 		t.Errorf("run %s: %v (%s), %d audit entries (%v %v)", id, run.Status, run.Error, n, err, lerr)
 	}
 }
-

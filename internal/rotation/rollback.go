@@ -25,6 +25,11 @@ func (e *Engine) Rollback(ctx context.Context, id store.RunID) error {
 	if run.Strategy != NewKey.String() {
 		return fmt.Errorf("run %s: %w", id, ErrNotNewKey)
 	}
+	release, err := e.hold(ctx, id) // never beside a process still running it
+	if err != nil {
+		return err
+	}
+	defer release()
 	rks, err := e.Store.ListRunKeys(ctx, id)
 	if err != nil {
 		return err

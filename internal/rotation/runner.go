@@ -21,6 +21,11 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	if run.Status == store.StatusSucceeded || run.Status == store.StatusPartial {
 		return fmt.Errorf("run %s already ended %s: %w", id, run.Status, ErrNothingToResume)
 	}
+	release, err := e.hold(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer release()
 	rks, err := e.Store.ListRunKeys(ctx, id)
 	if err != nil {
 		return err

@@ -124,6 +124,11 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunID, error) {
 		return "", err
 	}
 	e.failpointAt("request:after")
+	release, err := e.hold(ctx, run.ID)
+	if err != nil {
+		return run.ID, err
+	}
+	defer release()
 	a := &admission{e: e, run: run, due: req.Selector.Due, plans: req.Plans}
 	return run.ID, a.runAll(ctx, req.Keys, nil)
 }

@@ -97,6 +97,14 @@ var storeMigrations = []string{
 		updated   TEXT NOT NULL,
 		PRIMARY KEY (run_id, alias, region)
 	);`,
+	// 3: the process working on a run (one at a time), with a heartbeat.
+	`CREATE TABLE run_holders (
+		run_id    TEXT PRIMARY KEY REFERENCES runs(id),
+		pid       INTEGER NOT NULL,
+		host      TEXT NOT NULL,
+		started   TEXT NOT NULL,
+		heartbeat TEXT NOT NULL
+	);`,
 }
 
 // Migrate brings component's tables to len(migrations): each entry is one
