@@ -64,75 +64,29 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 		return err
 	}
 	printPlans(stdout, plans)
-	var reimports []rotation.Plan
-	manual := 0
-	if o.due {
-		reimports, manual = reimportPlans(plans)
+	sel2 := rotation.Selector{Due: o.due, Env: *sel.env, Service: *sel.service, Key: *sel.key}
+	work := rotation.Summarize(plans, sel2)
+	if work.Rotations+work.Reimports == 0 || o.dry {
+		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && work.Rotations+work.Reimports > 0])
+		return manualError(work.Manual)
 	}
-	rotations := rotatable(plans, o.due)
-	if rotations+len(reimports) == 0 || o.dry {
-		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && rotations+len(reimports) > 0])
-		return manualError(manual)
-	}
-	if !o.yes && !confirm(stderr, rotations, materialCount(reimports)) {
+	if !o.yes && !confirm(stderr, work.Rotations, work.Reimports) {
 		return errors.New("not confirmed; pass --yes to run without a prompt")
 	}
 	env.engine.Progress = progressPrinter(stderr)
-	if len(reimports) > 0 {
-		if err := runReimports(ctx, env, reimports, o.changeRef, stdout); err != nil {
-			return errors.Join(err, manualError(manual))
-		}
-		plans = nil // the keys changed: the engine inspects them again
+	// The engine gets every selected key and the selection, and decides:
+	// re-imports first, then one run whose request holds every key.
+	out := env.engine.Execute(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef,
+		Plans: plans, Selector: sel2})
+	if err := reportReimports(stdout, out); err != nil {
+		return errors.Join(err, manualError(work.Manual))
 	}
-	if rotations > 0 {
-		// The engine gets every selected key and the selection: it records
-		// the whole request before any work and decides (and records) which
-		// keys are due, refused or rotated.
-		req := rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef, Plans: plans,
-			Selector: rotation.Selector{Due: o.due, Env: *sel.env, Service: *sel.service, Key: *sel.key}}
-		id, err := env.engine.Start(ctx, req)
-		if err := reportRun(stdout, id, err); err != nil {
-			return errors.Join(err, manualError(manual))
+	if out.Run != "" || out.RunErr != nil {
+		if err := reportRun(stdout, out.Run, out.RunErr); err != nil {
+			return errors.Join(err, manualError(work.Manual))
 		}
 	}
-	return manualError(manual)
-}
-
-// rotatable is how many planned keys a rotation would change: the due
-// ones with --due, else every key (the engine refuses the unsafe ones).
-// It sizes the prompt and the "nothing to rotate" answer; the engine
-// decides on its own plans.
-func rotatable(plans []rotation.Plan, due bool) int {
-	if !due {
-		return len(plans)
-	}
-	n := 0
-	for _, p := range plans {
-		if p.Due {
-			n++
-		}
-	}
-	return n
-}
-
-// reimportPlans are the plans with expiring material byok can re-import,
-// and manual counts the expiring materials it cannot.
-func reimportPlans(plans []rotation.Plan) (out []rotation.Plan, manual int) {
-	for _, p := range plans {
-		if p.ReimportableCount() > 0 {
-			out = append(out, p)
-		}
-		manual += len(p.Expiring) - p.ReimportableCount()
-	}
-	return out, manual
-}
-
-func materialCount(plans []rotation.Plan) int {
-	n := 0
-	for _, p := range plans {
-		n += p.ReimportableCount()
-	}
-	return n
+	return manualError(work.Manual)
 }
 
 // errManualReimport: rotate --due saw expiring material byok did not
@@ -146,17 +100,17 @@ func manualError(n int) error {
 	return fmt.Errorf("%d material(s): %w; re-import each from the HSM that holds it (OPERATOR ACTION above)", n, errManualReimport)
 }
 
-// runReimports re-imports expiring byok material without expiry, as
-// journaled runs (strategy reimport) that byok resume continues.
-func runReimports(ctx context.Context, env *rotationEnv, plans []rotation.Plan, changeRef string, stdout io.Writer) error {
-	id, done, err := env.engine.Reimport(ctx, plans, changeRef)
-	if id != "" {
-		fmt.Fprintf(stdout, "re-import run %s\n", id)
+// reportReimports prints the re-imports of a --due request: journaled
+// runs (strategy reimport) that byok resume continues.
+func reportReimports(stdout io.Writer, out rotation.Outcome) error {
+	if out.ReimportRun != "" {
+		fmt.Fprintf(stdout, "re-import run %s\n", out.ReimportRun)
 	}
-	for _, r := range done {
+	for _, r := range out.Reimported {
 		fmt.Fprintf(stdout, "re-imported %s material %s without expiry (ValidTo removed); verified from every account; audit entry under %s\n",
 			r.Alias, r.MaterialID, r.RunID)
 	}
+	err := out.ReimportErr
 	if err == nil {
 		return nil
 	}
@@ -164,8 +118,8 @@ func runReimports(ctx context.Context, env *rotationEnv, plans []rotation.Plan, 
 	if errors.As(err, &stopped) {
 		return &exitError{Code: 3, Err: err}
 	}
-	if id != "" {
-		return fmt.Errorf("re-import: %w\nbyok runs show %s shows the step each key reached", err, id)
+	if out.ReimportRun != "" {
+		return fmt.Errorf("re-import: %w\nbyok runs show %s shows the step each key reached", err, out.ReimportRun)
 	}
 	return fmt.Errorf("re-import: %w", err)
 }
