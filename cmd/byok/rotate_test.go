@@ -86,6 +86,10 @@ func TestKillReimportAtEveryStepBoundary(t *testing.T) {
 	rotShm(t)
 	w := newRotWorld(t, nil)
 	first := w.firstRotation(t)
+	// the request journaled, nothing admitted; one key admitted
+	for _, fp := range []string{"request:after", "admit:after"} {
+		t.Run(fp, func(t *testing.T) { w.killAndResumeReimport(t, first, fp) })
+	}
 	for _, step := range rotation.Steps(rotation.Reimport, true) {
 		whens := []string{"before", "after"}
 		switch step {

@@ -21,14 +21,22 @@ type admission struct {
 	run   store.Run
 	due   bool
 	plans []Plan // fresh plans from the caller, by alias and Region
+	// reimport: the run re-imports the material each request names.
+	reimport bool
 
 	mu      sync.Mutex
 	refused []error
 }
 
+// pendingKey is a requested key not decided yet.
+type pendingKey struct {
+	key estate.Key
+	rq  store.RequestKey
+}
+
 // runAll admits pending and runs its jobs with the already admitted ones
 // (a resume), then records the run's outcome.
-func (a *admission) runAll(ctx context.Context, pending []estate.Key, admitted []*keyJob) error {
+func (a *admission) runAll(ctx context.Context, pending []pendingKey, admitted []*keyJob) error {
 	jobs := make(chan *keyJob)
 	go func() {
 		defer close(jobs)
@@ -46,16 +54,20 @@ func (a *admission) runAll(ctx context.Context, pending []estate.Key, admitted [
 
 // admitAll plans the keys a few at a time (the limiter paces their calls)
 // and admits each as its plan arrives.
-func (a *admission) admitAll(ctx context.Context, keys []estate.Key, jobs chan<- *keyJob) {
+func (a *admission) admitAll(ctx context.Context, keys []pendingKey, jobs chan<- *keyJob) {
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
-	for _, k := range keys {
+	for _, pk := range keys {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if j := a.admitKey(ctx, k); j != nil {
+			admit := a.admitKey
+			if a.reimport {
+				admit = a.admitReimportKey
+			}
+			if j := admit(ctx, pk); j != nil {
 				jobs <- j
 			}
 		}()
@@ -65,7 +77,8 @@ func (a *admission) admitAll(ctx context.Context, keys []estate.Key, jobs chan<-
 
 // admitKey decides one pending key. A cancelled context leaves it pending
 // (the run stops; resume decides it).
-func (a *admission) admitKey(ctx context.Context, k estate.Key) *keyJob {
+func (a *admission) admitKey(ctx context.Context, pk pendingKey) *keyJob {
+	k := pk.key
 	if ctx.Err() != nil {
 		return nil
 	}

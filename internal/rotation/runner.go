@@ -58,19 +58,19 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	if err := e.Store.SetRunStatus(ctx, run.ID, store.StatusRunning, ""); err != nil {
 		return err
 	}
-	a := &admission{e: e, run: run, due: sel.Due}
+	a := &admission{e: e, run: run, due: sel.Due, reimport: run.Strategy == Reimport.String()}
 	return a.runAll(ctx, pending, jobs)
 }
 
 // pendingKeys are the estate keys of the run's request that no process
 // admitted, refused or skipped yet. A pending key the estate no longer
 // describes is refused here with that reason.
-func (e *Engine) pendingKeys(ctx context.Context, run store.Run) ([]estate.Key, error) {
+func (e *Engine) pendingKeys(ctx context.Context, run store.Run) ([]pendingKey, error) {
 	rqs, err := e.Store.ListRequestKeys(ctx, run.ID)
 	if err != nil {
 		return nil, err
 	}
-	var out []estate.Key
+	var out []pendingKey
 	for _, rq := range byAdmission(rqs, store.AdmissionPending) {
 		k, ok := e.estateKey(rq.Alias, rq.Region)
 		if !ok {
@@ -81,7 +81,7 @@ func (e *Engine) pendingKeys(ctx context.Context, run store.Run) ([]estate.Key, 
 			}
 			continue
 		}
-		out = append(out, k)
+		out = append(out, pendingKey{key: k, rq: rq})
 	}
 	return out, nil
 }

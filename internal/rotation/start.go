@@ -129,6 +129,10 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunID, error) {
 		return run.ID, err
 	}
 	defer release()
+	var pending []pendingKey
+	for i, k := range req.Keys {
+		pending = append(pending, pendingKey{key: k, rq: rq[i]})
+	}
 	a := &admission{e: e, run: run, due: req.Selector.Due, plans: req.Plans}
-	return run.ID, a.runAll(ctx, req.Keys, nil)
+	return run.ID, a.runAll(ctx, pending, nil)
 }

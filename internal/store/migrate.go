@@ -94,6 +94,8 @@ var storeMigrations = []string{
 		admission TEXT NOT NULL,
 		reason    TEXT NOT NULL DEFAULT '',
 		key_arn   TEXT NOT NULL DEFAULT '',
+		material_id TEXT NOT NULL DEFAULT '',
+		hsm_label TEXT NOT NULL DEFAULT '',
 		updated   TEXT NOT NULL,
 		PRIMARY KEY (run_id, alias, region)
 	);`,

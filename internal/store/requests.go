@@ -52,7 +52,11 @@ type RequestKey struct {
 	Admission Admission
 	Reason    string // why refused or skipped; never a secret
 	KeyARN    string // set once admitted (or refused after the key was resolved)
-	Updated   time.Time
+	// MaterialID and HSMLabel name the material a re-import request is for
+	// (empty for rotations); admission copies them to the run key.
+	MaterialID string
+	HSMLabel   string
+	Updated    time.Time
 }
 
 // CreateRunWithRequest records run and every requested key (Pending) in
@@ -76,8 +80,9 @@ func (s *Store) CreateRunWithRequest(ctx context.Context, r Run, keys []RequestK
 			if k.Alias == "" || k.Region == "" {
 				return fmt.Errorf("create run %s: requested key without alias or Region: %w", r.ID, ErrInvalid)
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO run_requests(run_id, alias, region, admission, updated)
-				VALUES (?, ?, ?, ?, ?)`, r.ID, k.Alias, k.Region, AdmissionPending.String(), FormatTime(r.Created))
+			_, err := tx.ExecContext(ctx, `INSERT INTO run_requests(run_id, alias, region, admission, material_id,
+				hsm_label, updated) VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, k.Alias, k.Region, AdmissionPending.String(),
+				k.MaterialID, k.HSMLabel, FormatTime(r.Created))
 			if err != nil {
 				return fmt.Errorf("create run %s: request %s %s: %w", r.ID, k.Alias, k.Region, err)
 			}
@@ -88,8 +93,9 @@ func (s *Store) CreateRunWithRequest(ctx context.Context, r Run, keys []RequestK
 
 // AdmitRequestKey admits a pending requested key in one transaction:
 // takes the key's lock for the run, adds its run key and marks it
-// Admitted. A key already admitted with the same ARN is not an error (a
-// resume). *LockedError when another unfinished run holds the key; the
+// Admitted; a re-import request's material and HSM label go to the run
+// key in the same transaction. A key already admitted with the same ARN is
+// not an error (a resume). *LockedError when another unfinished run holds the key; the
 // request stays Pending then (the caller refuses it with the reason).
 func (s *Store) AdmitRequestKey(ctx context.Context, run RunID, alias, region, keyARN string) error {
 	if keyARN == "" {
@@ -110,8 +116,8 @@ func (s *Store) AdmitRequestKey(ctx context.Context, run RunID, alias, region, k
 			return err
 		}
 		if _, err := getRunKey(ctx, tx, run, keyARN); errors.Is(err, ErrNotFound) {
-			_, err = tx.ExecContext(ctx, `INSERT INTO run_keys(run_id, key_arn, updated) VALUES (?, ?, ?)`,
-				run, keyARN, FormatTime(time.Now()))
+			_, err = tx.ExecContext(ctx, `INSERT INTO run_keys(run_id, key_arn, old_material_id, hsm_label, updated)
+				VALUES (?, ?, ?, ?, ?)`, run, keyARN, rq.MaterialID, rq.HSMLabel, FormatTime(time.Now()))
 			if err != nil {
 				return fmt.Errorf("admit %s: %w", alias, err)
 			}
@@ -158,7 +164,7 @@ func (s *Store) ListRequestKeys(ctx context.Context, run RunID) ([]RequestKey, e
 		if err := runExists(ctx, tx, run); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT alias, region, admission, reason, key_arn, updated
+		rows, err := tx.QueryContext(ctx, `SELECT `+requestColumns+`
 			FROM run_requests WHERE run_id = ? ORDER BY alias, region`, run)
 		if err != nil {
 			return err
@@ -180,7 +186,7 @@ func (s *Store) ListRequestKeys(ctx context.Context, run RunID) ([]RequestKey, e
 }
 
 func getRequest(ctx context.Context, tx *sql.Tx, run RunID, alias, region string) (RequestKey, error) {
-	row := tx.QueryRowContext(ctx, `SELECT alias, region, admission, reason, key_arn, updated
+	row := tx.QueryRowContext(ctx, `SELECT `+requestColumns+`
 		FROM run_requests WHERE run_id = ? AND alias = ? AND region = ?`, run, alias, region)
 	rq, err := scanRequest(run, row)
 	if err != nil {
@@ -189,10 +195,12 @@ func getRequest(ctx context.Context, tx *sql.Tx, run RunID, alias, region string
 	return rq, nil
 }
 
+const requestColumns = `alias, region, admission, reason, key_arn, material_id, hsm_label, updated`
+
 func scanRequest(run RunID, sc scanner) (RequestKey, error) {
 	rq := RequestKey{RunID: run}
 	var admission, updated string
-	if err := sc.Scan(&rq.Alias, &rq.Region, &admission, &rq.Reason, &rq.KeyARN, &updated); err != nil {
+	if err := sc.Scan(&rq.Alias, &rq.Region, &admission, &rq.Reason, &rq.KeyARN, &rq.MaterialID, &rq.HSMLabel, &updated); err != nil {
 		return RequestKey{}, err
 	}
 	var errs [2]error

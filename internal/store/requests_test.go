@@ -152,3 +152,28 @@ func TestParseAdmission(t *testing.T) {
 		}
 	}
 }
+
+// TestAdmitCopiesMaterial: a re-import request's material and HSM label
+// reach the run key in the admitting transaction (a resume never sees an
+// admitted key without them).
+func TestAdmitCopiesMaterial(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	r := testRun(t)
+	r.Strategy = "reimport"
+	rq := RequestKey{Alias: "alias/a", Region: "r", MaterialID: "m-1", HSMLabel: "byok:r-1:alias/a"}
+	if err := s.CreateRunWithRequest(ctx, r, []RequestKey{rq}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AdmitRequestKey(ctx, r.ID, "alias/a", "r", keyA); err != nil {
+		t.Fatal(err)
+	}
+	rk, err := s.GetRunKey(ctx, r.ID, keyA)
+	if err != nil || rk.OldMaterialID != "m-1" || rk.HSMLabel != rq.HSMLabel {
+		t.Fatalf("run key %+v, %v", rk, err)
+	}
+	got, err := s.ListRequestKeys(ctx, r.ID)
+	if err != nil || got[0].MaterialID != "m-1" || got[0].HSMLabel != rq.HSMLabel || got[0].Admission != AdmissionAdmitted {
+		t.Fatalf("request %+v, %v", got, err)
+	}
+}
