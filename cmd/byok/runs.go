@@ -96,7 +96,7 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"the wrapped-blob digest and errors; for an unfinished run, how to resume it.")
 	fs.SetOutput(stderr)
 	statePath := stateFlag(fs)
-	id, err := runsShowArgs(fs, args)
+	id, err := runAndFlags(fs, args)
 	if err != nil {
 		return err
 	}
@@ -129,29 +129,6 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "\nresume with: byok resume %s\n", r.ID)
 	}
 	return nil
-}
-
-// runsShowArgs accepts RUN before or after the flags.
-func runsShowArgs(fs *flag.FlagSet, args []string) (store.RunID, error) {
-	if err := stateParse(fs, args); err != nil {
-		return "", err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return "", &exitError{Code: 64, Err: errors.New("expected a RUN, e.g. byok runs show r-20261127T010203Z-3fa9 (see byok runs list)")}
-	}
-	arg := fs.Arg(0)
-	if err := stateParse(fs, fs.Args()[1:]); err != nil {
-		return "", err
-	}
-	if fs.NArg() != 0 {
-		return "", &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q after RUN", fs.Arg(0))}
-	}
-	id, err := store.ParseRunID(arg)
-	if err != nil {
-		return "", &exitError{Code: 64, Err: err}
-	}
-	return id, nil
 }
 
 func runsPrintHeader(w io.Writer, r store.Run) {

@@ -61,17 +61,18 @@ func runsAbandon(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-// runAndFlags accepts RUN before or after the flags.
+// runAndFlags accepts RUN before or after the flags (runs show, runs
+// abandon, resume, rollback); a usage error exits 64.
 func runAndFlags(fs *flag.FlagSet, args []string) (store.RunID, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := stateParse(fs, args); err != nil {
 		return "", err
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return "", &exitError{Code: 64, Err: errors.New("expected a RUN (see byok runs list)")}
+		return "", &exitError{Code: 64, Err: errors.New("expected a RUN, e.g. byok runs show r-20261127T010203Z-3fa9 (see byok runs list)")}
 	}
 	arg := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil {
+	if err := stateParse(fs, fs.Args()[1:]); err != nil {
 		return "", err
 	}
 	if fs.NArg() != 0 {
