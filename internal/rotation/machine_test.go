@@ -123,3 +123,39 @@ func TestParseStrategy(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseStrategy: any name parses to a strategy whose String is the
+// name, or fails with ErrUnknownStrategy and the zero value.
+func FuzzParseStrategy(f *testing.F) {
+	for _, seed := range []string{"in-place", "new-key", "reimport", "", "Strategy(0)", "in-place\x00", "ＲＥＩＭＰＯＲＴ"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		s, err := ParseStrategy(name)
+		switch {
+		case err == nil && s.String() != name:
+			t.Fatalf("%q parsed to %v", name, s)
+		case err != nil && (s != StrategyUnknown || !errors.Is(err, ErrUnknownStrategy)):
+			t.Fatalf("%q: %v, %v", name, s, err)
+		}
+	})
+}
+
+// FuzzDecodeSelector: a run's recorded selector either decodes or is an
+// error naming the run; decoding never panics and round-trips.
+func FuzzDecodeSelector(f *testing.F) {
+	for _, seed := range []string{"", `{}`, `{"due":true}`, `{"env":"dev","service":"s3"}`, `{"key":"alias/prod/rds"}`, `{"due":"yes"}`, `[`, `null`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		run := store.Run{ID: "r-20261205T120000Z-0001", Selector: raw}
+		sel, err := decodeSelector(run)
+		if err != nil {
+			return
+		}
+		again, err := decodeSelector(store.Run{ID: run.ID, Selector: sel.encode()})
+		if err != nil || again != sel {
+			t.Fatalf("%q: %+v does not round-trip: %+v, %v", raw, sel, again, err)
+		}
+	})
+}

@@ -177,3 +177,20 @@ func TestAdmitCopiesMaterial(t *testing.T) {
 		t.Fatalf("request %+v, %v", got, err)
 	}
 }
+
+// FuzzParseAdmission: a name parses to the admission whose String it is,
+// or fails with ErrInvalid and the zero value.
+func FuzzParseAdmission(f *testing.F) {
+	for _, seed := range []string{"pending", "admitted", "refused", "skipped", "", "Admission(0)", "PENDING"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		a, err := ParseAdmission(name)
+		switch {
+		case err == nil && a.String() != name:
+			t.Fatalf("%q parsed to %v", name, a)
+		case err != nil && (a != AdmissionUnknown || !errors.Is(err, ErrInvalid)):
+			t.Fatalf("%q: %v, %v", name, a, err)
+		}
+	})
+}
