@@ -2,85 +2,30 @@ package rotation_test
 
 import (
 	"context"
-	"io"
-	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/sandbox/faults"
 	"github.com/byok-dev/byok/internal/store"
 )
 
-// lostAnswers is a proxy in front of the sandbox that forwards every call
-// and, for the named KMS operations, with probability p throws the real
-// answer away and returns a 500: the call took effect, its answer was
-// lost (what a real network does). The SDK then retries or fails.
-type lostAnswers struct {
-	ops  map[string]bool
-	p    float64
-	mu   sync.Mutex
-	rng  *rand.Rand
-	lost map[string]int
-}
-
-func (l *lostAnswers) handler(target *url.URL) http.Handler {
-	rp := httputil.NewSingleHostReverseProxy(target)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "TrentService.")
-		if !l.ops[op] || !l.roll(op) {
-			rp.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		rp.ServeHTTP(rec, r) // the call takes effect
-		_, _ = io.Copy(io.Discard, rec.Result().Body)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte(`{"__type":"KMSInternalException","message":"answer lost by the test proxy"}`))
-	})
-}
-
-func (l *lostAnswers) roll(op string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.rng.Float64() >= l.p {
-		return false
+// loseAnswers makes the sandbox lose, with probability p, the answers of
+// ops: the call takes effect and the client gets a 500 InternalFailure (a
+// network that dropped the response), so the SDK retries or fails.
+func (w *world) loseAnswers(ops []string, p float64) {
+	var rules []faults.Rule
+	for _, op := range ops {
+		rules = append(rules, faults.Rule{Service: "kms", Operation: op, Code: "InternalFailure", Status: 500,
+			Probability: p, After: true})
 	}
-	l.lost[op]++
-	return true
+	w.sb.SetFaults(rules, false)
 }
 
-// proxied points the world's engine at a lost-answer proxy; the test's
-// admin clients still reach the sandbox directly.
-func (w *world) proxied(t *testing.T, l *lostAnswers) {
-	t.Helper()
-	target, err := url.Parse(w.sb.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(l.handler(target))
-	t.Cleanup(srv.Close)
-	t.Setenv("AWS_ENDPOINT_URL", srv.URL)
-	base, err := awsx.Load(context.Background(), w.est.PrimaryRegion())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.accts = awsx.NewAccounts(base, w.est.SecurityAccount, w.est.Roles.Operator, w.est.Roles.Verify)
-	w.eng = w.engine(t)
-}
-
-// TestLostAnswers: with the answers of ImportKeyMaterial,
+// TestLostAnswers: with the sandbox losing the answers of ImportKeyMaterial,
 // RotateKeyOnDemand, CreateKey, UpdateAlias and TagResource lost half of
 // the time, every rotation of either strategy ends correct with no resume
 // or one: the key rotated once (one new material; new-key: the alias on
@@ -93,16 +38,11 @@ func TestLostAnswers(t *testing.T) {
 	for _, strategy := range []estate.Strategy{estate.StrategyInPlace, estate.StrategyNewKey} {
 		t.Run(string(strategy), func(t *testing.T) {
 			w := newWorld(t, true)
-			seedN := uint64(time.Now().UnixNano())
-			t.Logf("lost answers drawn from seed %d", seedN)
-			l := &lostAnswers{p: 0.5, rng: rand.New(rand.NewPCG(seedN, 1)), lost: map[string]int{},
-				ops: map[string]bool{"ImportKeyMaterial": true, "RotateKeyOnDemand": true, "CreateKey": true, "UpdateAlias": true, "TagResource": true}}
-			w.proxied(t, l)
+			w.loseAnswers([]string{"ImportKeyMaterial", "RotateKeyOnDemand", "CreateKey", "UpdateAlias", "TagResource"}, 0.5)
 			keys := singleRegionKeys(w)
 			for i := 0; i < 20; i++ {
 				w.rotateThroughLostAnswers(t, keys[i%len(keys)], strategy)
 			}
-			t.Logf("answers lost: %v", l.lost)
 		})
 	}
 }
