@@ -8,6 +8,9 @@ import (
 	"github.com/byok-dev/byok/internal/estate"
 )
 
+// awsEnv is the application's client cache (package app).
+type awsEnv = app.Clients
+
 // newAWSEnv loads the caller's AWS configuration in the estate's primary
 // Region (the SDK chain; AWS_ENDPOINT_URL honoured; adaptive retry) and
 // returns the application's one client cache over it (package app), for

@@ -43,6 +43,7 @@ func addRotationFlags(fs *flag.FlagSet) rotationFlags {
 // names the rotation commands use.
 type rotationEnv struct {
 	app    *app.App
+	aws    *awsEnv // the app's clients; byok serve rebuilds them after a clock jump
 	engine *rotation.Engine
 	est    *estate.Estate
 	store  *store.Store
@@ -77,7 +78,7 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 	if err != nil {
 		return nil, err
 	}
-	env := &rotationEnv{app: a, engine: a.Engine, est: est, store: a.Store}
+	env := &rotationEnv{app: a, aws: a.AWS, engine: a.Engine, est: est, store: a.Store}
 	if needHSM {
 		if err := env.openHSM(ctx, f, stderr); err != nil {
 			_ = env.Close()

@@ -61,7 +61,7 @@ func (e *Engine) Execute(ctx context.Context, req Request) Outcome {
 				return out
 			}
 		}
-		if reimports := reimportable(plans); len(reimports) > 0 {
+		if reimports := Reimportable(plans); len(reimports) > 0 {
 			out.ReimportRun, out.Reimported, out.ReimportErr = e.Reimport(ctx, reimports, req.ChangeRef)
 			if out.ReimportErr != nil {
 				return out
@@ -76,8 +76,19 @@ func (e *Engine) Execute(ctx context.Context, req Request) Outcome {
 	return out
 }
 
-// reimportable are the plans with expiring material byok can re-import.
-func reimportable(plans []Plan) []Plan {
+// DuePlans are the plans whose key is due for a rotation.
+func DuePlans(plans []Plan) []Plan {
+	var out []Plan
+	for _, p := range plans {
+		if p.Due {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Reimportable are the plans with expiring material byok can re-import.
+func Reimportable(plans []Plan) []Plan {
 	var out []Plan
 	for _, p := range plans {
 		if p.ReimportableCount() > 0 {
