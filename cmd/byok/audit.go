@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/byok-dev/byok/internal/audit"
+	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -111,7 +112,7 @@ func auditTable(w io.Writer, entries []audit.Entry) error {
 	fmt.Fprintln(tw, "SEQ\tTIME\tRUN\tKEY\tSTRATEGY\tCHANGE\tFROM -> TO\tOUTCOME\tOPERATOR")
 	for _, e := range entries {
 		from, to := e.OldMaterialID, e.NewMaterialID
-		if e.Strategy == store.StrategyNewKey {
+		if e.Strategy == rotation.NewKey.String() {
 			from, to = e.OldKeyID, e.NewKeyID
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s -> %s\t%s\t%s\n", e.Seq, e.Time.UTC().Format("2006-01-02 15:04:05Z"),

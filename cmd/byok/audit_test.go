@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/byok-dev/byok/internal/audit"
+	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -30,7 +31,7 @@ func auditSeed(t *testing.T) (string, []audit.Entry) {
 	for i, run := range []string{"r-20261127T010203Z-aaaa", "r-20261127T010203Z-aaaa", "r-20261128T010203Z-bbbb"} {
 		e, err := l.Append(ctx, audit.Entry{Operator: "arn:aws:sts::111111111111:assumed-role/op/alice",
 			ChangeRef: "CHG-7", RunID: run, KeyARN: fmt.Sprintf("arn:aws:kms:eu-west-1:111111111111:key/k%d", i),
-			Strategy: store.StrategyInPlace, OldMaterialID: fmt.Sprintf("old-%d", i), NewMaterialID: fmt.Sprintf("new-%d", i),
+			Strategy: rotation.InPlace.String(), OldMaterialID: fmt.Sprintf("old-%d", i), NewMaterialID: fmt.Sprintf("new-%d", i),
 			Verification: json.RawMessage(`{"222222222222":"ok"}`), Outcome: audit.OutcomeSucceeded})
 		if err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -11,10 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/byok-dev/byok/internal/estate"
-	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 func init() {
@@ -85,37 +83,26 @@ func runImport(ctx context.Context, env *rotationEnv, r importReq) (string, erro
 	if err != nil {
 		return "", err
 	}
-	obj, err := findOrGenerate(ctx, env.hsm, label, r.reimport)
-	if err != nil {
-		return "", err
-	}
-	im := &transport.Importer{KMS: k, HSM: env.hsm, Algorithm: env.engine.Algorithm, KeySpec: env.est.Policy.Wrapping.KeySpec}
+	im := &keyimport.Importer{KMS: k, HSM: env.hsm, Algorithm: env.engine.Algorithm, KeySpec: env.est.Policy.Wrapping.KeySpec}
 	if r.validFor > 0 {
 		v := time.Now().Add(r.validFor).UTC()
 		spec.ValidTo = &v
 	}
-	p, err := im.GetParameters(ctx, st.ARN)
-	if err != nil {
-		return "", err
-	}
-	w, err := im.Wrap(ctx, obj, p)
-	if err != nil {
-		return "", err
-	}
-	return im.Import(ctx, p, w, spec)
+	res, err := im.Run(ctx, keyimport.Request{KeyID: st.ARN, Source: keyimport.Source{Label: label, Generate: !r.reimport}, Import: spec})
+	return res.MaterialID, err
 }
 
 // importTarget decides the HSM label and the import: a first import gets
 // a fresh import run ID (recorded as KeyMaterialDescription, which is how
 // --reimport later finds the HSM object); a re-import reads the run ID
 // back from the material's description.
-func importTarget(st rotation.KeyStatus, r importReq) (string, transport.Import, error) {
+func importTarget(st rotation.KeyStatus, r importReq) (string, keyimport.Import, error) {
 	if !r.reimport {
 		if len(st.Materials) > 0 || st.CurrentID != "" {
-			return "", transport.Import{}, errHasMaterial
+			return "", keyimport.Import{}, errHasMaterial
 		}
 		run := store.NewRunID(time.Now()).String()
-		return hsm.LabelPrefix + run + ":" + r.key.Alias, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run}, nil
+		return keyimport.Label(run, r.key.Alias), keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run}, nil
 	}
 	want := r.materialID
 	if want == "" {
@@ -126,22 +113,10 @@ func importTarget(st rotation.KeyStatus, r importReq) (string, transport.Import,
 			continue
 		}
 		if _, err := store.ParseRunID(m.Description); err != nil {
-			return "", transport.Import{}, fmt.Errorf("material %s: %w", m.ID, errNoByokDesc)
+			return "", keyimport.Import{}, fmt.Errorf("material %s: %w", m.ID, errNoByokDesc)
 		}
-		return hsm.LabelPrefix + m.Description + ":" + r.key.Alias,
-			transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}, nil
+		return keyimport.Label(m.Description, r.key.Alias),
+			keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}, nil
 	}
-	return "", transport.Import{}, fmt.Errorf("key %s has no material %q (byok plan --key %s lists them)", st.ARN, want, r.key.Alias)
-}
-
-func findOrGenerate(ctx context.Context, s *hsm.Session, label string, reimport bool) (hsm.Object, error) {
-	obj, err := s.Find(ctx, label)
-	if err == nil || reimport {
-		return obj, err
-	}
-	if !errors.Is(err, hsm.ErrObjectNotFound) {
-		return obj, err
-	}
-	id := sha256.Sum256([]byte(label))
-	return s.GenerateAES256(ctx, label, id[:16])
+	return "", keyimport.Import{}, fmt.Errorf("key %s has no material %q (byok plan --key %s lists them)", st.ARN, want, r.key.Alias)
 }

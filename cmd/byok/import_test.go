@@ -50,6 +50,11 @@ func TestImportFirstThenReimportExpired(t *testing.T) {
 	if st := w.describeKey(t, keyID).KeyState; st != types.KeyStatePendingImport {
 		t.Fatalf("after ValidTo the key is %s, want PendingImport", st)
 	}
+	// plan names the material whose imported copy expired, with the remedy
+	if _, out := w.inproc("plan", "--key", alias); !strings.Contains(out, "material "+first) || !strings.Contains(out, "is PENDING_IMPORT") ||
+		!strings.Contains(out, "byok import --key "+alias+" --reimport --material-id "+first) {
+		t.Fatalf("byok plan does not show material %s PENDING_IMPORT with its re-import command:\n%s", first, out)
+	}
 	if code, out := w.inproc("import", "--key", alias, "--reimport"); code != 0 {
 		t.Fatalf("byok import --reimport: exit %d\n%s", code, out)
 	}

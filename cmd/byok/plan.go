@@ -113,6 +113,24 @@ func printPlans(w io.Writer, plans []rotation.Plan) {
 		fmt.Fprintf(w, "\n%s: due: %s\n  steps: %s\n  impact: %s\n", p.Key.Alias, strings.Join(p.Why, "; "), stepNames(p), p.Impact)
 	}
 	printExpiring(w, plans)
+	printPendingImport(w, plans)
+}
+
+// printPendingImport lists the materials KMS shows as PENDING_IMPORT (the
+// imported copy expired or was deleted) with how to bring each back.
+func printPendingImport(w io.Writer, plans []rotation.Plan) {
+	for _, p := range plans {
+		for _, m := range p.Status.PendingImport() {
+			fmt.Fprintf(w, "\n%s: material %s (%s) is PENDING_IMPORT: its imported copy expired or was deleted; the key cannot use it\n",
+				p.Key.Alias, m.ID, m.State)
+			if _, err := store.ParseRunID(m.Description); err == nil {
+				fmt.Fprintf(w, "  re-import it: byok import --key %s --reimport --material-id %s\n", p.Key.Alias, m.ID)
+				continue
+			}
+			fmt.Fprintf(w, "  OPERATOR ACTION: byok did not import it (description %q): re-import it from the HSM that holds it (ImportKeyMaterial EXISTING_KEY_MATERIAL, KeyMaterialId %s)\n",
+				m.Description, m.ID)
+		}
+	}
 }
 
 // dueLabel says what a key needs: a rotation, a re-import, both or nothing.

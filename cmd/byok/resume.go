@@ -37,6 +37,8 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("resume", "RUN", "Continue run RUN from its journal: never imports twice, finds the HSM object by its\n"+
 		"label, reuses a valid import token or fetches new parameters and wraps the same object again.")
 	f := addRotationFlags(fs)
+	takeOver := fs.Bool("take-over", false, "take the run over from a process that stopped heartbeating (another host); a byok\n"+
+		"killed on this host is replaced without it")
 	fs.SetOutput(stderr)
 	id, err := runArg(fs, args)
 	if err != nil {
@@ -47,6 +49,7 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer env.Close()
+	env.engine.TakeOver = *takeOver
 	env.engine.Progress = timedProgressPrinter(ctx, stderr, env.engine.WatchWindow)
 	return reportRun(stdout, id, env.engine.Resume(ctx, id))
 }

@@ -68,69 +68,38 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 		return err
 	}
 	printPlans(stdout, plans)
-	var reimports []rotation.Plan
-	manual := 0
-	if o.due {
-		reimports, manual = reimportPlans(plans)
-		plans = duePlans(plans)
-		keys = nil
-		for _, p := range plans {
-			keys = append(keys, p.Key)
-		}
+	sel2 := rotation.Selector{Due: o.due, Env: *sel.env, Service: *sel.service, Key: *sel.key}
+	work := rotation.Summarize(plans, sel2)
+	if work.Rotations+work.Reimports == 0 || o.dry {
+		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && work.Rotations+work.Reimports > 0])
+		return manualError(work.Manual)
 	}
-	work := len(keys) + len(reimports)
-	if work == 0 || o.dry {
-		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && work > 0])
-		return manualError(manual)
-	}
-	if !o.yes && !confirm(stderr, len(keys), materialCount(reimports)) {
+	if !o.yes && !confirm(stderr, work.Rotations, work.Reimports) {
 		return errors.New("not confirmed; pass --yes to run without a prompt")
 	}
 	env.engine.Progress = timedProgressPrinter(ctx, stderr, env.engine.WatchWindow)
-	if len(reimports) > 0 {
-		if err := runReimports(ctx, env, reimports, o.changeRef, stdout); err != nil {
-			return errors.Join(err, manualError(manual))
-		}
-		plans = nil // the keys changed: Start inspects them again
+	// The engine gets every selected key and the selection, and decides:
+	// re-imports first, then one run whose request holds every key.
+	out := env.engine.Execute(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef,
+		Plans: plans, Selector: sel2})
+	if err := reportReimports(stdout, out); err != nil {
+		return errors.Join(err, manualError(work.Manual))
 	}
-	if len(keys) > 0 {
-		id, err := env.engine.Start(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef, Plans: plans})
-		if err := reportRun(stdout, id, err); err != nil {
-			return errors.Join(err, manualError(manual))
+	if out.Run != "" || out.RunErr != nil {
+		if err := reportRun(stdout, out.Run, out.RunErr); err != nil {
+			return errors.Join(err, manualError(work.Manual))
 		}
 	}
-	return manualError(manual)
+	return manualError(work.Manual)
 }
 
-func duePlans(plans []rotation.Plan) []rotation.Plan {
-	var out []rotation.Plan
-	for _, p := range plans {
-		if p.Due {
-			out = append(out, p)
-		}
-	}
-	return out
+// reimportPlans and duePlans select plans for byok serve's wiring, which
+// hands them to the engine itself (byok rotate uses Engine.Execute).
+func reimportPlans(plans []rotation.Plan) ([]rotation.Plan, int) {
+	return rotation.Reimportable(plans), rotation.Summarize(plans, rotation.Selector{Due: true}).Manual
 }
 
-// reimportPlans are the plans with expiring material byok can re-import,
-// and manual counts the expiring materials it cannot.
-func reimportPlans(plans []rotation.Plan) (out []rotation.Plan, manual int) {
-	for _, p := range plans {
-		if p.ReimportableCount() > 0 {
-			out = append(out, p)
-		}
-		manual += len(p.Expiring) - p.ReimportableCount()
-	}
-	return out, manual
-}
-
-func materialCount(plans []rotation.Plan) int {
-	n := 0
-	for _, p := range plans {
-		n += p.ReimportableCount()
-	}
-	return n
-}
+func duePlans(plans []rotation.Plan) []rotation.Plan { return rotation.DuePlans(plans) }
 
 // errManualReimport: rotate --due saw expiring material byok did not
 // import; the plan above names each with what the operator must do.
@@ -143,17 +112,17 @@ func manualError(n int) error {
 	return fmt.Errorf("%d material(s): %w; re-import each from the HSM that holds it (OPERATOR ACTION above)", n, errManualReimport)
 }
 
-// runReimports re-imports expiring byok material without expiry, as
-// journaled runs (strategy reimport) that byok resume continues.
-func runReimports(ctx context.Context, env *rotationEnv, plans []rotation.Plan, changeRef string, stdout io.Writer) error {
-	id, done, err := env.engine.Reimport(ctx, plans, changeRef)
-	if id != "" {
-		fmt.Fprintf(stdout, "re-import run %s\n", id)
+// reportReimports prints the re-imports of a --due request: journaled
+// runs (strategy reimport) that byok resume continues.
+func reportReimports(stdout io.Writer, out rotation.Outcome) error {
+	if out.ReimportRun != "" {
+		fmt.Fprintf(stdout, "re-import run %s\n", out.ReimportRun)
 	}
-	for _, r := range done {
+	for _, r := range out.Reimported {
 		fmt.Fprintf(stdout, "re-imported %s material %s without expiry (ValidTo removed); verified from every account; audit entry under %s\n",
 			r.Alias, r.MaterialID, r.RunID)
 	}
+	err := out.ReimportErr
 	if err == nil {
 		return nil
 	}
@@ -161,8 +130,8 @@ func runReimports(ctx context.Context, env *rotationEnv, plans []rotation.Plan, 
 	if errors.As(err, &stopped) {
 		return &exitError{Code: 3, Err: err}
 	}
-	if id != "" {
-		return fmt.Errorf("re-import: %w\nbyok runs show %s shows the step each key reached", err, id)
+	if out.ReimportRun != "" {
+		return fmt.Errorf("re-import: %w\nbyok runs show %s shows the step each key reached", err, out.ReimportRun)
 	}
 	return fmt.Errorf("re-import: %w", err)
 }
@@ -191,6 +160,10 @@ func reportRun(w io.Writer, id store.RunID, err error) error {
 	var stopped *rotation.StoppedError
 	if errors.As(err, &stopped) {
 		return &exitError{Code: 3, Err: err}
+	}
+	var partial *rotation.PartialError
+	if errors.As(err, &partial) {
+		return fmt.Errorf("%w\nbyok runs show %s shows the request; the refused keys need the action their reason names, then a new byok rotate", err, id)
 	}
 	if id != "" {
 		return fmt.Errorf("%w\nresume with: byok resume %s", err, id)

@@ -11,9 +11,9 @@ import (
 
 	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // reimportFixture is the byok-imported material a re-import test makes
@@ -56,7 +56,7 @@ func (w *rotWorld) expire(t *testing.T, f reimportFixture) {
 	}
 	validTo := w.sb.Now().Add(10 * 24 * time.Hour)
 	for region, arn := range map[string]string{"eu-central-1": f.replica, "eu-west-1": f.arn} {
-		im := &transport.Importer{KMS: w.kms(region), HSM: s, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
+		im := &keyimport.Importer{KMS: w.kms(region), HSM: s, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
 		p, err := im.GetParameters(ctx, arn)
 		if err != nil {
 			t.Fatal(err)
@@ -65,7 +65,7 @@ func (w *rotWorld) expire(t *testing.T, f reimportFixture) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := im.Import(ctx, p, wr, transport.Import{Type: types.ImportTypeExistingKeyMaterial,
+		if _, err := im.Import(ctx, p, wr, keyimport.Import{Type: types.ImportTypeExistingKeyMaterial,
 			Description: f.run.String(), MaterialID: f.material, ValidTo: &validTo}); err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func (w *rotWorld) checkReimportEnd(t *testing.T, f reimportFixture, id store.Ru
 	w.checkHSMObject(t, rotation.HSMLabel(f.run, rotAlias))
 	w.checkNoObject(t, rotation.HSMLabel(id, rotAlias))
 	w.checkReimportAudit(t, f, id)
-	if code, out := w.inproc("runs", "list", "--state", w.statePath); code != 0 || !strings.Contains(out, id.String()) || !strings.Contains(out, store.StrategyReimport) {
+	if code, out := w.inproc("runs", "list", "--state", w.statePath); code != 0 || !strings.Contains(out, id.String()) || !strings.Contains(out, rotation.StrategyReimport) {
 		t.Errorf("byok runs list: exit %d, want run %s with strategy reimport:\n%s", code, id, out)
 	}
 	if code, out := w.inproc("runs", "show", id.String(), "--state", w.statePath); code != 0 || !strings.Contains(out, "step:       done") ||
@@ -160,7 +160,7 @@ func (w *rotWorld) checkReimportAudit(t *testing.T, f reimportFixture, id store.
 		}
 	}
 	run, err := st.GetRun(ctx, id)
-	if err != nil || n != 1 || run.Status != store.StatusSucceeded || run.Strategy != store.StrategyReimport {
+	if err != nil || n != 1 || run.Status != store.StatusSucceeded || run.Strategy != rotation.StrategyReimport {
 		t.Errorf("run %s: %+v (%v), %d audit entries; want a succeeded reimport run with one", id, run, err, n)
 	}
 	if code, out := w.inproc("audit", "verify", "--state", w.statePath); code != 0 {

@@ -58,7 +58,7 @@ func TestKillAtEveryStepBoundary(t *testing.T) {
 	rotShm(t)
 	rotBinary(t)
 	var tok = newRotWorld(t, nil).tok
-	for _, step := range store.InPlaceSteps() {
+	for _, step := range rotation.Steps(rotation.InPlace, true) {
 		whens := []string{"before", "after"}
 		switch step {
 		case store.StepImport, store.StepImportReplicas, store.StepRotate, store.StepTag, store.StepRecord:
@@ -86,7 +86,11 @@ func TestKillReimportAtEveryStepBoundary(t *testing.T) {
 	rotShm(t)
 	w := newRotWorld(t, nil)
 	first := w.firstRotation(t)
-	for _, step := range store.ReimportSteps() {
+	// the request journaled, nothing admitted; one key admitted
+	for _, fp := range []string{"request:after", "admit:after"} {
+		t.Run(fp, func(t *testing.T) { w.killAndResumeReimport(t, first, fp) })
+	}
+	for _, step := range rotation.Steps(rotation.Reimport, true) {
 		whens := []string{"before", "after"}
 		switch step {
 		case store.StepImport, store.StepImportReplicas, store.StepRecord:

@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"io"
 	"log/slog"
 	"time"
 
-	"github.com/byok-dev/byok/internal/audit"
+	"github.com/byok-dev/byok/internal/app"
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
@@ -41,59 +40,48 @@ func addRotationFlags(fs *flag.FlagSet) rotationFlags {
 	}
 }
 
-// rotationEnv is an engine plus what must be closed after it.
+// rotationEnv is the wired application (package app) with the short
+// names the rotation commands use.
 type rotationEnv struct {
+	app    *app.App
+	aws    *awsEnv // the app's clients; byok serve rebuilds them after a clock jump
 	engine *rotation.Engine
 	est    *estate.Estate
-	aws    *awsEnv
 	store  *store.Store
 	hsm    *hsm.Session
 }
 
-func (r *rotationEnv) Close() error {
-	var errs []error
-	if r.aws != nil {
-		r.aws.Close()
-	}
-	if r.hsm != nil {
-		errs = append(errs, r.hsm.Close())
-	}
-	if r.store != nil {
-		errs = append(errs, r.store.Close())
-	}
-	return errors.Join(errs...)
-}
+func (r *rotationEnv) Close() error { return r.app.Close() }
 
-// openRotation loads the estate, AWS, the state store and (when needHSM)
-// the HSM session, and builds the engine.
+// openRotation loads the estate and the caller's AWS configuration, wires
+// the application (package app: clients, state store, audit log, engine)
+// and, when needHSM, opens the HSM session and resolves the operator.
 func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.Writer) (*rotationEnv, error) {
 	est, _, err := resolveEstateForAWS(*f.estateFile, stderr)
 	if err != nil {
 		return nil, err
 	}
-	ae, err := newAWSEnv(ctx, est)
+	base, err := awsx.Load(ctx, est.PrimaryRegion())
 	if err != nil {
 		return nil, err
 	}
-	env := &rotationEnv{est: est, aws: ae}
-	if env.store, err = openStore(ctx, *f.statePath, f.stateMode); err != nil {
-		_ = env.Close()
-		return nil, err
+	path := *f.statePath
+	if path == "" {
+		path = store.DefaultPath()
 	}
-	log, err := audit.Open(ctx, env.store)
+	level := slog.LevelWarn
+	if *f.verbose {
+		level = slog.LevelInfo
+	}
+	a, err := app.Open(ctx, app.Options{Estate: est, AWS: base, StatePath: path, StateMode: f.stateMode, Operator: needHSM,
+		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		Failpoint: failpointFromEnv(), WatchWindow: *f.watch})
 	if err != nil {
-		_ = env.Close()
 		return nil, err
 	}
-	env.engine = newEngine(est, env.store, ae.Rotation(), log, f, stderr)
-	env.engine.WatchWindow = *f.watch
+	env := &rotationEnv{app: a, aws: a.AWS, engine: a.Engine, est: est, store: a.Store}
 	if needHSM {
 		if err := env.openHSM(ctx, f, stderr); err != nil {
-			_ = env.Close()
-			return nil, err
-		}
-		// The operator identity goes into the run and the audit entry.
-		if env.engine.Operator, err = awsx.CallerARN(ctx, ae.accounts.For(est.SecurityAccount)); err != nil {
 			_ = env.Close()
 			return nil, err
 		}
@@ -101,23 +89,8 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 	return env, nil
 }
 
-func newEngine(est *estate.Estate, st *store.Store, clients rotation.Clients, log *audit.Log, f rotationFlags, stderr io.Writer) *rotation.Engine {
-	level := slog.LevelWarn
-	if *f.verbose {
-		level = slog.LevelInfo
-	}
-	return &rotation.Engine{Estate: est, Store: st, Audit: rotation.AuditLog{Log: log},
-		Clients: clients,
-		Limits:  rotation.NewLimits(rotation.DefaultRates()), Failpoint: failpointFromEnv(),
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
-}
-
 func (r *rotationEnv) openHSM(ctx context.Context, f rotationFlags, stderr io.Writer) error {
 	t, err := resolveHSM(*f.hsmURI, *f.estateFile)
-	if err != nil {
-		return err
-	}
-	alg, err := hsm.ParseWrappingAlgorithm(r.est.Policy.Wrapping.Algorithm)
 	if err != nil {
 		return err
 	}
@@ -125,21 +98,7 @@ func (r *rotationEnv) openHSM(ctx context.Context, f rotationFlags, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	r.hsm, r.engine.HSM, r.engine.Algorithm = s, s, alg
+	r.app.AttachHSM(s)
+	r.hsm = s
 	return nil
-}
-
-func openStore(ctx context.Context, path string, mode store.Mode) (*store.Store, error) {
-	if path == "" {
-		path = store.DefaultPath()
-	}
-	if mode == store.ModeUnknown {
-		mode = store.ModeWrite
-	}
-	if mode == store.ModeCreate {
-		if err := audit.CheckOrphanHead(path); err != nil {
-			return nil, err
-		}
-	}
-	return store.OpenMode(ctx, path, mode)
 }

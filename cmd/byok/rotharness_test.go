@@ -117,6 +117,12 @@ func rotShm(t *testing.T) {
 // over HTTP on 127.0.0.1) and seeds it; tok is shared when given.
 func newRotWorld(t *testing.T, tok *hsmtest.Token) *rotWorld {
 	t.Helper()
+	return newRotWorldSeeded(t, tok, seed.Options{Source: "test", DefaultMaterial: seed.Material{Age: 30 * 24 * time.Hour}})
+}
+
+// newRotWorldSeeded is newRotWorld with the keys' materials of opts.
+func newRotWorldSeeded(t *testing.T, tok *hsmtest.Token, opts seed.Options) *rotWorld {
+	t.Helper()
 	ctx := context.Background()
 	w := &rotWorld{sb: sandboxrun.NewTest(t, false), dir: t.TempDir(), tok: tok}
 	est, err := estate.Parse("rot.yaml", []byte(rotEstateYAML))
@@ -124,7 +130,7 @@ func newRotWorld(t *testing.T, tok *hsmtest.Token) *rotWorld {
 		t.Fatal(err)
 	}
 	w.est = est
-	if w.seeded, err = seed.Apply(ctx, w.sb, est, seed.Options{Source: "test", DefaultMaterial: seed.Material{Age: 30 * 24 * time.Hour}}); err != nil {
+	if w.seeded, err = seed.Apply(ctx, w.sb, est, opts); err != nil {
 		t.Fatal(err)
 	}
 	w.estFile = filepath.Join(w.dir, "byok.yaml")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -121,6 +122,9 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runShowJSON(ctx, stdout, st, r, keys)
 	}
 	runsPrintHeader(stdout, r)
+	if err := runsPrintRequest(ctx, stdout, st, r, keys); err != nil {
+		return err
+	}
 	for _, k := range keys {
 		if err := runsPrintKey(ctx, stdout, st, r, k); err != nil {
 			return err
@@ -197,7 +201,7 @@ func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, r store.Run
 // runsMaterialText is old -> new for a rotation; a re-import keeps its
 // material and only drops the ValidTo.
 func runsMaterialText(strategy string, k store.RunKey) string {
-	if strategy != store.StrategyReimport {
+	if strategy != rotation.StrategyReimport {
 		return runsDash(k.OldMaterialID) + " -> " + runsDash(k.NewMaterialID)
 	}
 	if k.NewMaterialID == "" {

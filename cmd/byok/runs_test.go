@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -29,8 +30,8 @@ func runsSeed(t *testing.T) (path string, done, open store.RunID) {
 	t0 := time.Date(2026, 11, 27, 1, 2, 3, 0, time.UTC)
 	done, open = store.NewRunID(t0), store.NewRunID(t0.Add(time.Hour))
 	for _, r := range []store.Run{
-		{ID: done, Strategy: store.StrategyInPlace, ChangeRef: "CHG-1", Operator: "arn:aws:sts::111111111111:assumed-role/op/alice", Status: store.StatusSucceeded, Created: t0},
-		{ID: open, Strategy: store.StrategyInPlace, ChangeRef: "CHG-2", Operator: "arn:aws:sts::111111111111:assumed-role/op/bob", Status: store.StatusRunning, Created: t0.Add(time.Hour)},
+		{ID: done, Strategy: rotation.InPlace.String(), ChangeRef: "CHG-1", Operator: "arn:aws:sts::111111111111:assumed-role/op/alice", Status: store.StatusSucceeded, Created: t0},
+		{ID: open, Strategy: rotation.InPlace.String(), ChangeRef: "CHG-2", Operator: "arn:aws:sts::111111111111:assumed-role/op/bob", Status: store.StatusRunning, Created: t0.Add(time.Hour)},
 	} {
 		must(t, st.CreateRun(ctx, r))
 		must(t, st.AddRunKey(ctx, r.ID, runsKeyA))

@@ -39,7 +39,7 @@ type snsVia struct {
 }
 
 func (s snsVia) Publish(ctx context.Context, in *sns.PublishInput, opts ...func(*sns.Options)) (*sns.PublishOutput, error) {
-	cfg := awsx.WithRegion(s.w.awsNow().accounts.For(s.w.env.est.SecurityAccount), s.region)
+	cfg := awsx.WithRegion(s.w.awsNow().Accounts().For(s.w.env.est.SecurityAccount), s.region)
 	return sns.NewFromConfig(cfg).Publish(ctx, in, opts...)
 }
 
@@ -210,7 +210,7 @@ func (w *serveWiring) session(ctx context.Context) error {
 	if err := w.env.openHSM(ctx, w.flags, w.stderr); err != nil {
 		return fmt.Errorf("open the HSM: %w", err)
 	}
-	op, err := awsx.CallerARN(ctx, w.awsNow().accounts.For(w.env.est.SecurityAccount))
+	op, err := awsx.CallerARN(ctx, w.awsNow().Accounts().For(w.env.est.SecurityAccount))
 	if err != nil {
 		return err
 	}

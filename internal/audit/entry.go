@@ -23,9 +23,12 @@ const (
 	OutcomeFailed
 	OutcomeStopped
 	OutcomeRolledBack
+	// OutcomeRefused: a requested key the run refused (nothing changed);
+	// the entry's verification says why.
+	OutcomeRefused
 )
 
-var outcomeNames = [...]string{"", "succeeded", "failed", "stopped", "rolled-back"}
+var outcomeNames = [...]string{"", "succeeded", "failed", "stopped", "rolled-back", "refused"}
 
 func (o Outcome) String() string {
 	if o <= OutcomeUnknown || int(o) >= len(outcomeNames) {

@@ -151,7 +151,7 @@ func TestVerifyCrossChecksRuns(t *testing.T) {
 	keyARN := "arn:aws:kms:eu-west-1:111111111111:key/k1"
 	mkRun := func(id string, status store.RunStatus, dry bool) store.RunID {
 		rid := store.RunID(id)
-		if err := st.CreateRun(ctx, store.Run{ID: rid, Strategy: store.StrategyInPlace, Status: store.StatusRunning, DryRun: dry}); err != nil {
+		if err := st.CreateRun(ctx, store.Run{ID: rid, Strategy: "in-place", Status: store.StatusRunning, DryRun: dry}); err != nil {
 			t.Fatal(err)
 		}
 		if err := st.AddRunKey(ctx, rid, keyARN); err != nil {

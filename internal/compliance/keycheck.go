@@ -3,6 +3,7 @@ package compliance
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -78,6 +79,11 @@ func keyState(kf KeyFacts, keyARN, name string) (Result, bool) {
 		return result(NonCompliant, ReasonKeyPendingDeletion, keyARN,
 			"estate key %s is %s: cancel the deletion or move the resource before its data becomes unreadable", name, kf.State), true
 	case "PendingImport":
+		if ids := pendingImport(kf.Materials); len(ids) > 0 {
+			return result(NonCompliant, ReasonKeyPendingImport, keyARN,
+				"estate key %s is PendingImport: material %s expired or was deleted; re-import that same material (byok import --reimport --material-id)",
+				name, strings.Join(ids, ", ")), true
+		}
 		return result(NonCompliant, ReasonKeyPendingImport, keyARN,
 			"estate key %s is PendingImport: it has no usable key material; import material from the HSM", name), true
 	case "Creating":
@@ -92,12 +98,12 @@ func (ev *evaluation) material(kf KeyFacts, keyARN, name string) Result {
 	if kf.CurrentSince.IsZero() {
 		return result(InsufficientData, ReasonKeyUnreadable, keyARN, "the date of the current key material of %s is unknown", name)
 	}
-	age := ev.now.Sub(kf.CurrentSince)
-	if pol.MaxMaterialAge > 0 && age > pol.MaxMaterialAge {
+	age, overdue := MaterialOverdue(kf.CurrentSince, ev.now, pol.MaxMaterialAge)
+	if overdue {
 		return result(NonCompliant, ReasonMaterialOverdue, keyARN,
 			"current key material of %s is %s old, %s over the policy max of %s", name, span(age), span(age-pol.MaxMaterialAge), span(pol.MaxMaterialAge))
 	}
-	if m, ok := firstExpiry(kf.Materials, ev.now.Add(pol.ExpiryWarning)); ok {
+	if m, ok := firstExpiry(kf.Materials, ev.now, pol.ExpiryWarning); ok {
 		if !m.ValidTo.After(ev.now) {
 			return result(NonCompliant, ReasonMaterialExpiring, keyARN,
 				"key material %s of %s expired at %s; the key stops working when any material expires",
@@ -112,13 +118,25 @@ func (ev *evaluation) material(kf KeyFacts, keyARN, name string) Result {
 		name, span(age), span(pol.MaxMaterialAge), span(pol.ExpiryWarning))
 }
 
-// firstExpiry returns the material with the earliest ValidTo at or before
-// limit.
-func firstExpiry(ms []Material, limit time.Time) (Material, bool) {
+// pendingImport lists (shortened) the materials whose ImportState is
+// PENDING_IMPORT: imported copies that expired or were deleted.
+func pendingImport(ms []Material) []string {
+	var ids []string
+	for _, m := range ms {
+		if m.ImportState == "PENDING_IMPORT" {
+			ids = append(ids, shortID(m.ID))
+		}
+	}
+	return ids
+}
+
+// firstExpiry returns the expiring material (MaterialExpiring) with the
+// earliest ValidTo.
+func firstExpiry(ms []Material, now time.Time, warning time.Duration) (Material, bool) {
 	var first Material
 	found := false
 	for _, m := range ms {
-		if m.ValidTo == nil || m.ValidTo.After(limit) {
+		if !MaterialExpiring(m.ValidTo, now, warning) {
 			continue
 		}
 		if !found || m.ValidTo.Before(*first.ValidTo) {

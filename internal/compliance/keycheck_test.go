@@ -51,9 +51,14 @@ var stateCases = map[string]evalCase{
 	"pending deletion":         {res: table(devAcct, primary, secARN(primary, idDevDDB)), facts: withKey(primary, idDevDDB, setState("PendingDeletion")), verdict: NonCompliant, reason: ReasonKeyPendingDeletion},
 	"pending replica deletion": {res: table(prodAcct, primary, mrkPrimaryARN), facts: withKey(primary, idProdDDB, setState("PendingReplicaDeletion")), verdict: NonCompliant, reason: ReasonKeyPendingDeletion},
 	"pending import":           {res: bucket(devAcct, primary, devS3ARN), facts: withKey(primary, idDevS3, setState("PendingImport")), verdict: NonCompliant, reason: ReasonKeyPendingImport},
-	"creating":                 {res: bucket(devAcct, primary, devS3ARN), facts: withKey(primary, idDevS3, setState("Creating")), verdict: InsufficientData, reason: ReasonKeyUnreadable},
-	"unknown state":            {res: bucket(devAcct, primary, devS3ARN), facts: withKey(primary, idDevS3, setState("")), verdict: InsufficientData, reason: ReasonKeyUnreadable},
-	"updating is usable":       {res: bucket(devAcct, primary, devS3ARN), facts: withKey(primary, idDevS3, setState("Updating")), verdict: Compliant, reason: ReasonCompliant},
+	"pending import names the deleted material": {res: bucket(devAcct, primary, devS3ARN), facts: withKey(primary, idDevS3, func(f *KeyFacts) {
+		f.State = "PendingImport"
+		f.Materials = []Material{{ID: "m-current", State: "CURRENT", ImportState: "IMPORTED"},
+			{ID: "m-deleted", State: "NON_CURRENT", ImportState: "PENDING_IMPORT"}}
+	}), verdict: NonCompliant, reason: ReasonKeyPendingImport, detailHas: "material m-deleted expired or was deleted"},
+	"creating":           {res: bucket(devAcct, primary, devS3ARN), facts: withKey(primary, idDevS3, setState("Creating")), verdict: InsufficientData, reason: ReasonKeyUnreadable},
+	"unknown state":      {res: bucket(devAcct, primary, devS3ARN), facts: withKey(primary, idDevS3, setState("")), verdict: InsufficientData, reason: ReasonKeyUnreadable},
+	"updating is usable": {res: bucket(devAcct, primary, devS3ARN), facts: withKey(primary, idDevS3, setState("Updating")), verdict: Compliant, reason: ReasonCompliant},
 	"disabled beats overdue": {res: bucket(devAcct, primary, devS3ARN),
 		facts: func(t testing.TB, x *Index) {
 			withKey(primary, idDevS3, setState("Disabled"))(t, x)

@@ -98,6 +98,10 @@ type Material struct {
 	ValidTo *time.Time
 	// Since is when it became current (rotation date), or was imported.
 	Since time.Time
+	// ImportState is IMPORTED, or PENDING_IMPORT for a material whose
+	// imported copy expired or was deleted (the key cannot use it until the
+	// same material is imported again); "" when unknown.
+	ImportState string
 }
 
 // KeyFacts is what the Security account knows of one key, read once per scan.

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"maps"
 	"time"
@@ -13,10 +12,9 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
-	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/sandbox/seed"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // The demo's expiring key: its material comes from the demo's own HSM,
@@ -62,12 +60,6 @@ func (w *world) importExpiring(ctx context.Context, t seed.Target, est *estate.E
 	}
 	now := time.Now()
 	run := store.NewRunID(now.Add(-expiringAge))
-	label := rotation.HSMLabel(run, k.Alias)
-	id := sha256.Sum256([]byte(label))
-	obj, err := w.hsm.GenerateAES256(ctx, label, id[:16])
-	if err != nil {
-		return err
-	}
 	cfg := t.Config(ctx, est.SecurityAccount)
 	cfg.Region = k.Region
 	c := kms.NewFromConfig(cfg)
@@ -75,19 +67,13 @@ func (w *world) importExpiring(ctx context.Context, t seed.Target, est *estate.E
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", k.Alias, err)
 	}
-	im := &transport.Importer{KMS: c, HSM: w.hsm, Algorithm: alg, KeySpec: est.Policy.Wrapping.KeySpec, Logger: w.opts.Logger}
+	im := &keyimport.Importer{KMS: c, HSM: w.hsm, Algorithm: alg, KeySpec: est.Policy.Wrapping.KeySpec, Logger: w.opts.Logger}
 	t.AdvanceClock(-expiringAge)
 	defer t.AdvanceClock(expiringAge)
-	p, err := im.GetParameters(ctx, aws.ToString(d.KeyMetadata.Arn))
-	if err != nil {
-		return err
-	}
-	wrapped, err := im.Wrap(ctx, obj, p)
-	if err != nil {
-		return err
-	}
 	validTo := now.Add(expiringIn).UTC().Truncate(time.Second) // 210 days after the backdated import
-	_, err = im.Import(ctx, p, wrapped, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run.String(), ValidTo: &validTo})
+	_, err = im.Run(ctx, keyimport.Request{KeyID: aws.ToString(d.KeyMetadata.Arn),
+		Source: keyimport.Source{Label: keyimport.Label(run.String(), k.Alias), Generate: true},
+		Import: keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: run.String(), ValidTo: &validTo}})
 	return err
 }
 

@@ -53,7 +53,7 @@ func (s *story) estateKey(alias string) (estate.Key, error) { return keyByAlias(
 
 // checkAliasMoved confirms the alias now targets the new key.
 func (s *story) checkAliasMoved(ctx context.Context, k estate.Key, newKey string) error {
-	d, err := s.w.clients.kms(s.w.est.SecurityAccount, k.Region).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(k.AliasARN())})
+	d, err := s.w.clients.KMS(s.w.est.SecurityAccount, k.Region).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(k.AliasARN())})
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", k.Alias, err)
 	}
@@ -68,7 +68,7 @@ func (s *story) checkAliasMoved(ctx context.Context, k estate.Key, newKey string
 // checkOldKeyDecrypts decrypts, from the consumer account, the data written
 // under the key before any rotation, naming the retired key.
 func (s *story) checkOldKeyDecrypts(ctx context.Context, k estate.Key, oldKey string) error {
-	c := s.w.clients.kms(s.w.est.SecurityAccount, k.Region)
+	c := s.w.clients.KMS(s.w.est.SecurityAccount, k.Region)
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(oldKey)})
 	if err != nil {
 		return fmt.Errorf("describe the retired key: %w", err)
@@ -77,7 +77,7 @@ func (s *story) checkOldKeyDecrypts(ctx context.Context, k estate.Key, oldKey st
 		return fmt.Errorf("the retired key is %s; it must stay Enabled for decryption", d.KeyMetadata.KeyState)
 	}
 	for _, rec := range s.appData[k.Alias] {
-		out, err := s.w.clients.kms(rec.Account, k.Region).Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: rec.Ciphertext,
+		out, err := s.w.clients.KMS(rec.Account, k.Region).Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: rec.Ciphertext,
 			KeyId: aws.String(oldKey), EncryptionContext: appContext})
 		if err != nil || !bytes.Equal(out.Plaintext, rec.Plaintext) {
 			return fmt.Errorf("data written under the retired key no longer decrypts from %s: %v", s.accountName(rec.Account), err)

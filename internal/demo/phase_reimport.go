@@ -58,7 +58,7 @@ func (s *story) oldDataDecrypts(ctx context.Context, k estate.Key) (bool, string
 		return false, "no application data was written"
 	}
 	for _, rec := range recs {
-		out, err := s.w.clients.kms(rec.Account, k.Region).Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: rec.Ciphertext, EncryptionContext: appContext})
+		out, err := s.w.clients.KMS(rec.Account, k.Region).Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: rec.Ciphertext, EncryptionContext: appContext})
 		if err != nil {
 			return false, err.Error()
 		}

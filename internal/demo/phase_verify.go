@@ -40,7 +40,7 @@ func (s *story) writeAppData(ctx context.Context, k estate.Key) ([]appRecord, er
 	if _, err := rand.Read(pt); err != nil {
 		return nil, fmt.Errorf("application data: %w", err)
 	}
-	out, err := s.w.clients.kms(k.Consumer, k.Region).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(k.AliasARN()),
+	out, err := s.w.clients.KMS(k.Consumer, k.Region).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(k.AliasARN()),
 		Plaintext: pt, EncryptionContext: appContext})
 	if err != nil {
 		return nil, fmt.Errorf("encrypt application data under %s from %s: %w", k.Alias, s.accountName(k.Consumer), err)
@@ -113,7 +113,7 @@ func (s *story) dueKey(alias string) (estate.Key, bool) {
 // fresh round trip, both through the alias ARN from rec's account.
 func (s *story) checkAccount(ctx context.Context, rk rotatedKey, rec appRecord) AccountProof {
 	ap := AccountProof{Account: rec.Account, EngineVerified: engineVerified(rk.verify, rec.Account)}
-	c := s.w.clients.kms(rec.Account, rk.key.Region)
+	c := s.w.clients.KMS(rec.Account, rk.key.Region)
 	old, err := c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: rec.Ciphertext, KeyId: aws.String(rk.key.AliasARN()), EncryptionContext: appContext})
 	if err != nil {
 		ap.Error = fmt.Sprintf("decrypt data written before the rotation: %v", err)

@@ -53,7 +53,7 @@ func (s *story) watch(ctx context.Context) error {
 func (s *story) keyFailures(ctx context.Context, k estate.Key, keyARN string, since time.Time) ([]watch.Failure, error) {
 	var out []watch.Failure
 	for _, acct := range []string{s.w.est.SecurityAccount, k.Consumer} {
-		fs, err := watch.Failures(ctx, s.w.clients.trail(acct, k.Region), acct, keyARN, since, time.Now().Add(time.Minute))
+		fs, err := watch.Failures(ctx, s.w.clients.CloudTrail(acct, k.Region), acct, keyARN, since, time.Now().Add(time.Minute))
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +79,7 @@ func (s *story) controlCall(ctx context.Context) (estate.Key, string, error) {
 			if env.Account == rk.key.Consumer {
 				continue
 			}
-			_, err := s.w.clients.kms(env.Account, rk.key.Region).Encrypt(ctx, &kms.EncryptInput{
+			_, err := s.w.clients.KMS(env.Account, rk.key.Region).Encrypt(ctx, &kms.EncryptInput{
 				KeyId: aws.String(rk.rk.KeyARN), Plaintext: []byte("control")})
 			// KMS has no modelled AccessDeniedException type: match the API error code.
 			var denied smithy.APIError

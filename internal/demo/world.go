@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
+	"github.com/byok-dev/byok/internal/app"
 	"github.com/byok-dev/byok/internal/audit"
-	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
 	"github.com/byok-dev/byok/internal/rotation"
@@ -24,21 +22,24 @@ import (
 
 // world is everything the story runs on.
 type world struct {
-	opts     Options
-	sb       *sandboxrun.Sandbox
-	est      *estate.Estate
-	seeded   seed.Result
-	clients  *clients
+	opts   Options
+	sb     *sandboxrun.Sandbox
+	est    *estate.Estate
+	seeded seed.Result
+	token  *token
+	hsm    *hsm.Session
+	base   aws.Config
+	// app is the wired application (package app), as the CLI builds it;
+	// the fields below are its parts under the names the phases use. Its
+	// Close drops the idle connections before the sandbox shuts down (a
+	// connection the server never saw a request on delays
+	// http.Server.Shutdown by 5 s).
+	app      *app.App
+	clients  *app.Clients
 	store    *store.Store
 	audit    *audit.Log
-	token    *token
-	hsm      *hsm.Session
 	engine   *rotation.Engine
 	operator string
-	// transport carries every demo SDK call, so close can drop its idle
-	// connections before the sandbox shuts down (a connection the server
-	// never saw a request on delays http.Server.Shutdown by 5 s).
-	transport *http.Transport
 }
 
 const stateFile = "state.db"
@@ -80,23 +81,13 @@ func (w *world) startSandbox(ctx context.Context) error {
 	return nil
 }
 
-// connect builds the SDK clients from an explicit configuration: the
-// Security account's sandbox credentials, then AssumeRole per account as
-// byok does against AWS. Nothing ambient (profiles, env keys) is read.
-func (w *world) connect(ctx context.Context) error {
-	base := w.sb.Config(ctx, w.est.SecurityAccount)
-	base.Region = w.est.PrimaryRegion()
-	base.RetryMode, base.RetryMaxAttempts = aws.RetryModeAdaptive, 8
-	bc := awshttp.NewBuildableClient()
-	w.transport = bc.GetTransport()
-	base.HTTPClient = bc
-	accts := awsx.NewAccounts(base, w.est.SecurityAccount, w.est.Roles.Operator, w.est.Roles.Verify)
-	w.clients = newClients(accts)
-	op, err := awsx.CallerARN(ctx, accts.For(w.est.SecurityAccount))
-	if err != nil {
-		return fmt.Errorf("assume the operator role: %w", err)
-	}
-	w.operator = op
+// connect makes the demo's base AWS configuration explicit: the Security
+// account's sandbox credentials (byok then assumes roles per account as
+// it does against AWS). Nothing ambient (profiles, env keys) is read.
+func (w *world) connect(context.Context) error {
+	w.base = w.sb.Config(context.Background(), w.est.SecurityAccount)
+	w.base.Region = w.est.PrimaryRegion()
+	w.base.RetryMode, w.base.RetryMaxAttempts = aws.RetryModeAdaptive, 8
 	return nil
 }
 
@@ -117,40 +108,33 @@ func (w *world) openHSM(ctx context.Context) error {
 	return nil
 }
 
-// openEngine opens the state store and audit log and builds the engine.
+// openEngine wires the application as the CLI does (package app): one
+// client cache, the state store and audit log, the engine with the demo
+// token, and the operator identity (AssumeRole of the operator role).
 func (w *world) openEngine(ctx context.Context) error {
-	var err error
-	if w.store, err = store.Open(ctx, filepath.Join(w.opts.Dir, stateFile)); err != nil {
-		return err
-	}
-	if w.audit, err = audit.Open(ctx, w.store); err != nil {
-		return err
-	}
-	alg, err := hsm.ParseWrappingAlgorithm(w.est.Policy.Wrapping.Algorithm)
+	a, err := app.Open(ctx, app.Options{Estate: w.est, AWS: w.base, StatePath: filepath.Join(w.opts.Dir, stateFile),
+		HSM: w.hsm, Operator: true, Logger: w.opts.Logger, Poll: 100 * time.Millisecond, RotateTimeout: time.Minute,
+		WatchWindow: w.opts.WatchWindow})
+	w.hsm = nil // the app owns (and on error has closed) the session
 	if err != nil {
 		return err
 	}
-	w.engine = &rotation.Engine{Estate: w.est, Store: w.store, Clients: rotClients{w.clients}, HSM: w.hsm,
-		Audit: rotation.AuditLog{Log: w.audit}, Limits: rotation.NewLimits(rotation.DefaultRates()),
-		Operator: w.operator, Algorithm: alg, Poll: 100 * time.Millisecond, RotateTimeout: time.Minute,
-		WatchWindow: w.opts.WatchWindow, Logger: w.opts.Logger}
+	w.app, w.clients, w.store, w.audit, w.engine = a, a.AWS, a.Store, a.Audit, a.Engine
+	w.hsm, w.operator = a.HSM, a.Engine.Operator
 	return nil
 }
 
 // close releases everything, in reverse order of opening.
 func (w *world) close() error {
 	var errs []error
-	if w.hsm != nil {
+	switch {
+	case w.app != nil:
+		errs = append(errs, w.app.Close())
+	case w.hsm != nil:
 		errs = append(errs, w.hsm.Close())
 	}
 	if w.token != nil {
 		w.token.close()
-	}
-	if w.store != nil {
-		errs = append(errs, w.store.Close())
-	}
-	if w.transport != nil {
-		w.transport.CloseIdleConnections()
 	}
 	if w.sb != nil {
 		errs = append(errs, w.sb.Close())

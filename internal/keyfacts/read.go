@@ -114,12 +114,14 @@ func (r *Reader) read(ctx context.Context, arn string) compliance.KeyFacts {
 }
 
 // materialJudged reports whether the evaluator looks at the materials of
-// a key in this state: only usable keys are judged on material age and
-// expiry (a disabled, pending-import or pending-deletion key is already
-// non-compliant), so other states save a ListKeyRotations call, the
+// a key in this state: usable keys are judged on material age and expiry,
+// and a PendingImport key's finding names the materials to re-import (their
+// ImportState); a disabled or pending-deletion key is non-compliant
+// whatever its materials, so it saves a ListKeyRotations call, the
 // operation with KMS's lowest read quota.
 func materialJudged(state string) bool {
-	return state == string(types.KeyStateEnabled) || state == string(types.KeyStateUpdating)
+	return state == string(types.KeyStateEnabled) || state == string(types.KeyStateUpdating) ||
+		state == string(types.KeyStatePendingImport)
 }
 
 func (r *Reader) isTarget(arn string) bool {
@@ -143,24 +145,21 @@ func fillMetadata(f *compliance.KeyFacts, md *types.KeyMetadata) {
 // its rotation date; a first material has none, and KMS records no import
 // date, so its age runs from the key's creation (never understated).
 func readRotations(ctx context.Context, k KMS, f *compliance.KeyFacts) error {
-	p := kms.NewListKeyRotationsPaginator(k, &kms.ListKeyRotationsInput{KeyId: aws.String(f.ARN),
-		IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+	entries, err := ListMaterials(ctx, k, f.ARN)
+	if err != nil {
+		return err
+	}
 	f.Materials = nil
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("list key rotations: %w", err)
+	for _, e := range entries {
+		m := compliance.Material{ID: aws.ToString(e.KeyMaterialId), State: string(e.KeyMaterialState), ValidTo: e.ValidTo,
+			ImportState: string(e.ImportState)}
+		if e.RotationDate != nil {
+			m.Since = *e.RotationDate
 		}
-		for _, e := range out.Rotations {
-			m := compliance.Material{ID: aws.ToString(e.KeyMaterialId), State: string(e.KeyMaterialState), ValidTo: e.ValidTo}
-			if e.RotationDate != nil {
-				m.Since = *e.RotationDate
-			}
-			if e.KeyMaterialState == types.KeyMaterialStateCurrent && e.RotationDate != nil {
-				f.CurrentSince = *e.RotationDate
-			}
-			f.Materials = append(f.Materials, m)
+		if e.KeyMaterialState == types.KeyMaterialStateCurrent && e.RotationDate != nil {
+			f.CurrentSince = *e.RotationDate
 		}
+		f.Materials = append(f.Materials, m)
 	}
 	return nil
 }

@@ -11,7 +11,8 @@ import (
 // AuditLog adapts the hash-chained audit log to the engine's Auditor.
 type AuditLog struct{ Log *audit.Log }
 
-// Record appends one succeeded rotation.
+// Record appends one entry: a succeeded rotation, a refused key or an
+// abandoned one (AuditRecord.Outcome).
 func (a AuditLog) Record(ctx context.Context, r AuditRecord) error {
 	timings := map[string]string{}
 	for k, v := range r.Timings {
@@ -21,10 +22,14 @@ func (a AuditLog) Record(ctx context.Context, r AuditRecord) error {
 	if err != nil {
 		return fmt.Errorf("audit timings: %w", err)
 	}
+	outcome := r.Outcome
+	if outcome == audit.OutcomeUnknown {
+		outcome = audit.OutcomeSucceeded
+	}
 	_, err = a.Log.Append(ctx, audit.Entry{Operator: r.Operator, ChangeRef: r.ChangeRef, RunID: r.RunID.String(),
 		KeyARN: r.KeyARN, Strategy: r.Strategy, OldMaterialID: r.OldMaterialID, NewMaterialID: r.NewMaterialID,
 		OldKeyID: r.OldKeyID, NewKeyID: r.NewKeyID, BlobSHA256: r.BlobSHA256, Verification: r.Verification,
-		Timings: tj, Outcome: audit.OutcomeSucceeded})
+		Timings: tj, Outcome: outcome})
 	if err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
 	}

@@ -63,6 +63,11 @@ type Engine struct {
 	Progress func(ev Progress)
 	// Failpoint kills the process at a step boundary (tests only; see failpoint.go).
 	Failpoint string
+	// TakeOver lets Resume replace a holder that stopped heartbeating for
+	// StaleAfter (default 2 min); HeartbeatEvery defaults to 10 s.
+	TakeOver       bool
+	StaleAfter     time.Duration
+	HeartbeatEvery time.Duration
 }
 
 // Progress is one step boundary of one key.

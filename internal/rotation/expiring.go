@@ -7,8 +7,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/estate"
-	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -61,7 +62,7 @@ func (m ExpiringMaterial) Hint(alias string) string {
 func expiringMaterials(k estate.Key, st KeyStatus, warning time.Duration, now time.Time) []ExpiringMaterial {
 	var out []ExpiringMaterial
 	for _, m := range st.Materials {
-		if m.ValidTo == nil || m.ValidTo.Sub(now) > warning {
+		if !compliance.MaterialExpiring(m.ValidTo, now, warning) {
 			continue
 		}
 		em := ExpiringMaterial{ID: m.ID, State: m.State, ValidTo: *m.ValidTo, Description: m.Description}
@@ -78,5 +79,5 @@ func expiringMaterials(k estate.Key, st KeyStatus, warning time.Duration, now ti
 // HSMLabel is the label of the HSM object byok creates for alias in run:
 // "byok:<runID>:<alias>". A resumed run and a re-import find it by it.
 func HSMLabel(run store.RunID, alias string) string {
-	return hsm.LabelPrefix + run.String() + ":" + alias
+	return keyimport.Label(run.String(), alias)
 }

@@ -24,3 +24,14 @@ func (e *Engine) failpoint(step store.Step, when string) {
 	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	select {} // the signal is delivered; never continue past the boundary
 }
+
+// failpointAt kills the process at a named point that is not a step
+// boundary: "request:after" (the run and its request are journaled,
+// nothing admitted) and "admit:after" (a key was just admitted).
+func (e *Engine) failpointAt(name string) {
+	if e.Failpoint == "" || e.Failpoint != name {
+		return
+	}
+	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {}
+}

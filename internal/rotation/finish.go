@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/store"
 	"github.com/byok-dev/byok/internal/watch"
 )
@@ -25,7 +26,7 @@ const (
 
 func (j *keyJob) tag(ctx context.Context) error {
 	key := j.rk.KeyARN
-	if j.strategy() == "new-key" {
+	if j.strategy() == NewKey {
 		key = j.rk.NewKeyID
 	}
 	_, err := j.kms.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(key), Tags: []types.Tag{
@@ -58,7 +59,7 @@ func (j *keyJob) watch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		found = append(found, relevant(f)...)
+		found = append(found, relevant(f, j.run.Operator)...)
 	}
 	if len(found) > 0 {
 		b, _ := json.Marshal(found)
@@ -67,11 +68,16 @@ func (j *keyJob) watch(ctx context.Context) error {
 	return nil
 }
 
-// relevant drops failures byok itself provokes and expects (a conflict
-// from a RotateKeyOnDemand already in progress on resume).
-func relevant(fs []watch.Failure) []watch.Failure {
+// relevant keeps the consumers' failures: byok's own calls (the run's
+// operator principal: a retry after a lost answer, a conflict from a
+// RotateKeyOnDemand already in progress on resume) are byok's to handle,
+// and it did; the watch judges whether the keys' users are affected.
+func relevant(fs []watch.Failure, operator string) []watch.Failure {
 	var out []watch.Failure
 	for _, f := range fs {
+		if operator != "" && f.Principal == operator {
+			continue
+		}
 		if f.Event == "RotateKeyOnDemand" && f.ErrorCode == "ConflictException" {
 			continue
 		}
@@ -101,6 +107,10 @@ type AuditRecord struct {
 	BlobSHA256    string
 	Verification  json.RawMessage
 	Timings       map[string]time.Duration
+	// Outcome is the entry's outcome; zero means succeeded. A refused key
+	// (nothing changed) and an abandoned run's unfinished key carry the
+	// reason in Verification.
+	Outcome audit.Outcome
 }
 
 func (j *keyJob) record(ctx context.Context) error {
@@ -113,7 +123,7 @@ func (j *keyJob) record(ctx context.Context) error {
 		return err
 	}
 	return j.e.Audit.Record(ctx, AuditRecord{RunID: j.run.ID, Operator: j.run.Operator, ChangeRef: j.run.ChangeRef,
-		KeyARN: j.rk.KeyARN, Alias: j.key.Alias, Strategy: j.strategy(), OldMaterialID: rk.OldMaterialID,
+		KeyARN: j.rk.KeyARN, Alias: j.key.Alias, Strategy: j.strategy().String(), OldMaterialID: rk.OldMaterialID,
 		NewMaterialID: rk.NewMaterialID, OldKeyID: rk.OldKeyID, NewKeyID: rk.NewKeyID, BlobSHA256: rk.BlobSHA256,
 		Verification: rk.Verification, Timings: j.timings})
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // keyJob is one key's rotation inside a run. Fields after rk are rebuilt
@@ -20,10 +20,11 @@ type keyJob struct {
 	key   estate.Key
 	rk    store.RunKey
 	kms   KMS
-	steps []store.Step
+	proc  *procedure
+	steps []store.Step // proc's steps for this key
 
 	status  *KeyStatus
-	params  transport.Params
+	params  keyimport.Params
 	obj     *hsm.Object
 	wrapped *hsm.Wrapped
 	verify  *Verification
@@ -77,6 +78,9 @@ func (j *keyJob) resumeIndex(ctx context.Context) (int, error) {
 }
 
 func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
+	if err := j.guard(ctx, step); err != nil {
+		return err
+	}
 	j.e.failpoint(step, "before")
 	if err := j.e.Store.BeginStep(ctx, j.run.ID, j.rk.KeyARN, step, j.detail()); err != nil {
 		return fmt.Errorf("journal begin %s: %w", step, err)
@@ -143,41 +147,29 @@ func (j *keyJob) save(ctx context.Context) error {
 	})
 }
 
-func (j *keyJob) do(ctx context.Context, step store.Step) error {
-	if j.strategy() == StrategyReimport {
-		return j.doReimport(ctx, step)
+// guard checks the move from the key's last journaled step to step
+// against the procedure's table: the one place transitions are judged.
+func (j *keyJob) guard(ctx context.Context, step store.Step) error {
+	last, ph, err := j.e.Store.LastStep(ctx, j.run.ID, j.rk.KeyARN)
+	if err != nil {
+		return fmt.Errorf("read journal: %w", err)
 	}
-	switch step {
-	case store.StepPlan:
-		return j.plan(ctx)
-	case store.StepCanaries:
-		return j.canaries(ctx)
-	case store.StepHSMGenerate:
-		return j.hsmGenerate(ctx)
-	case store.StepGetParameters:
-		return j.getParameters(ctx)
-	case store.StepWrap:
-		return j.wrap(ctx)
-	case store.StepImport:
-		return j.importMaterial(ctx)
-	case store.StepImportReplicas:
-		return j.importReplicas(ctx)
-	case store.StepRotate:
-		return j.rotate(ctx)
-	case store.StepCreateKey:
-		return j.createKey(ctx)
-	case store.StepUpdateAlias:
-		return j.updateAlias(ctx)
-	case store.StepVerify:
-		return j.verifyStep(ctx)
-	case store.StepTag:
-		return j.tag(ctx)
-	case store.StepWatch:
-		return j.watch(ctx)
-	case store.StepRecord:
-		return j.record(ctx)
-	case store.StepDone:
-		return nil
+	if err := j.proc.check(last, ph, step); err != nil {
+		return &KeyFailure{KeyARN: j.rk.KeyARN, Step: step, Err: err,
+			Hint: "the journal of this key does not match its strategy's steps; report it with: byok runs show " + j.run.ID.String()}
 	}
-	return fmt.Errorf("step %s: %w", step, store.ErrInvalid)
+	return nil
 }
+
+// do runs step's action from the procedure's table.
+func (j *keyJob) do(ctx context.Context, step store.Step) error {
+	d, ok := j.proc.def(step)
+	if !ok {
+		return &TransitionError{Strategy: j.proc.strategy, To: step}
+	}
+	return d.do(j, ctx)
+}
+
+// done is the action of the last step: the key's lock is released by the
+// runner when done ends.
+func (j *keyJob) done(context.Context) error { return nil }

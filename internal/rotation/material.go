@@ -2,7 +2,6 @@ package rotation
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,8 +12,8 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // tokenMargin keeps an import token from being used too close to expiry.
@@ -33,7 +32,7 @@ func (j *keyJob) plan(ctx context.Context) error {
 		}
 		st = s
 	}
-	p := Decide(j.key, st, j.e.Estate.Policy, estate.Strategy(j.strategy()), j.run.ID.String(), time.Now())
+	p := Decide(j.key, st, j.e.Estate.Policy, estate.Strategy(j.strategy().String()), j.run.ID.String(), time.Now())
 	if p.Refused != nil {
 		return p.Refused
 	}
@@ -63,16 +62,14 @@ func (j *keyJob) ensureObject(ctx context.Context) (hsm.Object, error) {
 		return *j.obj, nil
 	}
 	label := j.hsmLabel()
-	obj, err := j.e.HSM.Find(ctx, label)
+	// Material imported from the object must never be regenerated: a new
+	// object under the same label would not decrypt what the old made.
+	obj, err := keyimport.FindOrGenerate(ctx, j.e.HSM, keyimport.Source{Label: label, Generate: j.rk.NewMaterialID == ""})
 	if errors.Is(err, hsm.ErrObjectNotFound) {
-		if j.rk.NewMaterialID != "" {
-			return hsm.Object{}, fmt.Errorf("HSM object %q is gone but material %s was imported from it: %w", label, j.rk.NewMaterialID, err)
-		}
-		id := sha256.Sum256([]byte(label))
-		obj, err = j.e.HSM.GenerateAES256(ctx, label, id[:16])
+		return hsm.Object{}, fmt.Errorf("HSM object %q is gone but material %s was imported from it: %w", label, j.rk.NewMaterialID, err)
 	}
 	if err != nil {
-		return hsm.Object{}, fmt.Errorf("hsm object %q: %w", label, err)
+		return hsm.Object{}, err
 	}
 	j.obj = &obj
 	if j.rk.HSMLabel != label {
@@ -82,8 +79,8 @@ func (j *keyJob) ensureObject(ctx context.Context) (hsm.Object, error) {
 	return obj, nil
 }
 
-func (j *keyJob) importer(region string) *transport.Importer {
-	return &transport.Importer{KMS: j.e.securityKMS(region), HSM: j.e.HSM,
+func (j *keyJob) importer(region string) *keyimport.Importer {
+	return &keyimport.Importer{KMS: j.e.securityKMS(region), HSM: j.e.HSM,
 		Algorithm: j.e.Algorithm, KeySpec: j.e.Estate.Policy.Wrapping.KeySpec, Logger: j.e.Logger}
 }
 
@@ -91,13 +88,13 @@ func (j *keyJob) getParameters(ctx context.Context) error {
 	if j.rk.NewMaterialID != "" {
 		return nil // already imported; nothing to fetch
 	}
-	_, err := j.ensureParams(ctx, false)
+	_, err := j.ensureParams(ctx)
 	return err
 }
 
-func (j *keyJob) ensureParams(ctx context.Context, force bool) (transport.Params, error) {
-	p := transport.Params{KeyID: j.targetKey(), PublicKey: j.rk.PublicKey, ImportToken: j.rk.ImportToken, ValidTo: j.rk.ParametersValidTo}
-	if !force && p.Usable(time.Now(), tokenMargin) {
+func (j *keyJob) ensureParams(ctx context.Context) (keyimport.Params, error) {
+	p := keyimport.Params{KeyID: j.targetKey(), PublicKey: j.rk.PublicKey, ImportToken: j.rk.ImportToken, ValidTo: j.rk.ParametersValidTo}
+	if p.Usable(time.Now(), tokenMargin) {
 		j.params = p
 		return p, nil
 	}
@@ -129,7 +126,7 @@ func (j *keyJob) ensureWrapped(ctx context.Context) (hsm.Wrapped, error) {
 	if err != nil {
 		return hsm.Wrapped{}, err
 	}
-	p, err := j.ensureParams(ctx, false)
+	p, err := j.ensureParams(ctx)
 	if err != nil {
 		return hsm.Wrapped{}, err
 	}
@@ -154,19 +151,27 @@ func (j *keyJob) importMaterial(ctx context.Context) error {
 		return err
 	}
 	id, err := j.importOnce(ctx)
-	if transport.IsTokenExpired(err) {
-		if _, err = j.ensureParams(ctx, true); err == nil {
-			id, err = j.importOnce(ctx)
-		}
-	}
 	if err != nil {
-		return err
+		// The import may have taken effect and its answer been lost (the
+		// SDK's retry then sees IncorrectKeyMaterial or a pending material):
+		// ask KMS which material it now has before calling it a failure.
+		found, ferr := j.findImported(ctx)
+		if ferr != nil || found == "" {
+			return errors.Join(err, ferr)
+		}
+		j.e.logger().WarnContext(ctx, "ImportKeyMaterial failed but KMS has the run's material (its answer was lost)",
+			logRun, j.run.ID.String(), logKey, j.rk.KeyARN, logMaterial, found)
+		id = found
 	}
 	j.rk.NewMaterialID = id
 	return j.save(ctx)
 }
 
 func (j *keyJob) importOnce(ctx context.Context) (string, error) {
+	obj, err := j.ensureObject(ctx)
+	if err != nil {
+		return "", err
+	}
 	w, err := j.ensureWrapped(ctx)
 	if err != nil {
 		return "", err
@@ -174,7 +179,19 @@ func (j *keyJob) importOnce(ctx context.Context) (string, error) {
 	// NEW_KEY_MATERIAL in both strategies: in place it becomes the pending
 	// material; into a new key it is the first material (KMS refuses
 	// EXISTING_KEY_MATERIAL for material never associated with the key).
-	return j.importer(j.key.Region).Import(ctx, j.params, w, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String()})
+	spec := keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String()}
+	return j.importer(j.key.Region).ImportRewrapping(ctx, obj, j.params, w, spec, j.rewrapped(ctx))
+}
+
+// rewrapped journals the parameters and blob digest of a re-wrap after an
+// expired import token.
+func (j *keyJob) rewrapped(ctx context.Context) keyimport.Rewrapped {
+	return func(p keyimport.Params, w hsm.Wrapped) error {
+		j.params, j.wrapped = p, &w
+		j.rk.PublicKey, j.rk.ImportToken, j.rk.ParametersValidTo = p.PublicKey, p.ImportToken, p.ValidTo
+		j.rk.BlobSHA256 = hex.EncodeToString(w.SHA256[:])
+		return j.save(ctx)
+	}
 }
 
 // alreadyImported finds material this run imported before a crash: a
@@ -184,6 +201,13 @@ func (j *keyJob) alreadyImported(ctx context.Context) (string, error) {
 	if j.retry != store.StepImport {
 		return "", nil // the journal shows no earlier import attempt of this run
 	}
+	return j.findImported(ctx)
+}
+
+// findImported is the material of this run KMS shows in the target key:
+// pending (or current) and described with the run ID, or, in a key the
+// run created, its material.
+func (j *keyJob) findImported(ctx context.Context) (string, error) {
 	st, err := Inspect(ctx, j.kms, j.targetKey())
 	if err != nil {
 		return "", err
@@ -193,20 +217,20 @@ func (j *keyJob) alreadyImported(ctx context.Context) (string, error) {
 			return m.ID, nil
 		}
 	}
-	if j.strategy() != "in-place" && st.State != types.KeyStatePendingImport && st.CurrentID != "" {
+	if j.strategy() != InPlace && st.State != types.KeyStatePendingImport && st.CurrentID != "" {
 		return st.CurrentID, nil
 	}
 	return "", nil
 }
 
 func (j *keyJob) targetKey() string {
-	if j.strategy() == "new-key" && j.rk.NewKeyID != "" {
+	if j.strategy() == NewKey && j.rk.NewKeyID != "" {
 		return j.rk.NewKeyID
 	}
 	return j.rk.KeyARN
 }
 
-func (j *keyJob) strategy() string { return j.run.Strategy }
+func (j *keyJob) strategy() Strategy { return j.proc.strategy }
 
 func replicaARN(primary, region string) string {
 	parts := strings.SplitN(primary, ":", 6)

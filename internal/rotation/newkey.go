@@ -2,6 +2,7 @@ package rotation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -44,13 +45,26 @@ func (j *keyJob) createKey(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := j.kms.CreateKey(ctx, in)
+	// CreateKey is not idempotent: the SDK must not retry it (a lost answer
+	// would create a second key). After an error, the key may exist all the
+	// same (its answer was lost): look for it by its tags before failing.
+	out, err := j.kms.CreateKey(ctx, in, noRetry)
 	if err != nil {
-		return fmt.Errorf("create key: %w", err)
+		arn, ferr := j.findCreatedKey(ctx)
+		if ferr != nil || arn == "" {
+			return errors.Join(fmt.Errorf("create key: %w", err), ferr)
+		}
+		j.e.logger().WarnContext(ctx, "CreateKey failed but the key exists (its answer was lost)", logRun, j.run.ID.String(), logKey, arn)
+		j.rk.NewKeyID = arn
+		return j.save(ctx)
 	}
 	j.rk.NewKeyID = aws.ToString(out.KeyMetadata.Arn)
 	return j.save(ctx)
 }
+
+// noRetry makes the SDK send a call once: for calls that are not
+// idempotent, whose lost answer byok resolves by reading KMS instead.
+func noRetry(o *kms.Options) { o.RetryMaxAttempts = 1 }
 
 func (j *keyJob) newKeyInput(ctx context.Context) (*kms.CreateKeyInput, error) {
 	pol, err := j.kms.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(j.rk.KeyARN), PolicyName: aws.String("default")})

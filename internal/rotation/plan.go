@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -95,7 +96,7 @@ func Decide(k estate.Key, st KeyStatus, pol estate.Policy, strategy estate.Strat
 
 func due(st KeyStatus, pol estate.Policy, now time.Time) (bool, []string) {
 	var why []string
-	if age := now.Sub(st.CurrentSince); age > pol.MaxMaterialAge {
+	if age, overdue := compliance.MaterialOverdue(st.CurrentSince, now, pol.MaxMaterialAge); overdue {
 		why = append(why, fmt.Sprintf("current material is %d days old (max %d)", days(age), days(pol.MaxMaterialAge)))
 	}
 	return len(why) > 0, why
@@ -133,17 +134,11 @@ func refusal(st KeyStatus, strategy estate.Strategy, runID string) *Refusal {
 }
 
 func stepsFor(s estate.Strategy, multiRegion bool) []store.Step {
-	if s == estate.StrategyNewKey {
-		return store.NewKeySteps()
+	st, err := ParseStrategy(string(s))
+	if err != nil {
+		return nil
 	}
-	var out []store.Step
-	for _, st := range store.InPlaceSteps() {
-		if st == store.StepImportReplicas && !multiRegion {
-			continue
-		}
-		out = append(out, st)
-	}
-	return out
+	return Steps(st, multiRegion)
 }
 
 func impact(svc estate.Service, s estate.Strategy) string {

@@ -10,9 +10,9 @@ import (
 	"github.com/byok-dev/byok/internal/store"
 )
 
-// StrategyReimport is the strategy of a re-import run, in the store and
-// the audit log.
-const StrategyReimport = store.StrategyReimport
+// StrategyReimport is the name of a re-import run's strategy, in the
+// store and the audit log.
+var StrategyReimport = Reimport.String()
 
 // ErrMaterialGone means the key no longer lists the material to re-import.
 var ErrMaterialGone = errors.New("key no longer has the material")
@@ -120,30 +120,34 @@ func reimportRound(plans []Plan, round int) []reimportItem {
 	return out
 }
 
-// reimportRun records one run for items, runs its keys concurrently and
-// returns what each key achieved.
+// reimportRun records one run for items with its whole request (each
+// key and the material to re-import, pending) in one transaction, admits
+// and runs the keys concurrently and returns what each key achieved.
 func (e *Engine) reimportRun(ctx context.Context, items []reimportItem, changeRef string) (store.RunID, []ReimportResult, error) {
 	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: StrategyReimport, ChangeRef: changeRef,
 		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now()}
-	jobs := make(chan *keyJob, len(items))
-	var refused []error
-	created := false
+	var rq []store.RequestKey
+	var pending []pendingKey
+	var plans []Plan
 	for _, it := range items {
-		j, err := e.admitReimport(ctx, &run, &created, it)
-		if err != nil {
-			refused = append(refused, &ReimportError{Alias: it.plan.Key.Alias, MaterialID: it.material.ID,
-				Err: err, Hint: reimportHint(err, run.ID)})
-			continue
-		}
-		jobs <- j
+		r := store.RequestKey{Alias: it.plan.Key.Alias, Region: it.plan.Key.Region, MaterialID: it.material.ID, HSMLabel: it.material.HSMLabel}
+		rq = append(rq, r)
+		pending = append(pending, pendingKey{key: it.plan.Key, rq: r})
+		plans = append(plans, it.plan)
 	}
-	close(jobs)
-	if !created {
-		return "", nil, errors.Join(refused...)
+	if err := e.Store.CreateRunWithRequest(ctx, run, rq); err != nil {
+		return "", nil, err
 	}
-	runErr := e.finishRun(ctx, run, e.runKeys(ctx, jobs))
+	e.failpointAt("request:after")
+	release, err := e.hold(ctx, run.ID)
+	if err != nil {
+		return run.ID, nil, err
+	}
+	defer release()
+	a := &admission{e: e, run: run, plans: plans, reimport: true}
+	runErr := a.runAll(ctx, pending, nil)
 	res, rerr := e.reimportResults(context.WithoutCancel(ctx), run.ID, items)
-	return run.ID, res, errors.Join(append(refused, reimportErrors(runErr, run.ID, items), rerr)...)
+	return run.ID, res, errors.Join(reimportErrors(runErr, run.ID, items), rerr)
 }
 
 // reimportResults reads the run keys that reached done.

@@ -8,54 +8,69 @@ import (
 	"github.com/byok-dev/byok/internal/store"
 )
 
-// admitReimport records the run (first material only), locks the key and
-// adds it to the run with the material and its HSM object named, so that
-// a resumed run knows both from the store.
-func (e *Engine) admitReimport(ctx context.Context, run *store.Run, created *bool, it reimportItem) (*keyJob, error) {
-	p, m := it.plan, it.material
-	arn := p.Status.ARN
-	if !e.inEstate(p.Key) {
-		return nil, &Refusal{KeyARN: arn, Err: ErrKeyNotInEstate, Hint: "byok re-imports only into the keys the estate file describes"}
-	}
-	if holder, status, err := e.Store.LockHolder(ctx, arn); err == nil && !status.Finished() && holder != run.ID {
-		return nil, &store.LockedError{Key: arn, HeldBy: holder}
-	}
-	if !*created {
-		if err := e.Store.CreateRun(ctx, *run); err != nil {
-			return nil, err
-		}
-		*created = true
-	}
-	if err := e.Store.AcquireKeyLock(ctx, arn, run.ID); err != nil {
-		return nil, err
-	}
-	if err := e.Store.AddRunKey(ctx, run.ID, arn); err != nil {
-		return nil, err
-	}
-	rk := store.RunKey{RunID: run.ID, KeyARN: arn, OldMaterialID: m.ID, HSMLabel: m.HSMLabel}
-	// A kill before this write leaves a run key without its material; the
-	// plan step then picks it again from what KMS says.
-	err := e.Store.UpdateRunKey(ctx, run.ID, arn, func(k *store.RunKey) error {
-		k.OldMaterialID, k.HSMLabel = rk.OldMaterialID, rk.HSMLabel
+// admitReimportKey admits one re-import request: the material it names
+// must still be expiring and byok's (else the request is skipped with the
+// reason); the key is locked and its run key made with the material and
+// the HSM object named, in one transaction (store.AdmitRequestKey).
+func (a *admission) admitReimportKey(ctx context.Context, pk pendingKey) *keyJob {
+	k, rq := pk.key, pk.rq
+	if ctx.Err() != nil {
 		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return e.job(*run, p.Key, rk), nil
+	p, err := a.plan(ctx, k)
+	if ctx.Err() != nil {
+		return nil
+	}
+	if err != nil {
+		a.refuseMaterial(ctx, pk, err, p.Status.ARN, !permanent(err))
+		return nil
+	}
+	if !a.e.inEstate(k) {
+		a.refuseMaterial(ctx, pk, &Refusal{KeyARN: p.Status.ARN, Err: ErrKeyNotInEstate,
+			Hint: "byok re-imports only into the keys the estate file describes"}, p.Status.ARN, false)
+		return nil
+	}
+	m, ok := expiringByID(p, rq.MaterialID)
+	if !ok {
+		a.decide(ctx, k, store.AdmissionSkipped, fmt.Errorf("material %s no longer expires (re-imported already, or gone)", rq.MaterialID), p.Status.ARN)
+		return nil
+	}
+	j, err := a.e.job(a.run, k, store.RunKey{RunID: a.run.ID, KeyARN: p.Status.ARN, OldMaterialID: m.ID, HSMLabel: m.HSMLabel})
+	if err == nil {
+		err = a.e.Store.AdmitRequestKey(ctx, a.run.ID, k.Alias, k.Region, p.Status.ARN)
+	}
+	if err != nil {
+		var locked *store.LockedError
+		a.refuseMaterial(ctx, pk, err, p.Status.ARN, !errors.As(err, &locked))
+		return nil
+	}
+	a.e.failpointAt("admit:after")
+	return j
 }
 
-// reimportSteps is store.ReimportSteps without ImportReplicas for a
-// single-Region key.
-func reimportSteps(multiRegion bool) []store.Step {
-	var out []store.Step
-	for _, s := range store.ReimportSteps() {
-		if s == store.StepImportReplicas && !multiRegion {
-			continue
-		}
-		out = append(out, s)
+// refuseMaterial records a refused re-import (or, when transient, leaves
+// it pending) and returns its *ReimportError with the run.
+func (a *admission) refuseMaterial(ctx context.Context, pk pendingKey, err error, arn string, transient bool) {
+	re := &ReimportError{Alias: pk.key.Alias, MaterialID: pk.rq.MaterialID, Err: err, Hint: reimportHint(err, a.run.ID)}
+	if transient {
+		a.refuse(re)
+		return
 	}
-	return out
+	a.refuse(re)
+	if derr := a.e.Store.DecideRequestKey(context.WithoutCancel(ctx), a.run.ID, pk.key.Alias, pk.key.Region,
+		store.AdmissionRefused, err.Error(), arn); derr != nil {
+		a.refuse(derr)
+	}
+}
+
+// expiringByID is the plan's expiring material id, if byok can re-import it.
+func expiringByID(p Plan, id string) (ExpiringMaterial, bool) {
+	for _, m := range p.Expiring {
+		if m.ID == id && m.Reimportable() {
+			return m, true
+		}
+	}
+	return ExpiringMaterial{}, false
 }
 
 // missingObject is the refusal of a run whose HSM object is not on the

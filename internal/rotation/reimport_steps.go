@@ -9,45 +9,46 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
-// doReimport runs one step of a re-import run. Each step is idempotent
+// The re-import procedure: the same material (same KeyMaterialId, found
+// in the HSM by label, never generated) imported again as
+// EXISTING_KEY_MATERIAL without expiry, into each replica first
+// (multi-Region keys only) and the primary last. Each step is idempotent
 // given the run key and what KMS says: NewMaterialID is set (to the same
 // ID as OldMaterialID) once the primary shows the material without
 // ValidTo, and every import first checks that KMS still shows a ValidTo.
-func (j *keyJob) doReimport(ctx context.Context, step store.Step) error {
-	switch step {
-	case store.StepPlan:
-		return j.reimportPlan(ctx)
-	case store.StepCanaries:
-		return j.reimportCanaries(ctx)
-	case store.StepHSMFind:
-		_, err := j.reimportObject(ctx)
-		return err
-	case store.StepImportReplicas:
-		return j.reimportReplicas(ctx)
-	case store.StepGetParameters:
-		return j.getParameters(ctx)
-	case store.StepWrap:
-		if j.rk.NewMaterialID != "" {
-			return nil
-		}
-		if _, err := j.reimportObject(ctx); err != nil { // never let wrap generate an object
-			return err
-		}
-		return j.wrap(ctx)
-	case store.StepImport:
-		return j.reimportPrimary(ctx)
-	case store.StepVerify:
-		return j.reimportVerify(ctx)
-	case store.StepRecord:
-		return j.record(ctx)
-	case store.StepDone:
+func init() {
+	register(&procedure{strategy: Reimport, table: []stepDef{
+		{step: store.StepPlan, do: (*keyJob).reimportPlan, next: []store.Step{store.StepCanaries}},
+		{step: store.StepCanaries, do: (*keyJob).reimportCanaries, next: []store.Step{store.StepHSMFind}},
+		{step: store.StepHSMFind, do: (*keyJob).reimportFind, next: []store.Step{store.StepImportReplicas, store.StepGetParameters}},
+		{step: store.StepImportReplicas, do: (*keyJob).reimportReplicas, next: []store.Step{store.StepGetParameters}, applies: multiRegionOnly},
+		{step: store.StepGetParameters, do: (*keyJob).getParameters, next: []store.Step{store.StepWrap}},
+		{step: store.StepWrap, do: (*keyJob).reimportWrap, next: []store.Step{store.StepImport}},
+		{step: store.StepImport, do: (*keyJob).reimportPrimary, next: []store.Step{store.StepVerify}},
+		{step: store.StepVerify, do: (*keyJob).reimportVerify, next: []store.Step{store.StepRecord}},
+		{step: store.StepRecord, do: (*keyJob).record, next: []store.Step{store.StepDone}},
+		{step: store.StepDone, do: (*keyJob).done},
+	}})
+}
+
+func (j *keyJob) reimportFind(ctx context.Context) error {
+	_, err := j.reimportObject(ctx)
+	return err
+}
+
+// reimportWrap wraps the found object; it never lets wrap generate one.
+func (j *keyJob) reimportWrap(ctx context.Context) error {
+	if j.rk.NewMaterialID != "" {
 		return nil
 	}
-	return fmt.Errorf("step %s is not a re-import step: %w", step, store.ErrInvalid)
+	if _, err := j.reimportObject(ctx); err != nil {
+		return err
+	}
+	return j.wrap(ctx)
 }
 
 // reimportPlan checks that the key still has the material and notes when
@@ -142,21 +143,22 @@ func (j *keyJob) reimportInto(ctx context.Context, region, arn string) error {
 	if err != nil || m.ValidTo == nil {
 		return err
 	}
-	obj, err := j.reimportObject(ctx)
-	if err != nil {
-		return err
+	_, err = j.importer(region).Run(ctx, keyimport.Request{KeyID: arn, Source: keyimport.Source{Label: j.rk.HSMLabel},
+		Import: existingImport(m)})
+	if errors.Is(err, hsm.ErrObjectNotFound) {
+		return missingObject(j.rk.KeyARN, j.rk.HSMLabel, j.run.ID, err)
 	}
-	im := j.importer(region)
-	params, err := im.GetParameters(ctx, arn)
-	if err != nil {
-		return err
+	if err != nil && j.noLongerExpires(ctx, j.e.securityKMS(region), arn) {
+		return nil // the import took effect; its answer was lost
 	}
-	w, err := im.Wrap(ctx, obj, params)
-	if err != nil {
-		return err
-	}
-	_, err = im.Import(ctx, params, w, existingImport(m))
 	return err
+}
+
+// noLongerExpires reports whether KMS shows the run's material without a
+// ValidTo after an import error (a lost answer).
+func (j *keyJob) noLongerExpires(ctx context.Context, k KMS, arn string) bool {
+	m, err := j.expiringMaterial(ctx, k, arn)
+	return err == nil && m.ValidTo == nil
 }
 
 // expiringMaterial is the run's material as KMS shows it in one key.
@@ -175,8 +177,8 @@ func (j *keyJob) expiringMaterial(ctx context.Context, k KMS, arn string) (Mater
 // existingImport re-imports m as itself: same KeyMaterialId and
 // description, no ValidTo (the transport then imports with
 // KEY_MATERIAL_DOES_NOT_EXPIRE).
-func existingImport(m Material) transport.Import {
-	return transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}
+func existingImport(m Material) keyimport.Import {
+	return keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: m.Description, MaterialID: m.ID}
 }
 
 // reimportPrimary imports into the primary unless KMS already shows the
@@ -190,13 +192,7 @@ func (j *keyJob) reimportPrimary(ctx context.Context) error {
 		return err
 	}
 	if m.ValidTo != nil {
-		err = j.importPrimaryOnce(ctx, m)
-		if transport.IsTokenExpired(err) {
-			if _, err = j.ensureParams(ctx, true); err == nil {
-				err = j.importPrimaryOnce(ctx, m)
-			}
-		}
-		if err != nil {
+		if err := j.importPrimaryOnce(ctx, m); err != nil {
 			return err
 		}
 	}
@@ -206,14 +202,18 @@ func (j *keyJob) reimportPrimary(ctx context.Context) error {
 }
 
 func (j *keyJob) importPrimaryOnce(ctx context.Context, m Material) error {
-	if _, err := j.reimportObject(ctx); err != nil {
+	obj, err := j.reimportObject(ctx)
+	if err != nil {
 		return err
 	}
 	w, err := j.ensureWrapped(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = j.importer(j.key.Region).Import(ctx, j.params, w, existingImport(m))
+	_, err = j.importer(j.key.Region).ImportRewrapping(ctx, obj, j.params, w, existingImport(m), j.rewrapped(ctx))
+	if err != nil && j.noLongerExpires(ctx, j.kms, j.rk.KeyARN) {
+		return nil // the import took effect; its answer was lost
+	}
 	return err
 }
 

@@ -11,9 +11,9 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // TestReimportRunStopsAndResumes: a re-import is a journaled run. Stopped
@@ -85,7 +85,7 @@ func (w *world) checkReimported(t *testing.T, arn, region, mat string, count int
 func (w *world) checkReimportRun(t *testing.T, id store.RunID, arn, mat string) {
 	t.Helper()
 	ctx := context.Background()
-	if r, err := w.st.GetRun(ctx, id); err != nil || r.Status != store.StatusSucceeded || r.Strategy != store.StrategyReimport {
+	if r, err := w.st.GetRun(ctx, id); err != nil || r.Status != store.StatusSucceeded || r.Strategy != rotation.StrategyReimport {
 		t.Fatalf("run %s: %+v, %v", id, r, err)
 	}
 	ev, err := w.st.Journal(ctx, id)
@@ -101,7 +101,7 @@ func (w *world) checkReimportRun(t *testing.T, id store.RunID, arn, mat string) 
 			t.Errorf("re-import journaled step %s", e.Step)
 		}
 	}
-	for _, s := range store.ReimportSteps() {
+	for _, s := range rotation.Steps(rotation.Reimport, true) {
 		if !ended[s] && s != store.StepImportReplicas {
 			t.Errorf("step %s never ended", s)
 		}
@@ -158,7 +158,7 @@ func TestReimportExpiringMaterial(t *testing.T) {
 		!res[0].Verification.OldDataChecked || res[0].RunID != id {
 		t.Fatalf("reimport: %+v, %v", res, err)
 	}
-	if r, err := w.st.GetRun(ctx, id); err != nil || r.Strategy != store.StrategyReimport || r.Status != store.StatusSucceeded {
+	if r, err := w.st.GetRun(ctx, id); err != nil || r.Strategy != rotation.StrategyReimport || r.Status != store.StatusSucceeded {
 		t.Fatalf("re-import run %s: %+v, %v; want a succeeded run with strategy reimport", id, r, err)
 	}
 	for _, m := range w.materials(t, arn, k.Region) {
@@ -207,7 +207,7 @@ func (w *world) setExpiry(t *testing.T, k estate.Key, arn string, run store.RunI
 	if err != nil {
 		t.Fatal(err)
 	}
-	im := &transport.Importer{KMS: w.admin(w.est.SecurityAccount, k.Region), HSM: w.hs, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
+	im := &keyimport.Importer{KMS: w.admin(w.est.SecurityAccount, k.Region), HSM: w.hs, Algorithm: hsm.RSAES_OAEP_SHA_1, KeySpec: w.est.Policy.Wrapping.KeySpec}
 	p, err := im.GetParameters(ctx, arn)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +217,7 @@ func (w *world) setExpiry(t *testing.T, k estate.Key, arn string, run store.RunI
 		t.Fatal(err)
 	}
 	validTo := w.sb.Now().Add(in)
-	if _, err := im.Import(ctx, p, wr, transport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: run.String(), MaterialID: mat, ValidTo: &validTo}); err != nil {
+	if _, err := im.Import(ctx, p, wr, keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: run.String(), MaterialID: mat, ValidTo: &validTo}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -22,9 +22,14 @@ func (e *Engine) Rollback(ctx context.Context, id store.RunID) error {
 	if err != nil {
 		return err
 	}
-	if run.Strategy != store.StrategyNewKey {
+	if run.Strategy != NewKey.String() {
 		return fmt.Errorf("run %s: %w", id, ErrNotNewKey)
 	}
+	release, err := e.hold(ctx, id) // never beside a process still running it
+	if err != nil {
+		return err
+	}
+	defer release()
 	rks, err := e.Store.ListRunKeys(ctx, id)
 	if err != nil {
 		return err
@@ -44,7 +49,10 @@ func (e *Engine) rollbackKey(ctx context.Context, run store.Run, rk store.RunKey
 	if err != nil {
 		return err
 	}
-	j := e.job(run, k, rk)
+	j, err := e.job(run, k, rk)
+	if err != nil {
+		return err
+	}
 	if err := e.Store.BeginStep(ctx, run.ID, rk.KeyARN, store.StepRollback, j.detail()); err != nil {
 		return err
 	}

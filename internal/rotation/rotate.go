@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/byok-dev/byok/internal/transport"
+	"github.com/byok-dev/byok/internal/keyimport"
 )
 
 // ErrRotateTimeout means KMS did not finish an on-demand rotation in time.
@@ -29,11 +29,19 @@ func (j *keyJob) rotate(ctx context.Context) error {
 	}
 	if !inProgress {
 		_, err := j.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: aws.String(j.rk.KeyARN)})
-		if err != nil && !isConflict(err) {
+		if err != nil && !isConflict(err) && !j.rotationStarted(ctx) {
 			return fmt.Errorf("rotate key on demand: %w", err)
 		}
 	}
 	return j.waitRotated(ctx)
+}
+
+// rotationStarted reports whether KMS shows the rotation under way or done
+// after a RotateKeyOnDemand error: a lost answer whose retry found no
+// pending material left to rotate.
+func (j *keyJob) rotationStarted(ctx context.Context) bool {
+	cur, inProgress, err := j.rotationState(ctx)
+	return err == nil && (inProgress || cur == j.rk.NewMaterialID)
 }
 
 func isConflict(err error) bool {
@@ -130,20 +138,21 @@ func (j *keyJob) importReplica(ctx context.Context, region string) error {
 			return nil // imported before a crash
 		}
 	}
-	obj, err := j.ensureObject(ctx)
-	if err != nil {
-		return err
+	// The object exists: the primary's import came from it.
+	_, err = j.importer(region).Run(ctx, keyimport.Request{KeyID: arn, Source: keyimport.Source{Label: j.hsmLabel()},
+		Import: keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID}})
+	if err != nil && j.replicaHas(ctx, k, arn) {
+		return nil // the import took effect; its answer was lost
 	}
-	im := j.importer(region)
-	p, err := im.GetParameters(ctx, arn)
-	if err != nil {
-		return err
-	}
-	w, err := im.Wrap(ctx, obj, p)
-	if err != nil {
-		return err
-	}
-	_, err = im.Import(ctx, p, w, transport.Import{Type: types.ImportTypeExistingKeyMaterial,
-		Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID})
 	return err
+}
+
+// replicaHas reports whether the replica already lists the run's material.
+func (j *keyJob) replicaHas(ctx context.Context, k KMS, arn string) bool {
+	st, err := Inspect(ctx, k, arn)
+	if err != nil {
+		return false
+	}
+	_, ok := materialByID(st, j.rk.NewMaterialID)
+	return ok
 }

@@ -18,9 +18,14 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	if err != nil {
 		return err
 	}
-	if run.Status == store.StatusSucceeded {
-		return fmt.Errorf("run %s already succeeded: %w", id, ErrNothingToResume)
+	if run.Status == store.StatusSucceeded || run.Status == store.StatusPartial {
+		return fmt.Errorf("run %s already ended %s: %w", id, run.Status, ErrNothingToResume)
 	}
+	release, err := e.hold(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer release()
 	rks, err := e.Store.ListRunKeys(ctx, id)
 	if err != nil {
 		return err
@@ -36,9 +41,49 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 				return err
 			}
 		}
-		jobs = append(jobs, e.job(run, k, rk))
+		j, err := e.job(run, k, rk)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, j)
 	}
-	return e.execute(ctx, run, jobs)
+	pending, err := e.pendingKeys(ctx, run)
+	if err != nil {
+		return err
+	}
+	sel, err := decodeSelector(run)
+	if err != nil {
+		return err
+	}
+	if err := e.Store.SetRunStatus(ctx, run.ID, store.StatusRunning, ""); err != nil {
+		return err
+	}
+	a := &admission{e: e, run: run, due: sel.Due, reimport: run.Strategy == Reimport.String()}
+	return a.runAll(ctx, pending, jobs)
+}
+
+// pendingKeys are the estate keys of the run's request that no process
+// admitted, refused or skipped yet. A pending key the estate no longer
+// describes is refused here with that reason.
+func (e *Engine) pendingKeys(ctx context.Context, run store.Run) ([]pendingKey, error) {
+	rqs, err := e.Store.ListRequestKeys(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []pendingKey
+	for _, rq := range byAdmission(rqs, store.AdmissionPending) {
+		k, ok := e.estateKey(rq.Alias, rq.Region)
+		if !ok {
+			err := e.Store.DecideRequestKey(ctx, run.ID, rq.Alias, rq.Region, store.AdmissionRefused,
+				ErrKeyNotInEstate.Error()+" (the estate file changed since the run was requested)", "")
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		out = append(out, pendingKey{key: k, rq: rq})
+	}
+	return out, nil
 }
 
 // ErrNothingToResume is returned for a finished run.
@@ -92,4 +137,14 @@ func (e *Engine) KeyARN(ctx context.Context, k estate.Key) (string, error) {
 		return "", fmt.Errorf("describe %s: %w", k.Alias, err)
 	}
 	return aws.ToString(d.KeyMetadata.Arn), nil
+}
+
+// estateKey is the estate key with that alias in that Region.
+func (e *Engine) estateKey(alias, region string) (estate.Key, bool) {
+	for _, k := range e.Estate.Keys() {
+		if k.Alias == alias && k.Region == region {
+			return k, true
+		}
+	}
+	return estate.Key{}, false
 }

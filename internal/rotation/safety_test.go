@@ -81,14 +81,23 @@ func TestRefusals(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			id, err := w.eng.Start(ctx, rotation.Request{Keys: []estate.Key{c.key}, Strategy: estate.StrategyInPlace})
 			var ref *rotation.Refusal
-			if !errors.Is(err, c.want) || !errors.As(err, &ref) || ref.Hint == "" || id != "" {
-				t.Fatalf("Start = %q, %v; want a *Refusal wrapping %v and no run", id, err, c.want)
+			var partial *rotation.PartialError
+			if !errors.Is(err, c.want) || !errors.As(err, &ref) || ref.Hint == "" || !errors.As(err, &partial) || id == "" {
+				t.Fatalf("Start = %q, %v; want a *PartialError with a *Refusal wrapping %v", id, err, c.want)
+			}
+			// The request is on record: the run is partial, names the key
+			// and why, holds no lock and has no run key (nothing was done).
+			run, rerr := w.st.GetRun(ctx, id)
+			rqs, qerr := w.st.ListRequestKeys(ctx, id)
+			rks, kerr := w.st.ListRunKeys(ctx, id)
+			if rerr != nil || qerr != nil || kerr != nil || run.Status != store.StatusPartial || len(rks) != 0 ||
+				len(rqs) != 1 || rqs[0].Admission != store.AdmissionRefused || !strings.Contains(rqs[0].Reason, c.want.Error()) {
+				t.Fatalf("run %s: %v, request %+v, run keys %d (%v %v %v)", id, run.Status, rqs, len(rks), rerr, qerr, kerr)
+			}
+			if err := w.eng.Resume(ctx, id); !errors.Is(err, rotation.ErrNothingToResume) {
+				t.Fatalf("resume of a partial run: %v", err)
 			}
 		})
-	}
-	runs, err := w.st.ListRuns(ctx)
-	if err != nil || len(runs) != 0 {
-		t.Fatalf("refused keys left runs behind: %+v, %v", runs, err)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/byok-dev/byok/internal/keyfacts"
 )
 
 // MaxOnDemandRotations is KMS's lifetime limit of on-demand rotations per
@@ -22,6 +24,10 @@ type Material struct {
 	ValidTo      *time.Time
 	RotationDate *time.Time
 	RotationType types.RotationType
+	// ImportState is IMPORTED, or PENDING_IMPORT when the imported copy
+	// expired or was deleted: the key cannot use the material until the
+	// same material is imported again.
+	ImportState types.ImportState
 }
 
 // KeyStatus is what KMS says of a key now, read in the Security account.
@@ -81,26 +87,34 @@ func Inspect(ctx context.Context, k KMS, key string) (KeyStatus, error) {
 }
 
 func readMaterials(ctx context.Context, k KMS, st *KeyStatus) error {
-	p := kms.NewListKeyRotationsPaginator(k, &kms.ListKeyRotationsInput{
-		KeyId: aws.String(st.ARN), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+	entries, err := keyfacts.ListMaterials(ctx, k, st.ARN)
+	if err != nil {
+		return err
+	}
 	st.CurrentSince = st.Created
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("list key rotations of %s: %w", st.ARN, err)
+	for _, r := range entries {
+		m := Material{ID: aws.ToString(r.KeyMaterialId), State: r.KeyMaterialState,
+			Description: aws.ToString(r.KeyMaterialDescription), ValidTo: r.ValidTo,
+			RotationDate: r.RotationDate, RotationType: r.RotationType, ImportState: r.ImportState}
+		st.Materials = append(st.Materials, m)
+		if m.RotationType == types.RotationTypeOnDemand && m.RotationDate != nil {
+			st.OnDemandRotations++
 		}
-		for _, r := range out.Rotations {
-			m := Material{ID: aws.ToString(r.KeyMaterialId), State: r.KeyMaterialState,
-				Description: aws.ToString(r.KeyMaterialDescription), ValidTo: r.ValidTo,
-				RotationDate: r.RotationDate, RotationType: r.RotationType}
-			st.Materials = append(st.Materials, m)
-			if m.RotationType == types.RotationTypeOnDemand && m.RotationDate != nil {
-				st.OnDemandRotations++
-			}
-			if m.State == types.KeyMaterialStateCurrent && m.RotationDate != nil {
-				st.CurrentSince = *m.RotationDate
-			}
+		if m.State == types.KeyMaterialStateCurrent && m.RotationDate != nil {
+			st.CurrentSince = *m.RotationDate
 		}
 	}
 	return nil
+}
+
+// PendingImport lists the materials whose imported copy expired or was
+// deleted (ImportState PENDING_IMPORT).
+func (s KeyStatus) PendingImport() []Material {
+	var out []Material
+	for _, m := range s.Materials {
+		if m.ImportState == types.ImportStatePendingImport {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -165,7 +165,7 @@ func (j *keyJob) changedAsPlanned(ctx context.Context) (bool, string) {
 		return false, ""
 	}
 	target := aws.ToString(d.KeyMetadata.Arn)
-	if j.strategy() == "new-key" {
+	if j.strategy() == NewKey {
 		return aws.ToString(d.KeyMetadata.KeyId) == keyIDOf(j.rk.NewKeyID), target
 	}
 	if aws.ToString(d.KeyMetadata.CurrentKeyMaterialId) != j.rk.NewMaterialID {

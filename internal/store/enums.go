@@ -19,9 +19,12 @@ const (
 	// StatusStopped: halted at a step boundary (Ctrl-C, or a failed check
 	// the operator can fix); resumable.
 	StatusStopped
+	// StatusPartial: ended with every admitted key done but some requested
+	// keys refused (Run.Error and the request name them); not resumable.
+	StatusPartial
 )
 
-var statusNames = [...]string{"", "planned", "running", "succeeded", "failed", "stopped"}
+var statusNames = [...]string{"", "planned", "running", "succeeded", "failed", "stopped", "partial"}
 
 func (s RunStatus) String() string {
 	if s <= StatusUnknown || int(s) >= len(statusNames) {
@@ -32,7 +35,9 @@ func (s RunStatus) String() string {
 
 // Finished reports whether the run will never run another step; only
 // unfinished runs hold key locks and can be resumed.
-func (s RunStatus) Finished() bool { return s == StatusSucceeded || s == StatusFailed }
+func (s RunStatus) Finished() bool {
+	return s == StatusSucceeded || s == StatusFailed || s == StatusPartial
+}
 
 // ParseRunStatus reads a name written by String.
 func ParseRunStatus(name string) (RunStatus, error) {
@@ -47,13 +52,11 @@ func ParseRunStatus(name string) (RunStatus, error) {
 // Step is one step of a key's rotation (DESIGN.md). The zero value is invalid.
 type Step int
 
-// Steps. In-place: Plan, Canaries, HSMGenerate, GetParameters, Wrap,
-// Import, ImportReplicas (multi-Region keys only), Rotate, Verify, Tag,
-// Watch, Record, Done. New-key: Plan, Canaries, CreateKey, HSMGenerate,
-// GetParameters, Wrap, Import, UpdateAlias, Verify, Tag, Watch, Record,
-// Done. Re-import: see ReimportSteps. Rollback moves an alias back after
-// a new-key run. The Go values may move when steps are added; the journal
-// stores the names, which never change.
+// Steps: the names the journal records. Which steps a procedure runs, in
+// which order, and which may follow which, is the rotation package's
+// (its per-strategy tables); the store knows no rotation rule. The Go
+// values may move when steps are added; the journal stores the names,
+// which never change.
 const (
 	StepUnknown Step = iota
 	StepPlan
@@ -96,28 +99,6 @@ func ParseStep(name string) (Step, error) {
 		}
 	}
 	return StepUnknown, fmt.Errorf("step %q: %w", name, ErrInvalid)
-}
-
-// InPlaceSteps is the in-place step order; ImportReplicas applies to
-// multi-Region keys only.
-func InPlaceSteps() []Step {
-	return []Step{StepPlan, StepCanaries, StepHSMGenerate, StepGetParameters, StepWrap,
-		StepImport, StepImportReplicas, StepRotate, StepVerify, StepTag, StepWatch, StepRecord, StepDone}
-}
-
-// NewKeySteps is the new-key step order.
-func NewKeySteps() []Step {
-	return []Step{StepPlan, StepCanaries, StepCreateKey, StepHSMGenerate, StepGetParameters,
-		StepWrap, StepImport, StepUpdateAlias, StepVerify, StepTag, StepWatch, StepRecord, StepDone}
-}
-
-// ReimportSteps is the re-import step order: the same material (same
-// KeyMaterialId, found in the HSM by label) imported again as
-// EXISTING_KEY_MATERIAL without expiry, into each replica first
-// (ImportReplicas, multi-Region keys only) and the primary last (Import).
-func ReimportSteps() []Step {
-	return []Step{StepPlan, StepCanaries, StepHSMFind, StepImportReplicas, StepGetParameters,
-		StepWrap, StepImport, StepVerify, StepRecord, StepDone}
 }
 
 // Phase is where a journaled step is. The zero value is invalid.

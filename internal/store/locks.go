@@ -10,34 +10,36 @@ import (
 
 // AcquireKeyLock gives run the key's lock. It succeeds when the key is
 // free, already held by run (a resumed run), or held by a finished run
-// (Succeeded or Failed); otherwise it returns *LockedError naming the
+// (Succeeded, Failed or Partial); otherwise it returns *LockedError naming the
 // unfinished run. Planned, Running and Stopped runs keep their locks: they
 // can still be resumed.
 func (s *Store) AcquireKeyLock(ctx context.Context, keyARN string, run RunID) error {
 	if keyARN == "" {
 		return fmt.Errorf("acquire key lock: empty key ARN: %w", ErrInvalid)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := runExists(ctx, tx, run); err != nil {
-			return fmt.Errorf("acquire key lock: %w", err)
-		}
-		holder, status, err := lockHolder(ctx, tx, keyARN)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return fmt.Errorf("acquire key lock: %w", err)
-		case holder == run:
-			return nil
-		case !status.Finished():
-			return &LockedError{Key: keyARN, HeldBy: holder}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO key_locks(key_arn, run_id, acquired) VALUES (?, ?, ?)`,
-			keyARN, run, FormatTime(time.Now()))
-		if err != nil {
-			return fmt.Errorf("acquire key lock %s: %w", keyARN, err)
-		}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return acquireLock(ctx, tx, keyARN, run) })
+}
+
+func acquireLock(ctx context.Context, tx *sql.Tx, keyARN string, run RunID) error {
+	if err := runExists(ctx, tx, run); err != nil {
+		return fmt.Errorf("acquire key lock: %w", err)
+	}
+	holder, status, err := lockHolder(ctx, tx, keyARN)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("acquire key lock: %w", err)
+	case holder == run:
 		return nil
-	})
+	case !status.Finished():
+		return &LockedError{Key: keyARN, HeldBy: holder}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO key_locks(key_arn, run_id, acquired) VALUES (?, ?, ?)`,
+		keyARN, run, FormatTime(time.Now()))
+	if err != nil {
+		return fmt.Errorf("acquire key lock %s: %w", keyARN, err)
+	}
+	return nil
 }
 
 // ReleaseKeyLock frees the key if run holds it. Releasing a free key is a
@@ -86,4 +88,32 @@ func lockHolder(ctx context.Context, tx *sql.Tx, keyARN string) (RunID, RunStatu
 	}
 	st, err := ParseRunStatus(status)
 	return holder, st, err
+}
+
+// AbandonRun ends an unfinished run for good, in one transaction: status
+// Failed with errText, and every key lock it holds released. ErrNotFound
+// for an unknown run; ErrInvalid for a run that already ended.
+func (s *Store) AbandonRun(ctx context.Context, run RunID, errText string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, run).Scan(&status)
+		if err != nil {
+			return fmt.Errorf("abandon run: %w", notFound(err, "run "+string(run)))
+		}
+		st, err := ParseRunStatus(status)
+		if err != nil {
+			return fmt.Errorf("abandon run %s: %w", run, err)
+		}
+		if st.Finished() {
+			return fmt.Errorf("abandon run %s: it already ended %s: %w", run, st, ErrInvalid)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ?, error = ?, updated = ? WHERE id = ?`,
+			StatusFailed.String(), errText, FormatTime(time.Now()), run); err != nil {
+			return fmt.Errorf("abandon run %s: %w", run, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM key_locks WHERE run_id = ?`, run); err != nil {
+			return fmt.Errorf("abandon run %s: release locks: %w", run, err)
+		}
+		return nil
+	})
 }

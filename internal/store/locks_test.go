@@ -17,6 +17,7 @@ func TestKeyLocks(t *testing.T) {
 		"stopped holds":   {StatusStopped, ErrLocked},
 		"succeeded stale": {StatusSucceeded, nil},
 		"failed stale":    {StatusFailed, nil},
+		"partial stale":   {StatusPartial, nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -83,5 +84,50 @@ func TestReleaseKeyLock(t *testing.T) {
 	}
 	if err := s.AcquireKeyLock(ctx, keyA, b.ID); err != nil {
 		t.Fatalf("acquire after release: %v", err)
+	}
+}
+
+func TestAbandonRun(t *testing.T) {
+	ctx := context.Background()
+	tests := map[string]struct {
+		status RunStatus
+		want   error
+	}{
+		"stopped":   {StatusStopped, nil},
+		"running":   {StatusRunning, nil},
+		"succeeded": {StatusSucceeded, ErrInvalid},
+		"partial":   {StatusPartial, ErrInvalid},
+		"unknown":   {StatusStopped, ErrNotFound},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			s, _ := openTemp(t)
+			r := testRun(t)
+			if err := s.CreateRun(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AcquireKeyLock(ctx, keyA, r.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetRunStatus(ctx, r.ID, tc.status, ""); err != nil {
+				t.Fatal(err)
+			}
+			id := r.ID
+			if name == "unknown" {
+				id = NewRunID(t0.Add(time.Hour))
+			}
+			err := s.AbandonRun(ctx, id, "abandoned: HSM object lost")
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("AbandonRun: %v, want %v", err, tc.want)
+			}
+			_, _, lerr := s.LockHolder(ctx, keyA)
+			got, _ := s.GetRun(ctx, r.ID)
+			if tc.want == nil && (!errors.Is(lerr, ErrNotFound) || got.Status != StatusFailed || got.Error == "") {
+				t.Fatalf("after abandon: lock %v, run %s %q", lerr, got.Status, got.Error)
+			}
+			if tc.want != nil && lerr != nil {
+				t.Fatalf("a refused abandon released the lock: %v", lerr)
+			}
+		})
 	}
 }

@@ -84,6 +84,29 @@ var storeMigrations = []string{
 		key_arn       TEXT NOT NULL,
 		PRIMARY KEY (scan_id, resource_type, account, region, resource_id)
 	);`,
+	// 2: the request of a run (every key asked for, with its admission),
+	// written in one transaction with the run before any work.
+	`ALTER TABLE runs ADD COLUMN selector TEXT NOT NULL DEFAULT '';
+	CREATE TABLE run_requests (
+		run_id    TEXT NOT NULL REFERENCES runs(id),
+		alias     TEXT NOT NULL,
+		region    TEXT NOT NULL,
+		admission TEXT NOT NULL,
+		reason    TEXT NOT NULL DEFAULT '',
+		key_arn   TEXT NOT NULL DEFAULT '',
+		material_id TEXT NOT NULL DEFAULT '',
+		hsm_label TEXT NOT NULL DEFAULT '',
+		updated   TEXT NOT NULL,
+		PRIMARY KEY (run_id, alias, region)
+	);`,
+	// 3: the process working on a run (one at a time), with a heartbeat.
+	`CREATE TABLE run_holders (
+		run_id    TEXT PRIMARY KEY REFERENCES runs(id),
+		pid       INTEGER NOT NULL,
+		host      TEXT NOT NULL,
+		started   TEXT NOT NULL,
+		heartbeat TEXT NOT NULL
+	);`,
 }
 
 // Migrate brings component's tables to len(migrations): each entry is one

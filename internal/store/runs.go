@@ -8,25 +8,10 @@ import (
 	"time"
 )
 
-// Strategy names accepted in Run.Strategy: the estate's rotation
-// strategies (estate.Strategy values) and the re-import of expiring
-// material without expiry. The column is free text, so adding a strategy
-// needs no schema migration.
-const (
-	StrategyInPlace  = "in-place"
-	StrategyNewKey   = "new-key"
-	StrategyReimport = "reimport"
-)
-
-// validStrategy reports whether s is one of the Strategy* names.
-func validStrategy(s string) bool {
-	return s == StrategyInPlace || s == StrategyNewKey || s == StrategyReimport
-}
-
 // Run is one invocation of byok rotate over one or more keys.
 type Run struct {
 	ID        RunID
-	Strategy  string // StrategyInPlace, StrategyNewKey or StrategyReimport
+	Strategy  string // the name of the rotation package's Strategy; the store does not judge it
 	ChangeRef string // operator's change reference, may be empty
 	Operator  string // caller ARN (sts GetCallerIdentity)
 	Created   time.Time
@@ -34,15 +19,17 @@ type Run struct {
 	Status    RunStatus
 	Error     string // why the run failed or stopped; never a secret
 	DryRun    bool
+	// Selector is how the operator chose the keys (the engine's JSON
+	// encoding of the command's selection); "" for runs before requests.
+	Selector string
 }
 
 func (r Run) validate() error {
 	if _, err := ParseRunID(string(r.ID)); err != nil {
 		return err
 	}
-	if !validStrategy(r.Strategy) {
-		return fmt.Errorf("strategy %q: %w: want %s, %s or %s", r.Strategy, ErrInvalid,
-			StrategyInPlace, StrategyNewKey, StrategyReimport)
+	if r.Strategy == "" {
+		return fmt.Errorf("run %s: empty strategy: %w", r.ID, ErrInvalid)
 	}
 	if _, err := ParseRunStatus(r.Status.String()); err != nil {
 		return err
@@ -59,26 +46,28 @@ func (s *Store) CreateRun(ctx context.Context, r Run) error {
 	if r.Created.IsZero() {
 		r.Created = time.Now()
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, r.ID).Scan(&n); err != nil {
-			return fmt.Errorf("create run: %w", err)
-		}
-		if n > 0 {
-			return fmt.Errorf("create run %s: %w", r.ID, ErrExists)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO runs(id, strategy, change_ref, operator, created, updated,
-			status, error, dry_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.Strategy, r.ChangeRef, r.Operator, FormatTime(r.Created), FormatTime(r.Created),
-			r.Status.String(), r.Error, r.DryRun)
-		if err != nil {
-			return fmt.Errorf("create run %s: %w", r.ID, err)
-		}
-		return nil
-	})
+	return s.inTx(ctx, func(tx *sql.Tx) error { return insertRun(ctx, tx, r) })
 }
 
-const runColumns = `id, strategy, change_ref, operator, created, updated, status, error, dry_run`
+func insertRun(ctx context.Context, tx *sql.Tx, r Run) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, r.ID).Scan(&n); err != nil {
+		return fmt.Errorf("create run: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("create run %s: %w", r.ID, ErrExists)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO runs(id, strategy, change_ref, operator, created, updated,
+		status, error, dry_run, selector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Strategy, r.ChangeRef, r.Operator, FormatTime(r.Created), FormatTime(r.Created),
+		r.Status.String(), r.Error, r.DryRun, r.Selector)
+	if err != nil {
+		return fmt.Errorf("create run %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+const runColumns = `id, strategy, change_ref, operator, created, updated, status, error, dry_run, selector`
 
 // GetRun returns one run or ErrNotFound.
 func (s *Store) GetRun(ctx context.Context, id RunID) (Run, error) {
@@ -132,7 +121,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRun(sc scanner) (Run, error) {
 	var r Run
 	var created, updated, status string
-	err := sc.Scan(&r.ID, &r.Strategy, &r.ChangeRef, &r.Operator, &created, &updated, &status, &r.Error, &r.DryRun)
+	err := sc.Scan(&r.ID, &r.Strategy, &r.ChangeRef, &r.Operator, &created, &updated, &status, &r.Error, &r.DryRun, &r.Selector)
 	if err != nil {
 		return Run{}, err
 	}

@@ -1,10 +1,4 @@
-// Package transport moves key material from the HSM to KMS as ciphertext
-// only: GetParametersForImport → wrap inside the HSM under the returned
-// public key → check the blob's SHA-256 recorded at wrap time → import.
-// It is the seed's question 4 done in code, shared by `byok import` and the
-// rotation engine. It never sees plaintext material (the HSM wraps) and
-// never logs the import token or the blob, only the blob's digest.
-package transport
+package keyimport
 
 import (
 	"context"
@@ -27,8 +21,9 @@ type KMS interface {
 	ImportKeyMaterial(ctx context.Context, in *kms.ImportKeyMaterialInput, opts ...func(*kms.Options)) (*kms.ImportKeyMaterialOutput, error)
 }
 
-// Wrapper is the part of the HSM transport uses.
-type Wrapper interface {
+// HSM is the part of the HSM session an import uses.
+type HSM interface {
+	Objects
 	Wrap(ctx context.Context, obj hsm.Object, publicKeyDER []byte, alg hsm.WrappingAlgorithm, minBits int) (hsm.Wrapped, error)
 }
 
@@ -50,7 +45,7 @@ func (p Params) Usable(now time.Time, margin time.Duration) bool {
 // Importer runs the transport for one wrapping configuration.
 type Importer struct {
 	KMS       KMS
-	HSM       Wrapper
+	HSM       HSM
 	Algorithm hsm.WrappingAlgorithm
 	KeySpec   string // RSA_2048, RSA_3072, RSA_4096
 	Logger    *slog.Logger

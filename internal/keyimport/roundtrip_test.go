@@ -1,6 +1,6 @@
 //go:build cgo
 
-package transport_test
+package keyimport_test
 
 import (
 	"bytes"
@@ -15,8 +15,8 @@ import (
 
 	"github.com/byok-dev/byok/internal/hsm"
 	"github.com/byok-dev/byok/internal/hsm/hsmtest"
+	"github.com/byok-dev/byok/internal/keyimport"
 	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
-	"github.com/byok-dev/byok/internal/transport"
 )
 
 // TestRoundTripPerToken: for each real token (SoftHSM2 with OAEP SHA-1,
@@ -50,7 +50,7 @@ func TestRoundTripPerToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			im := &transport.Importer{KMS: k, HSM: s, Algorithm: tok.Algorithm, KeySpec: "RSA_4096"}
+			im := &keyimport.Importer{KMS: k, HSM: s, Algorithm: tok.Algorithm, KeySpec: "RSA_4096"}
 			p, err := im.GetParameters(ctx, keyID)
 			if err != nil {
 				t.Fatal(err)
@@ -62,10 +62,10 @@ func TestRoundTripPerToken(t *testing.T) {
 			tampered := w
 			tampered.Blob = append([]byte(nil), w.Blob...)
 			tampered.Blob[0] ^= 1
-			if _, err := im.Import(ctx, p, tampered, transport.Import{Type: types.ImportTypeNewKeyMaterial}); !errors.Is(err, hsm.ErrDigestMismatch) {
+			if _, err := im.Import(ctx, p, tampered, keyimport.Import{Type: types.ImportTypeNewKeyMaterial}); !errors.Is(err, hsm.ErrDigestMismatch) {
 				t.Fatalf("import of a tampered blob = %v, want ErrDigestMismatch before any KMS call", err)
 			}
-			matID, err := im.Import(ctx, p, w, transport.Import{Type: types.ImportTypeNewKeyMaterial, Description: "roundtrip"})
+			matID, err := im.Import(ctx, p, w, keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: "roundtrip"})
 			if err != nil {
 				t.Fatal(err)
 			}
