@@ -45,8 +45,8 @@ type listObjectsV2Result struct {
 // listQuery is a validated ListObjectsV2 request.
 type listQuery struct {
 	prefix, delimiter, startAfter, token, encoding string
-	after                                           string // resume strictly after this key or common prefix
-	max                                             int
+	after                                          string // resume strictly after this key or common prefix
+	max                                            int
 }
 
 func parseListQuery(q url.Values) (listQuery, *awsproto.Error) {
@@ -115,7 +115,7 @@ func (s *Service) listPage(bucket string, l listQuery) listObjectsV2Result {
 				out.CommonPrefixes = append(out.CommonPrefixes, xmlPrefix{cp})
 				out.KeyCount++
 				after = cp + "\U0010FFFF" // past every key under cp
-				break                      // refetch from there
+				break                     // refetch from there
 			}
 			out.Contents = append(out.Contents, s.content(bucket, k))
 			out.KeyCount++

@@ -19,9 +19,9 @@ const (
 
 // Service is the sandbox's S3. Safe for concurrent use.
 type Service struct {
-	env     *svc.Env
-	mu      sync.RWMutex
-	buckets map[string]*bucket // global namespace
+	env      *svc.Env
+	mu       sync.RWMutex
+	buckets  map[string]*bucket  // global namespace
 	objects  map[string]*object  // objectID → object
 	keyIndex map[string][]string // bucket → its object keys, sorted
 	keys     Keys                // KMS for SSE-KMS; nil until UseKMS
