@@ -31,7 +31,7 @@ func TestOpen(t *testing.T) {
 	base := sb.Config(ctx, est.SecurityAccount)
 	base.Region = est.PrimaryRegion()
 	path := filepath.Join(t.TempDir(), "state.db")
-	a, err := app.Open(ctx, app.Options{Estate: est, AWS: base, StatePath: path, Operator: true})
+	a, err := app.Open(ctx, app.Options{Estate: est, AWS: base, StatePath: path, StateMode: store.ModeCreate, Operator: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func (w *world) openHSM(ctx context.Context) error {
 // client cache, the state store and audit log, the engine with the demo
 // token, and the operator identity (AssumeRole of the operator role).
 func (w *world) openEngine(ctx context.Context) error {
-	a, err := app.Open(ctx, app.Options{Estate: w.est, AWS: w.base, StatePath: filepath.Join(w.opts.Dir, stateFile),
+	a, err := app.Open(ctx, app.Options{Estate: w.est, AWS: w.base, StatePath: filepath.Join(w.opts.Dir, stateFile), StateMode: store.ModeCreate,
 		HSM: w.hsm, Operator: true, Logger: w.opts.Logger, Poll: 100 * time.Millisecond, RotateTimeout: time.Minute,
 		WatchWindow: w.opts.WatchWindow})
 	w.hsm = nil // the app owns (and on error has closed) the session
