@@ -27,6 +27,7 @@ func runsAbandon(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			"object is lost). Refused while KMS still holds the run's work: material it imported pending\n"+
 			"rotation, or an alias on a key it created that cannot encrypt. Each unfinished key gets an audit\n"+
 			"entry (outcome failed, the reason); keys the run created are named, never deleted.")
+	fs.SetOutput(stderr)
 	f := addRotationFlags(fs)
 	reason := fs.String("reason", "", "why the run is abandoned (recorded in the audit log; required)")
 	dry := fs.Bool("dry-run", false, "check and show what would be released; change nothing")
