@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/byok-dev/byok/internal/sandbox"
+	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
 	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
@@ -45,6 +46,13 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	s.Register(v)
+	k, err := kmssvc.New(s.Env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(k.Close)
+	s.Register(k)
+	v.UseKMS(k)
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	return &env{srv: s, s3: v, url: ts.URL, c: client(t, s, ts.URL, acct, region),
