@@ -78,9 +78,15 @@ func TestCopyObjectErrors(t *testing.T) {
 		"onto itself unchanged": {in(func(*s3.CopyObjectInput) {}), "InvalidRequest"},
 		"missing source":        {in(func(v *s3.CopyObjectInput) { v.CopySource = aws.String("copy-bucket/none"); v.Key = aws.String("n") }), "NoSuchKey"},
 		"bad source":            {in(func(v *s3.CopyObjectInput) { v.CopySource = aws.String("nokey") }), "InvalidArgument"},
-		"key without kms":       {in(func(v *s3.CopyObjectInput) { v.ServerSideEncryption = types.ServerSideEncryptionAes256; v.SSEKMSKeyId = aws.String(e.new) }), "InvalidArgument"},
-		"unknown key":           {in(func(v *s3.CopyObjectInput) { v.ServerSideEncryption = types.ServerSideEncryptionAwsKms; v.SSEKMSKeyId = aws.String("alias/none") }), "KMS.NotFoundException"},
-		"bad storage class":     {in(func(v *s3.CopyObjectInput) { v.StorageClass = "COLD" }), "InvalidStorageClass"},
+		"key without kms": {in(func(v *s3.CopyObjectInput) {
+			v.ServerSideEncryption = types.ServerSideEncryptionAes256
+			v.SSEKMSKeyId = aws.String(e.new)
+		}), "InvalidArgument"},
+		"unknown key": {in(func(v *s3.CopyObjectInput) {
+			v.ServerSideEncryption = types.ServerSideEncryptionAwsKms
+			v.SSEKMSKeyId = aws.String("alias/none")
+		}), "KMS.NotFoundException"},
+		"bad storage class": {in(func(v *s3.CopyObjectInput) { v.StorageClass = "COLD" }), "InvalidStorageClass"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
