@@ -57,8 +57,8 @@ func TestDemo(t *testing.T) {
 // demoLeft is what the new-key rotation of alias/prod/rds knowingly
 // leaves on the retired key: prod's RDS instance, Aurora cluster and the
 // cluster's members.
-var demoLeft = map[string]bool{"rds-instance prod-orders-db": true, "rds-cluster prod-analytics": true,
-	"rds-instance prod-analytics-1": true, "rds-instance prod-analytics-2": true}
+var demoLeft = map[string]bool{"rds-instance prod-db": true, "rds-cluster prod-aurora": true,
+	"rds-instance prod-aurora-1": true, "rds-instance prod-aurora-2": true}
 
 func checkDemoReport(t *testing.T, rep demo.Report) {
 	t.Helper()
@@ -111,9 +111,40 @@ func checkDemoAfter(t *testing.T, rep demo.Report) {
 	if a.Total != rep.Before.Total || a.ByVerdict["NON_COMPLIANT"] != len(demoLeft) || a.ByVerdict["COMPLIANT"] != a.Total-len(demoLeft) || len(a.Errors) > 0 {
 		t.Errorf("after: %v of %d resources (errors %v), want all COMPLIANT but the %d on the retired key", a.ByVerdict, a.Total, a.Errors, len(demoLeft))
 	}
-	if len(rep.Remediations) != 1 || !rep.Remediations[0].OK || rep.Remediations[0].Finding != "AWS_MANAGED_KEY" ||
-		!strings.Contains(rep.Remediations[0].Owner, "resource owner") {
-		t.Errorf("remediations: %+v, want the owner's fix of the bucket on the AWS-managed key", rep.Remediations)
+	checkDemoRemediations(t, rep)
+}
+
+// demoOwnerFixes are the seed's findings no rotation fixes, which the
+// resource owners fix in the story (resource → finding).
+var demoOwnerFixes = map[string]string{
+	"s3-bucket byok-demo-prod-uploads":        "AWS_MANAGED_KEY",
+	"s3-bucket byok-demo-dev-legacy-exports":  "UNENCRYPTED",
+	"s3-bucket byok-demo-prod-legacy-exports": "UNENCRYPTED",
+	"s3-bucket byok-demo-dev-logs":            "ALIAS_RESOLVES_IN_RESOURCE_ACCOUNT",
+	"s3-bucket byok-demo-prod-logs":           "ALIAS_RESOLVES_IN_RESOURCE_ACCOUNT",
+	"dynamodb-table dev-sessions":             "NOT_KMS_ENCRYPTED",
+	"dynamodb-table prod-sessions":            "NOT_KMS_ENCRYPTED",
+	"dynamodb-table dev-scratch":              "KEY_OUTSIDE_ESTATE",
+}
+
+// checkDemoRemediations: exactly the owner-fixable findings were fixed,
+// each by its resource's owner.
+func checkDemoRemediations(t *testing.T, rep demo.Report) {
+	t.Helper()
+	got := map[string]string{}
+	for _, r := range rep.Remediations {
+		got[r.Resource] = r.Finding
+		if !r.OK || !strings.Contains(r.Owner, "resource owner") || r.Action == "" {
+			t.Errorf("remediation %+v: want an applied fix by the resource owner", r)
+		}
+	}
+	if len(got) != len(demoOwnerFixes) || len(rep.Remediations) != len(demoOwnerFixes) {
+		t.Errorf("remediations: %v, want %v", got, demoOwnerFixes)
+	}
+	for res, finding := range demoOwnerFixes {
+		if got[res] != finding {
+			t.Errorf("remediation of %s: %q, want %q", res, got[res], finding)
+		}
 	}
 }
 

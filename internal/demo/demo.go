@@ -98,7 +98,7 @@ func (s *story) run(ctx context.Context) error {
 		{"verify from dev and prod", "data written before the rotation still decrypts from the consumer accounts, and new data uses the new material", s.verify},
 		{"CloudTrail watch", "no consumer saw a failed KMS call because of the rotation, and the watch does see a failure when there is one", s.watch},
 		{"new-key rotation", "the legacy strategy works (new key, alias moved, old key still decrypts) and byok shows what it leaves behind", s.newKey},
-		{"remediate (resource owner, not byok)", "a finding no key rotation can fix (a bucket on the AWS-managed key) is fixed by the resource's owner as the scan said; byok never changes resources", s.remediate},
+		{"remediate (resource owner, not byok)", "the findings no key rotation can fix (buckets and tables on AWS managed or owned keys, unencrypted, on a key outside the estate or a bare alias) are fixed by their owners as the scan said; byok never changes resources", s.remediate},
 		{"scan again", "the overdue, expiring and owner-fixed findings are gone; what remains is exactly what the new-key rotation knowingly left (RDS on the retired key), with its fix", s.scanAfter},
 		{"audit verify", "every rotation left a hash-chained audit entry and the chain is intact", s.auditVerify},
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
 	"github.com/byok-dev/byok/internal/sandbox/seed"
 )
 
@@ -28,7 +29,7 @@ type Options struct {
 	// Module is the SoftHSM2 PKCS#11 module (default DefaultModule).
 	Module string
 	// Resources seeds the RDS, DynamoDB and S3 resources of the estate once
-	// its keys exist (default SeedResources).
+	// its keys exist (default sandboxrun.DemoResources, the one demo seed `byok sandbox --seed demo` uses too).
 	Resources func(ctx context.Context, sb seed.Target, est *estate.Estate) error
 	// NewKeyAlias is the key the new-key phase rotates (default alias/prod/rds).
 	NewKeyAlias string
@@ -60,7 +61,7 @@ func (o Options) withDefaults() Options {
 		o.NewKeyAlias = defaultNewKeyAlias
 	}
 	if o.Resources == nil {
-		o.Resources = SeedResources
+		o.Resources = sandboxrun.DemoResources
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -5,27 +5,35 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-
-	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/estate"
 )
 
-// remediate plays the resource owner for the findings no key rotation can
-// fix: a bucket whose default encryption is the AWS-managed aws/s3 key.
-// Its platform team, in its own account, points the bucket default at the
-// estate key's alias ARN, as the scan's finding said. byok never changes a
-// resource's encryption settings; this phase is not byok.
+// ownerFixable are the findings no key rotation can fix and a resource's
+// owner fixes in place by pointing the resource at its estate key: AWS
+// managed or AWS owned keys, no encryption, a customer key outside the
+// estate, and a bare alias that resolves in the bucket owner's account.
+var ownerFixable = map[compliance.Reason]bool{
+	compliance.ReasonAWSManagedKey:     true,
+	compliance.ReasonUnencrypted:       true,
+	compliance.ReasonNotKMS:            true,
+	compliance.ReasonKeyOutsideEstate:  true,
+	compliance.ReasonAliasInOwnAccount: true,
+}
+
+// remediate plays the resource owners for the findings no key rotation can
+// fix (buckets and tables not on their estate key): each bucket's or
+// table's platform team, in its own account, points it at the estate key
+// as the scan's finding said. byok never changes a resource's encryption
+// settings; this phase is not byok.
 func (s *story) remediate(ctx context.Context) error {
 	n := 0
 	for _, f := range s.rep.Before.NonCompliant {
-		if f.Reason != string(compliance.ReasonAWSManagedKey) || f.Type != compliance.S3Bucket.ShortName() {
+		fix := s.fixerFor(f)
+		if fix == nil {
 			continue
 		}
-		rem, err := s.fixBucket(ctx, f)
+		rem, err := s.ownerFix(ctx, f, fix)
 		s.rep.Remediations = append(s.rep.Remediations, rem)
 		if err != nil {
 			return err
@@ -33,38 +41,51 @@ func (s *story) remediate(ctx context.Context) error {
 		n++
 	}
 	if n == 0 {
-		return errors.New("the first scan found no bucket on an AWS-managed key; the seed's legacy bucket is missing")
+		return errors.New("the first scan found no resource its owner must fix; the seed's legacy buckets and tables are missing")
 	}
 	return nil
 }
 
-// fixBucket sets the bucket's default encryption to the estate S3 key of
-// its account's environment, as that account.
-func (s *story) fixBucket(ctx context.Context, f Finding) (Remediation, error) {
-	env, ok := s.envOf(f.Account)
-	rem := Remediation{Owner: env + " platform team (resource owner)", Account: f.Account, Resource: "s3-bucket " + f.Name, Finding: f.Reason}
-	if !ok {
-		return rem, fmt.Errorf("bucket %s is in account %s, which is no estate environment", f.Name, f.Account)
+// ownerFixer applies one owner's fix as that account's administrator and
+// returns the action it took.
+type ownerFixer func(ctx context.Context, f Finding, k estate.Key) (string, error)
+
+func (s *story) fixerFor(f Finding) ownerFixer {
+	if !ownerFixable[compliance.Reason(f.Reason)] {
+		return nil
 	}
-	k, err := s.envKey(env, estate.ServiceS3, f.Region)
+	switch f.Type {
+	case compliance.S3Bucket.ShortName():
+		return s.fixBucket
+	case compliance.DynamoDBTable.ShortName():
+		return s.fixTable
+	}
+	return nil
+}
+
+// ownerFix finds the estate key of the resource's environment and service
+// and applies fix with it.
+func (s *story) ownerFix(ctx context.Context, f Finding, fix ownerFixer) (Remediation, error) {
+	env, ok := s.envOf(f.Account)
+	rem := Remediation{Owner: env + " platform team (resource owner)", Account: f.Account, Resource: f.Type + " " + f.Name, Finding: f.Reason}
+	if !ok {
+		return rem, fmt.Errorf("%s %s is in account %s, which is no estate environment", f.Type, f.Name, f.Account)
+	}
+	svc := estate.ServiceS3
+	if f.Type == compliance.DynamoDBTable.ShortName() {
+		svc = estate.ServiceDynamoDB
+	}
+	k, err := s.envKey(env, svc, f.Region)
 	if err != nil {
 		return rem, err
 	}
-	rem.Action = "PutBucketEncryption: SSE-KMS with " + k.AliasARN() + ", bucket key enabled"
-	s.out.warn("resource owner's fix, not byok's: the %s platform team sets %s's default encryption to the estate key %s", env, f.Name, k.AliasARN())
+	s.out.warn("resource owner's fix, not byok's: the %s platform team points %s %s (%s) at the estate key %s", env, f.Type, f.Name, f.Reason, k.AliasARN())
 	s.out.line("    %s", s.out.paint(sgrDim, "byok found and explained this finding; it never changes a resource's encryption settings"))
-	cfg := s.w.sb.Config(ctx, f.Account) // the bucket account's own administrator
-	cfg.Region = f.Region
-	_, err = awsx.S3(cfg).PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(f.Name),
-		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
-			ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms,
-				KMSMasterKeyID: aws.String(k.AliasARN())},
-			BucketKeyEnabled: aws.Bool(true)}}}})
+	rem.Action, err = fix(ctx, f, k)
 	if err != nil {
-		return rem, fmt.Errorf("put bucket encryption on %s as %s: %w", f.Name, s.accountName(f.Account), err)
+		return rem, err
 	}
 	rem.OK = true
-	s.out.ok("%s: default encryption now %s (new objects); existing objects keep their key until re-written", f.Name, k.AliasARN())
 	return rem, nil
 }
 
