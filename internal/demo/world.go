@@ -44,8 +44,10 @@ type world struct {
 
 const stateFile = "state.db"
 
-// stateFiles are the demo's earlier state store and its SQLite companions.
-var stateFiles = []string{stateFile, stateFile + "-wal", stateFile + "-shm", stateFile + "-journal"}
+// stateFiles are the demo's earlier state store, its SQLite companions and
+// its audit head file (left behind, the head file would make the next
+// demo's fresh store look like a truncated one).
+var stateFiles = []string{stateFile, stateFile + "-wal", stateFile + "-shm", stateFile + "-journal", audit.HeadPath(stateFile)}
 
 // prepareDir creates dir and removes the files an earlier demo left there.
 func prepareDir(dir string) error {
