@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -28,6 +29,20 @@ func init() {
 		Summary: "check the audit log's hash chain; exit 1 naming the first broken entry",
 		Main:    auditVerify,
 	})
+}
+
+// auditStateCmd is the common start of the audit subcommands that take no
+// argument: --state parsed, the state file opened and its audit log.
+func auditStateCmd(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer) (*store.Store, *audit.Log, error) {
+	fs.SetOutput(stderr)
+	statePath := stateFlag(fs)
+	if err := stateParse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	if fs.NArg() != 0 {
+		return nil, nil, &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return auditOpen(ctx, *statePath)
 }
 
 func auditOpen(ctx context.Context, path string) (*store.Store, *audit.Log, error) {
@@ -128,15 +143,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			"every key of every succeeded run has its entry. Exit 0 when the log is intact (the\n"+
 			"head hash printed is worth keeping elsewhere too), 1 naming each edited, inserted,\n"+
 			"removed or reordered entry, a removed tail, and each succeeded run key without an entry.")
-	fs.SetOutput(stderr)
-	statePath := stateFlag(fs)
-	if err := stateParse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
-	}
-	st, l, err := auditOpen(ctx, *statePath)
+	st, l, err := auditStateCmd(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}
@@ -170,15 +177,7 @@ func auditAdoptHead(ctx context.Context, args []string, stdout, stderr io.Writer
 		"Write STATE"+audit.HeadFileSuffix+" for a state file whose audit log has entries but no head file\n"+
 			"(made before byok kept one). Refused unless the chain verifies and every succeeded run has\n"+
 			"its entries; refused when a head file exists. The state file itself is only read.")
-	fs.SetOutput(stderr)
-	statePath := stateFlag(fs)
-	if err := stateParse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
-	}
-	st, l, err := auditOpen(ctx, *statePath)
+	st, l, err := auditStateCmd(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/byok-dev/byok/internal/estate"
@@ -183,6 +184,30 @@ func hsmTargetFlags(fs *flag.FlagSet) (uri, estateFile *string) {
 	return uri, estateFile
 }
 
+// hsmSessionCmd is the common start of the hsm subcommands that work on an
+// open session: the target flags and --format, no arguments, the URI
+// resolved and a session opened (the caller closes it).
+func hsmSessionCmd(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer) (*hsm.Session, hsmTarget, *outputFormat, error) {
+	fs.SetOutput(stderr)
+	uriFlag, estateFile := hsmTargetFlags(fs)
+	format := addFormatFlag(fs, "json")
+	if err := hsmParseFlags(fs, args); err != nil {
+		return nil, hsmTarget{}, nil, err
+	}
+	if err := format.check(strings.TrimPrefix(fs.Name(), "byok ")); err != nil {
+		return nil, hsmTarget{}, nil, err
+	}
+	t, err := resolveHSM(*uriFlag, *estateFile)
+	if err != nil {
+		return nil, hsmTarget{}, nil, err
+	}
+	s, err := openHSM(ctx, t, stderr)
+	if err != nil {
+		return nil, hsmTarget{}, nil, err
+	}
+	return s, t, format, nil
+}
+
 func openHSM(ctx context.Context, t hsmTarget, stderr io.Writer) (*hsm.Session, error) {
 	fmt.Fprintf(stderr, "byok: HSM %s (from %s)\n", t.uri, t.source)
 	if err := useProjectSoftHSM(t.uri.ModulePath, stderr); err != nil {
@@ -195,20 +220,7 @@ func hsmCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("hsm check", "[--hsm URI] [--estate FILE] [--format table|json]",
 		"Try every KMS wrapping algorithm on a throwaway session key and print which the token supports.\n"+
 			"Exit status 1 when the estate's policy.wrapping.algorithm is not among them.")
-	fs.SetOutput(stderr)
-	uriFlag, estateFile := hsmTargetFlags(fs)
-	format := addFormatFlag(fs, "json")
-	if err := hsmParseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := format.check("hsm check"); err != nil {
-		return err
-	}
-	t, err := resolveHSM(*uriFlag, *estateFile)
-	if err != nil {
-		return err
-	}
-	s, err := openHSM(ctx, t, stderr)
+	s, t, format, err := hsmSessionCmd(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}
@@ -267,20 +279,7 @@ func checkDetail(err error) string {
 func hsmList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("hsm list", "[--hsm URI] [--estate FILE] [--format table|json]",
 		"List byok's key objects on the token (labels starting with \""+hsm.LabelPrefix+"\"): label, CKA_ID, creation date.")
-	fs.SetOutput(stderr)
-	uriFlag, estateFile := hsmTargetFlags(fs)
-	format := addFormatFlag(fs, "json")
-	if err := hsmParseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := format.check("hsm list"); err != nil {
-		return err
-	}
-	t, err := resolveHSM(*uriFlag, *estateFile)
-	if err != nil {
-		return err
-	}
-	s, err := openHSM(ctx, t, stderr)
+	s, _, format, err := hsmSessionCmd(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}
