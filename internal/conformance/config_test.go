@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/byok-dev/byok/internal/awslimits"
-	"github.com/byok-dev/byok/internal/conformance"
+	"github.com/byok-dev/byok/internal/conformance/backend"
 )
 
 // PutEvaluations' documented constraints, which the Config rule relies on
@@ -20,8 +20,8 @@ import (
 // checked in TestMode: AWS validates without a real result token and
 // records nothing.
 func TestPutEvaluationsConstraints(t *testing.T) {
-	conformance.Each(t, func(t *testing.T, tg *conformance.Target) {
-		c := configservice.NewFromConfig(tg.Config)
+	backend.Each(t, func(t *testing.T, b *backend.Backend) {
+		c := configservice.NewFromConfig(b.Config(t, b.Security))
 		tests := map[string]struct {
 			n          int
 			ct         types.ComplianceType
@@ -44,7 +44,7 @@ func TestPutEvaluationsConstraints(t *testing.T) {
 				}
 				_, err := c.PutEvaluations(context.Background(), in)
 				if code(err) != tc.want || (tc.want == "" && err != nil) {
-					t.Fatalf("%s: err = %v, want %q", tg.Name, err, tc.want)
+					t.Fatalf("%s: err = %v, want %q", b.Name(), err, tc.want)
 				}
 			})
 		}
@@ -54,8 +54,8 @@ func TestPutEvaluationsConstraints(t *testing.T) {
 // The read calls' documented parameter errors, which the rule's callers
 // must tell apart from throttling and outages.
 func TestConfigReadErrors(t *testing.T) {
-	conformance.Each(t, func(t *testing.T, tg *conformance.Target) {
-		c := configservice.NewFromConfig(tg.Config)
+	backend.Each(t, func(t *testing.T, b *backend.Backend) {
+		c := configservice.NewFromConfig(b.Config(t, b.Security))
 		ctx := context.Background()
 		now := time.Now()
 		errs := map[string]error{}
@@ -66,7 +66,7 @@ func TestConfigReadErrors(t *testing.T) {
 			ConfigRuleName: aws.String("byok-conformance-no-such-rule")})
 		for want, err := range errs {
 			if code(err) != want {
-				t.Errorf("%s: err = %v, want %s", tg.Name, err, want)
+				t.Errorf("%s: err = %v, want %s", b.Name(), err, want)
 			}
 		}
 	})

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/byok-dev/byok/internal/conformance"
+	"github.com/byok-dev/byok/internal/conformance/backend"
 )
 
 // The import semantics byok's rotation is built on: an EXTERNAL key waits
@@ -25,64 +25,53 @@ import (
 // test key, not HSM material). On AWS this creates two KMS keys and
 // schedules their deletion (7 days, the minimum) at the end.
 func TestImportSemantics(t *testing.T) {
-	conformance.Each(t, func(t *testing.T, tg *conformance.Target) {
+	backend.Each(t, func(t *testing.T, b *backend.Backend) {
 		ctx := context.Background()
-		c := kms.NewFromConfig(tg.Config)
-		a, b := externalKey(t, c), externalKey(t, c)
-		params, err := c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: aws.String(a),
+		c := kms.NewFromConfig(b.Config(t, b.Security))
+		ka, kb := externalKey(t, b), externalKey(t, b)
+		params, err := c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: aws.String(ka),
 			WrappingAlgorithm: ktypes.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: ktypes.WrappingKeySpecRsa4096})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d := time.Until(aws.ToTime(params.ParametersValidTo)); d < 23*time.Hour || d > 25*time.Hour {
-			t.Errorf("%s: parameters valid for %v, want 24 h", tg.Name, d)
+			t.Errorf("%s: parameters valid for %v, want 24 h", b.Name(), d)
 		}
 		wrapped := wrap(t, params.PublicKey)
-		_, err = c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: aws.String(b), ImportToken: params.ImportToken,
+		_, err = c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: aws.String(kb), ImportToken: params.ImportToken,
 			EncryptedKeyMaterial: wrapped, ExpirationModel: ktypes.ExpirationModelTypeKeyMaterialDoesNotExpire})
 		if code(err) != "InvalidImportTokenException" {
-			t.Fatalf("%s: another key's import token: err = %v, want InvalidImportTokenException", tg.Name, err)
+			t.Fatalf("%s: another key's import token: err = %v, want InvalidImportTokenException", b.Name(), err)
 		}
-		_, err = c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: aws.String(a), ImportToken: params.ImportToken,
+		_, err = c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: aws.String(ka), ImportToken: params.ImportToken,
 			EncryptedKeyMaterial: wrapped, ExpirationModel: ktypes.ExpirationModelTypeKeyMaterialDoesNotExpire})
 		if err != nil {
-			t.Fatalf("%s: import: %v", tg.Name, err)
+			t.Fatalf("%s: import: %v", b.Name(), err)
 		}
-		d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(a)})
+		d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ka)})
 		if err != nil || d.KeyMetadata.KeyState != ktypes.KeyStateEnabled {
-			t.Fatalf("%s: after import: %+v, %v; want Enabled", tg.Name, d, err)
+			t.Fatalf("%s: after import: %+v, %v; want Enabled", b.Name(), d, err)
 		}
-		enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(a), Plaintext: []byte("canary")})
+		enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(ka), Plaintext: []byte("canary")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		dec, err := c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
 		if err != nil || !bytes.Equal(dec.Plaintext, []byte("canary")) || aws.ToString(dec.KeyId) != aws.ToString(d.KeyMetadata.Arn) {
-			t.Fatalf("%s: decrypt: %v (key %s)", tg.Name, err, aws.ToString(dec.KeyId))
+			t.Fatalf("%s: decrypt: %v (key %s)", b.Name(), err, aws.ToString(dec.KeyId))
 		}
 	})
 }
 
-// externalKey creates an EXTERNAL-origin key, PendingImport, whose
-// deletion is scheduled when the test ends.
-func externalKey(t *testing.T, c *kms.Client) string {
+// externalKey creates an EXTERNAL-origin key, PendingImport, tagged with
+// the run and scheduled for deletion when the test ends.
+func externalKey(t *testing.T, b *backend.Backend) string {
 	t.Helper()
-	out, err := c.CreateKey(context.Background(), &kms.CreateKeyInput{Origin: ktypes.OriginTypeExternal,
-		Description: aws.String("byok conformance test key; scheduled for deletion by the test")})
-	if err != nil {
-		t.Fatal(err)
+	md := b.KMSKey(t, b.Security, &kms.CreateKeyInput{Origin: ktypes.OriginTypeExternal})
+	if md.KeyState != ktypes.KeyStatePendingImport {
+		t.Fatalf("%s: new EXTERNAL key is %s, want PendingImport", b.Name(), md.KeyState)
 	}
-	id := aws.ToString(out.KeyMetadata.KeyId)
-	t.Cleanup(func() {
-		_, err := c.ScheduleKeyDeletion(context.Background(), &kms.ScheduleKeyDeletionInput{KeyId: aws.String(id), PendingWindowInDays: aws.Int32(7)})
-		if err != nil {
-			t.Errorf("schedule deletion of %s: %v (schedule it by hand)", id, err)
-		}
-	})
-	if out.KeyMetadata.KeyState != ktypes.KeyStatePendingImport {
-		t.Fatalf("new EXTERNAL key is %s, want PendingImport", out.KeyMetadata.KeyState)
-	}
-	return id
+	return aws.ToString(md.KeyId)
 }
 
 // wrap encrypts 32 random bytes with RSAES-OAEP SHA-256 under the DER

@@ -2,8 +2,6 @@ package conformance_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
@@ -16,7 +14,7 @@ import (
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/configrule"
-	"github.com/byok-dev/byok/internal/conformance"
+	"github.com/byok-dev/byok/internal/conformance/backend"
 )
 
 // recordWait bounds how long AWS Config may take to record a new bucket;
@@ -30,19 +28,19 @@ const recordWait = 15 * time.Minute
 // inclusive). On AWS this creates one empty bucket with SSE-KMS under the
 // AWS managed key (no KMS key is created) and deletes it at the end.
 func TestRuleReadsRecordedBucket(t *testing.T) {
-	conformance.Each(t, func(t *testing.T, tg *conformance.Target) {
+	backend.Each(t, func(t *testing.T, b *backend.Backend) {
 		ctx := context.Background()
-		name := createBucket(t, tg)
-		cfg := configservice.NewFromConfig(tg.Config)
-		item := waitRecorded(ctx, t, tg, cfg, name)
+		name := createBucket(t, b)
+		cfg := configservice.NewFromConfig(b.Config(t, b.Security))
+		item := waitRecorded(ctx, t, b, cfg, name)
 
 		r, err := configrule.ResourceFromItem(configrule.ItemFromBase(item))
 		if err != nil {
-			t.Fatalf("%s: the rule cannot read the recorded bucket: %v", tg.Name, err)
+			t.Fatalf("%s: the rule cannot read the recorded bucket: %v", b.Name(), err)
 		}
 		if r.Encryption != compliance.EncryptionKMS || r.KeyRef != "alias/aws/s3" {
 			t.Fatalf("%s: rule reads encryption %v key %q, want KMS alias/aws/s3; supplementary = %v",
-				tg.Name, r.Encryption, r.KeyRef, item.SupplementaryConfiguration)
+				b.Name(), r.Encryption, r.KeyRef, item.SupplementaryConfiguration)
 		}
 		at := aws.ToTime(item.ConfigurationItemCaptureTime)
 		h, err := cfg.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{
@@ -51,37 +49,22 @@ func TestRuleReadsRecordedBucket(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(h.ConfigurationItems) != 1 || !aws.ToTime(h.ConfigurationItems[0].ConfigurationItemCaptureTime).Equal(at) {
-			t.Fatalf("%s: laterTime = capture time %v returned %+v, want that item", tg.Name, at, h.ConfigurationItems)
+			t.Fatalf("%s: laterTime = capture time %v returned %+v, want that item", b.Name(), at, h.ConfigurationItems)
 		}
 	})
 }
 
 // createBucket creates an empty bucket with default SSE-KMS under the AWS
-// managed key, deleted when the test ends.
-func createBucket(t *testing.T, tg *conformance.Target) string {
+// managed key, emptied and deleted when the test ends.
+func createBucket(t *testing.T, b *backend.Backend) string {
 	t.Helper()
-	ctx := context.Background()
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := "byok-conformance-" + tg.Account + "-" + hex.EncodeToString(b[:])
-	c := awsx.S3(tg.Config)
-	in := &s3.CreateBucketInput{Bucket: aws.String(name)}
-	if tg.Config.Region != "us-east-1" {
-		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(tg.Config.Region)}
-	}
-	if _, err := c.CreateBucket(ctx, in); err != nil {
-		t.Fatalf("%s: create bucket %s: %v", tg.Name, name, err)
-	}
-	t.Cleanup(func() {
-		if _, err := c.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: aws.String(name)}); err != nil {
-			t.Errorf("%s: delete bucket %s: %v (delete it by hand)", tg.Name, name, err)
-		}
-	})
-	_, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(name),
+	name := b.Unique("bucket")
+	b.Bucket(t, b.Security, name)
+	_, err := awsx.S3(b.Config(t, b.Security)).PutBucketEncryption(context.Background(), &s3.PutBucketEncryptionInput{Bucket: aws.String(name),
 		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
 			ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms}}}}})
 	if err != nil {
-		t.Fatalf("%s: put bucket encryption: %v", tg.Name, err)
+		t.Fatalf("%s: put bucket encryption: %v", b.Name(), err)
 	}
 	return name
 }
@@ -89,24 +72,24 @@ func createBucket(t *testing.T, tg *conformance.Target) string {
 // waitRecorded returns the bucket's current item once Config has recorded
 // it with its encryption. The sandbox must have it on the first read; AWS
 // records asynchronously, so it is polled until recordWait.
-func waitRecorded(ctx context.Context, t *testing.T, tg *conformance.Target, cfg *configservice.Client, name string) types.BaseConfigurationItem {
+func waitRecorded(ctx context.Context, t *testing.T, b *backend.Backend, cfg *configservice.Client, name string) types.BaseConfigurationItem {
 	t.Helper()
 	deadline := time.Now().Add(recordWait)
 	for pause := 10 * time.Second; ; pause = min(2*pause, time.Minute) {
 		out, err := cfg.BatchGetResourceConfig(ctx, &configservice.BatchGetResourceConfigInput{
 			ResourceKeys: []types.ResourceKey{{ResourceType: types.ResourceTypeBucket, ResourceId: aws.String(name)}}})
 		if err != nil {
-			t.Fatalf("%s: batch get resource config: %v", tg.Name, err)
+			t.Fatalf("%s: batch get resource config: %v", b.Name(), err)
 		}
 		for _, it := range out.BaseConfigurationItems {
 			if _, ok := it.SupplementaryConfiguration["ServerSideEncryptionConfiguration"]; ok {
 				return it
 			}
 		}
-		if !tg.IsAWS() || time.Now().After(deadline) {
-			t.Fatalf("%s: bucket %s not recorded with its encryption (after %v on AWS; at once on the sandbox)", tg.Name, name, recordWait)
+		if !b.IsAWS() || time.Now().After(deadline) {
+			t.Fatalf("%s: bucket %s not recorded with its encryption (after %v on AWS; at once on the sandbox)", b.Name(), name, recordWait)
 		}
-		t.Logf("%s: waiting %v for AWS Config to record %s", tg.Name, pause, name)
+		t.Logf("%s: waiting %v for AWS Config to record %s", b.Name(), pause, name)
 		select {
 		case <-time.After(pause):
 		case <-ctx.Done():

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/byok-dev/byok/internal/conformance"
+	"github.com/byok-dev/byok/internal/conformance/backend"
 )
 
 // absentKey is a well-formed key ID that exists in no account.
@@ -18,8 +18,8 @@ const absentKey = "00000000-0000-4000-8000-0000b0c0f0e0"
 // the rotation engine classify: NotFoundException, never AccessDenied or
 // a generic error, for the calls byok makes.
 func TestKMSNotFound(t *testing.T) {
-	conformance.Each(t, func(t *testing.T, tg *conformance.Target) {
-		c := kms.NewFromConfig(tg.Config)
+	backend.Each(t, func(t *testing.T, b *backend.Backend) {
+		c := kms.NewFromConfig(b.Config(t, b.Security))
 		ctx := context.Background()
 		calls := map[string]func() error{
 			"DescribeKey by ID": func() error {
@@ -47,7 +47,7 @@ func TestKMSNotFound(t *testing.T) {
 		for name, call := range calls {
 			t.Run(name, func(t *testing.T) {
 				if err := call(); code(err) != "NotFoundException" {
-					t.Fatalf("%s: err = %v, want NotFoundException", tg.Name, err)
+					t.Fatalf("%s: err = %v, want NotFoundException", b.Name(), err)
 				}
 			})
 		}
