@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/conformance/backend"
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/identity"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
@@ -38,6 +39,9 @@ type harness struct {
 	kms  *kmssvc.Service
 	url  string
 	a, b *kms.Client
+	// Set by eachBackend: the backend and its accounts and Region.
+	be              *backend.Backend
+	accA, accB, reg string
 }
 
 func newHarness(t testing.TB, statePath string) *harness {
@@ -55,6 +59,7 @@ func newHarness(t testing.TB, statePath string) *harness {
 	h.url = ts.URL
 	h.a = h.client(t, h.cred(t, acctA), region)
 	h.b = h.client(t, h.cred(t, acctB), region)
+	h.accA, h.accB, h.reg = acctA, acctB, region
 	return h
 }
 
@@ -93,16 +98,21 @@ func (h *harness) client(t testing.TB, c identity.Credential, reg string) *kms.C
 // with AssumeRole session credentials for it.
 func (h *harness) roleClient(t *testing.T, account, name string) (*kms.Client, string) {
 	t.Helper()
+	srv := h.sandbox(t, "IAM roles are registered through the sandbox; on AWS they would be deployed beforehand")
 	arn := "arn:aws:iam::" + account + ":role/" + name
-	if err := h.srv.Env.IAM.AddRole(identity.Role{ARN: arn, Account: account, Name: name, Trusted: []string{account}}); err != nil {
+	if err := srv.Env.IAM.AddRole(identity.Role{ARN: arn, Account: account, Name: name, Trusted: []string{account}}); err != nil {
 		t.Fatal(err)
 	}
-	base := h.cred(t, account)
-	c, err := h.srv.Env.IAM.AssumeRole(base.Principal, arn, "test", time.Hour, h.srv.Env.Clock.Now())
+	base, ok := srv.AccountCredential(account)
+	if !ok {
+		t.Fatalf("no credential for %s", account)
+	}
+	c, err := srv.Env.IAM.AssumeRole(base.Principal, arn, "test", time.Hour, srv.Env.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h.client(t, c, region), arn
+	return kms.New(kms.Options{Region: h.reg, BaseEndpoint: aws.String(h.endpoint(t)),
+		Credentials: credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.Secret, c.SessionToken)}), arn
 }
 
 var ctx = context.Background()
