@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go"
 
+	"github.com/byok-dev/byok/internal/conformance/backend"
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
@@ -46,6 +47,10 @@ func (t tableKeys) ResolveKey(_ svc.Call, ref string) (string, error) {
 var keys = tableKeys{"alias/dev/rds": keyARN, "alias/dev/dynamodb": keyARN}
 
 type env struct {
+	// Set by eachEnv: the backend, its consumer account and Region.
+	be           *backend.Backend
+	acct, region string
+
 	srv  *sandbox.Server
 	cfg  *configsvc.Service
 	s3   *s3svc.Service
@@ -83,7 +88,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	creds := credentials.NewStaticCredentialsProvider(cred.AccessKeyID, cred.Secret, "")
-	return &env{srv: s, cfg: c, s3: b, url: ts.URL,
+	return &env{srv: s, cfg: c, s3: b, url: ts.URL, acct: acct, region: region,
 		conf: configservice.New(configservice.Options{Region: region, BaseEndpoint: aws.String(ts.URL), Credentials: creds, RetryMaxAttempts: 1}),
 		rds:  rds.New(rds.Options{Region: region, BaseEndpoint: aws.String(ts.URL), Credentials: creds}),
 		ddb:  dynamodb.New(dynamodb.Options{Region: region, BaseEndpoint: aws.String(ts.URL), Credentials: creds})}
@@ -227,15 +232,23 @@ func TestHistoryAndDiscovery(t *testing.T) {
 	if err != nil || len(h.ConfigurationItems) != 1 || h.NextToken == nil || h.ConfigurationItems[0].ConfigurationItemStatus != types.ConfigurationItemStatusOk {
 		t.Fatalf("rds history page = %+v, %v", h, err)
 	}
-	errs := map[string]error{}
-	_, errs["ResourceNotDiscoveredException"] = e.conf.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: types.ResourceTypeBucket, ResourceId: aws.String("nope")})
-	_, errs["InvalidLimitException"] = e.conf.ListDiscoveredResources(ctx, &configservice.ListDiscoveredResourcesInput{ResourceType: types.ResourceTypeBucket, Limit: 101})
-	_, errs["InvalidNextTokenException"] = e.conf.ListDiscoveredResources(ctx, &configservice.ListDiscoveredResourcesInput{ResourceType: types.ResourceTypeBucket, NextToken: aws.String("!!")})
-	for want, err := range errs {
-		if code(err) != want {
-			t.Errorf("want %s, got %v", want, err)
+}
+
+// The discovery calls' documented errors for a resource Config never
+// recorded and for bad paging parameters.
+func TestDiscoveryErrors(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		errs := map[string]error{}
+		_, errs["ResourceNotDiscoveredException"] = e.conf.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: types.ResourceTypeBucket, ResourceId: aws.String(e.unique("never-created"))})
+		_, errs["InvalidLimitException"] = e.conf.ListDiscoveredResources(ctx, &configservice.ListDiscoveredResourcesInput{ResourceType: types.ResourceTypeBucket, Limit: 101})
+		_, errs["InvalidNextTokenException"] = e.conf.ListDiscoveredResources(ctx, &configservice.ListDiscoveredResourcesInput{ResourceType: types.ResourceTypeBucket, NextToken: aws.String("!!")})
+		for want, err := range errs {
+			if code(err) != want {
+				t.Errorf("%s: want %s, got %v", e.be.Name(), want, err)
+			}
 		}
-	}
+	})
 }
 
 func TestEventsAndEvaluations(t *testing.T) {
