@@ -39,7 +39,7 @@ func (w *world) handleAll(t *testing.T, account, message, typ, id string) {
 
 func (w *world) keyARN(t *testing.T, alias string) string {
 	t.Helper()
-	c := kms.NewFromConfig(w.sb.Config(context.Background(), w.est.SecurityAccount))
+	c := kms.NewFromConfig(w.cfg(t, w.est.SecurityAccount))
 	out, err := c.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String(alias)})
 	if err != nil {
 		t.Fatal(err)
@@ -51,9 +51,12 @@ func (w *world) keyARN(t *testing.T, alias string) string {
 // update Config, which keeps agreeing with scan. The subtests run in order
 // on one sandbox.
 func TestE2EResourceChanges(t *testing.T) {
-	w := newWorld(t)
+	eachWorld(t, testResourceChanges)
+}
+
+func testResourceChanges(t *testing.T, w *world) {
 	ctx := context.Background()
-	dev := w.sb.Config(ctx, devAccount)
+	dev := w.cfg(t, devAccount)
 	w.handleAll(t, devAccount, "scheduled", "", "")
 	const logs = "AWS::S3::Bucket/byok-demo-dev-logs"
 	w.want(t, devAccount, logs, "NON_COMPLIANT", compliance.ReasonAliasInOwnAccount)
@@ -80,7 +83,7 @@ func TestE2EResourceChanges(t *testing.T) {
 	})
 	t.Run("forged LastRotationDate tag leaves the overdue key NON_COMPLIANT", func(t *testing.T) {
 		today := w.sb.Now().UTC().Format("2006-01-02")
-		_, err := kms.NewFromConfig(w.sb.Config(ctx, w.est.SecurityAccount)).TagResource(ctx, &kms.TagResourceInput{
+		_, err := kms.NewFromConfig(w.cfg(t, w.est.SecurityAccount)).TagResource(ctx, &kms.TagResourceInput{
 			KeyId: aws.String(w.keyARN(t, "alias/dev/rds")),
 			Tags:  []ktypes.Tag{{TagKey: aws.String("LastRotationDate"), TagValue: aws.String(today)}}})
 		if err != nil {
@@ -129,7 +132,10 @@ func TestE2EResourceChanges(t *testing.T) {
 // member account through that role; without it every invocation fails
 // with an error naming the parameter, and nothing is recorded.
 func TestE2EOrganizationExecutionRole(t *testing.T) {
-	w := newWorld(t)
+	eachWorld(t, testOrganizationExecutionRole)
+}
+
+func testOrganizationExecutionRole(t *testing.T, w *world) {
 	params := map[string]string{"estateS3Uri": "s3://" + estateBucket + "/" + estateKey}
 	evs := w.eventsWith(t, configsvc.EventRequest{Account: devAccount, MessageType: "change", RuleParameters: params})
 	if len(evs) == 0 {

@@ -12,35 +12,37 @@ import (
 	"github.com/byok-dev/byok/internal/inventory"
 	"github.com/byok-dev/byok/internal/keyfacts"
 	"github.com/byok-dev/byok/internal/report"
-	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
 	"github.com/byok-dev/byok/internal/scan"
 )
 
 // scanClients reach each account as its sandbox admin, as `byok scan`
 // does through its roles.
-type scanClients struct{ sb *sandboxrun.Sandbox }
+type scanClients struct {
+	t testing.TB
+	w *world
+}
 
 func (c scanClients) RDS(a, r string) inventory.RDS {
-	return rds.NewFromConfig(awsx.WithRegion(c.sb.Config(context.Background(), a), r))
+	return rds.NewFromConfig(awsx.WithRegion(c.w.cfg(c.t, a), r))
 }
 
 func (c scanClients) DynamoDB(a, r string) inventory.DynamoDB {
-	return dynamodb.NewFromConfig(awsx.WithRegion(c.sb.Config(context.Background(), a), r))
+	return dynamodb.NewFromConfig(awsx.WithRegion(c.w.cfg(c.t, a), r))
 }
 
 func (c scanClients) S3(a, r string) inventory.S3 {
-	return awsx.S3(awsx.WithRegion(c.sb.Config(context.Background(), a), r))
+	return awsx.S3(awsx.WithRegion(c.w.cfg(c.t, a), r))
 }
 
 func (c scanClients) KMS(a, r string) keyfacts.KMS {
-	return kms.NewFromConfig(awsx.WithRegion(c.sb.Config(context.Background(), a), r))
+	return kms.NewFromConfig(awsx.WithRegion(c.w.cfg(c.t, a), r))
 }
 
 // scan runs `byok scan`'s engine over the consumer accounts at the
 // sandbox's time.
 func (w *world) scan(t *testing.T) report.Report {
 	t.Helper()
-	c := scanClients{w.sb}
+	c := scanClients{t, w}
 	var accounts []string
 	for _, env := range w.est.Environments {
 		accounts = append(accounts, env.Account)
@@ -58,7 +60,7 @@ func (w *world) scan(t *testing.T) report.Report {
 
 func (w *world) dbiResourceID(t *testing.T, id string) string {
 	t.Helper()
-	out, err := rds.NewFromConfig(w.sb.Config(context.Background(), devAccountOf(w, id))).DescribeDBInstances(context.Background(),
+	out, err := rds.NewFromConfig(w.cfg(t, devAccountOf(w, id))).DescribeDBInstances(context.Background(),
 		&rds.DescribeDBInstancesInput{DBInstanceIdentifier: &id})
 	if err != nil || len(out.DBInstances) != 1 {
 		t.Fatalf("describe %s: %v", id, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/configrule"
+	"github.com/byok-dev/byok/internal/conformance/backend"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/report"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
@@ -37,22 +37,35 @@ const (
 // world is the seeded sandbox with the rule deployed: the member role in
 // each consumer account, the estate in S3 in the Security account, and the
 // production handler running with the Security account's credentials.
+// Everything the tests read or change goes through public APIs (w.cfg);
+// what only a sandbox can do (seed, issue events, count calls, inject
+// faults, tell its clock) goes through w.sb, which newWorld obtains with
+// backend.RequireSandbox.
 type world struct {
+	be  *backend.Backend
 	sb  *sandboxrun.Sandbox
 	est *estate.Estate
 	h   *configrule.Handler
 }
 
-func newWorld(t *testing.T) *world {
+// whySandbox is why the end-to-end tests skip on AWS.
+const whySandbox = "the demo estate (keys with a year of material history, resources in three accounts) is seeded, " +
+	"and Config events with result tokens come from the sandbox's admin API; on AWS they exist only inside a deployed rule's invocations"
+
+// eachWorld runs body on the seeded sandbox and, when enabled, on AWS,
+// where it is skipped (whySandbox).
+func eachWorld(t *testing.T, body func(t *testing.T, w *world)) {
 	t.Helper()
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	sb := sandboxrun.NewTest(t, true)
+	backend.Each(t, func(t *testing.T, be *backend.Backend) { body(t, newWorld(t, be)) }, backend.Options{Seeded: true})
+}
+
+func newWorld(t *testing.T, be *backend.Backend) *world {
+	t.Helper()
+	sb := be.RequireSandbox(t, whySandbox)
 	est, err := estate.Parse("byok.yaml", estate.ExampleYAML())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
 	for _, env := range est.Environments {
 		err := sb.AddRole(identity.Role{ARN: roleARN(env.Account), Account: env.Account, Name: memberRole,
 			Trusted: []string{"arn:aws:iam::" + est.SecurityAccount + ":root"}})
@@ -60,17 +73,24 @@ func newWorld(t *testing.T) *world {
 			t.Fatal(err)
 		}
 	}
-	putEstate(t, sb.Config(ctx, est.SecurityAccount), estate.ExampleYAML())
+	w := &world{be: be, sb: sb, est: est}
+	putEstate(t, w.cfg(t, est.SecurityAccount), estate.ExampleYAML())
 	// The function's own transport, closed before the sandbox shuts down:
 	// reads abandoned when a test ends ctx may leave freshly dialed
 	// connections that the server would otherwise wait on.
-	fn := sb.Config(ctx, est.SecurityAccount)
+	fn := w.cfg(t, est.SecurityAccount)
 	tr := awshttp.NewBuildableClient().GetTransport()
 	fn.HTTPClient = &http.Client{Transport: tr}
 	t.Cleanup(tr.CloseIdleConnections)
-	h := configrule.NewHandler(fn, configrule.Params{}, nil)
-	h.Now = sb.Now
-	return &world{sb: sb, est: est, h: h}
+	w.h = configrule.NewHandler(fn, configrule.Params{}, nil)
+	w.h.Now = sb.Now
+	return w
+}
+
+// cfg is an SDK configuration acting in account.
+func (w *world) cfg(t testing.TB, account string) aws.Config {
+	t.Helper()
+	return w.be.Config(t, account)
 }
 
 func roleARN(account string) string { return "arn:aws:iam::" + account + ":role/" + memberRole }
@@ -140,7 +160,7 @@ type verdict struct {
 // stored reads the rule's results in account, by "type/id".
 func (w *world) stored(t *testing.T, account string) map[string]verdict {
 	t.Helper()
-	c := configservice.NewFromConfig(w.sb.Config(context.Background(), account))
+	c := configservice.NewFromConfig(w.cfg(t, account))
 	p := configservice.NewGetComplianceDetailsByConfigRulePaginator(c, &configservice.GetComplianceDetailsByConfigRuleInput{
 		ConfigRuleName: aws.String(e2eRule), Limit: 100})
 	out := map[string]verdict{}
@@ -226,7 +246,10 @@ func (w *world) consumers() []string {
 // Every consumer account: change, oversized and scheduled events for every
 // resource through the handler; Config's results then agree with scan.
 func TestE2EConfigAgreesWithScan(t *testing.T) {
-	w := newWorld(t)
+	eachWorld(t, testConfigAgreesWithScan)
+}
+
+func testConfigAgreesWithScan(t *testing.T, w *world) {
 	rep := w.scan(t)
 	if len(rep.Results) < 10 || scan.NonCompliant(rep) == 0 {
 		t.Fatalf("demo estate scan: %d results, %d non-compliant", len(rep.Results), scan.NonCompliant(rep))

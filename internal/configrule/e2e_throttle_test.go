@@ -21,9 +21,12 @@ import (
 // scan, nothing is recorded wrong. Once the storm is over, the next
 // invocation completes.
 func TestE2EThrottlingStorm(t *testing.T) {
-	w := newWorld(t)
+	eachWorld(t, testThrottlingStorm)
+}
+
+func testThrottlingStorm(t *testing.T, w *world) {
 	rep := w.scan(t)
-	fn := w.sb.Config(context.Background(), w.est.SecurityAccount)
+	fn := w.cfg(t, w.est.SecurityAccount)
 	fn.RetryMode, fn.RetryMaxAttempts = aws.RetryModeAdaptive, 8
 	h := configrule.NewHandler(fn, configrule.Params{}, nil)
 	h.Now, h.Budget = w.sb.Now, 2*time.Second

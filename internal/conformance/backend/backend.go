@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"regexp"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
 )
+
+var accountRE = regexp.MustCompile(`^\d{12}$`)
 
 // The sandbox variant's accounts: the demo estate's Security and dev.
 const (
@@ -136,6 +139,9 @@ func (b *Backend) IsAWS() bool { return b.Kind == KindAWS }
 func (b *Backend) Config(t testing.TB, account string) aws.Config {
 	t.Helper()
 	cfg, ok := b.configs[account]
+	if !ok && b.sb != nil && accountRE.MatchString(account) {
+		return b.sb.Config(context.Background(), account) // a seeded sandbox's other accounts
+	}
 	if !ok {
 		t.Fatalf("%s backend has no credentials for account %s (it has %s and %s)", b.Name(), account, b.Security, b.Consumer)
 	}
