@@ -13,7 +13,7 @@ import (
 func Quotas() []faults.Quota {
 	return []faults.Quota{
 		{Name: "get", PerSecond: 5500, Ops: []string{"ListBuckets", "HeadBucket", "GetBucketLocation", "GetBucketEncryption", "GetObject", "HeadObject"}},
-		{Name: "put", PerSecond: 3500, Ops: []string{"CreateBucket", "DeleteBucket", "PutBucketEncryption", "DeleteBucketEncryption", "PutObject"}},
+		{Name: "put", PerSecond: 3500, Ops: []string{"CreateBucket", "DeleteBucket", "PutBucketEncryption", "DeleteBucketEncryption", "PutObject", "DeleteObject"}},
 	}
 }
 

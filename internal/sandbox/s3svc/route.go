@@ -81,7 +81,8 @@ func operation(r *http.Request, t target, q url.Values) string {
 		if len(q) > 0 && !onlyIgnored(q) {
 			return "" // object subresources (?tagging, ?acl, …) are not served
 		}
-		return map[string]string{http.MethodPut: "PutObject", http.MethodGet: "GetObject", http.MethodHead: "HeadObject"}[method]
+		return map[string]string{http.MethodPut: "PutObject", http.MethodGet: "GetObject", http.MethodHead: "HeadObject",
+			http.MethodDelete: "DeleteObject"}[method]
 	case q.Has("encryption"):
 		return map[string]string{http.MethodGet: "GetBucketEncryption", http.MethodPut: "PutBucketEncryption",
 			http.MethodDelete: "DeleteBucketEncryption"}[method]

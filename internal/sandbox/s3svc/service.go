@@ -74,6 +74,7 @@ var handlers = map[string]handler{
 	"PutObject":              (*Service).putObject,
 	"GetObject":              (*Service).getObject,
 	"HeadObject":             (*Service).headObject,
+	"DeleteObject":           (*Service).deleteObject,
 	"CopyObject":             (*Service).copyObject,
 	"GetObjectTagging":       (*Service).getObjectTagging,
 	"ListObjectsV2":          (*Service).listObjectsV2,

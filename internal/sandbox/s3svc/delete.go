@@ -1,0 +1,40 @@
+package s3svc
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/byok-dev/byok/internal/sandbox/awsproto"
+	"github.com/byok-dev/byok/internal/sandbox/svc"
+)
+
+// deleteObject removes an object. On a bucket without versioning S3
+// answers 204 No Content whether or not the key existed (DeleteObject, S3
+// API Reference); a missing bucket is NoSuchBucket.
+func (s *Service) deleteObject(w http.ResponseWriter, c *svc.Call, t target) *awsproto.Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.owned(c, t.bucket, false); err != nil {
+		return err
+	}
+	id := objectID(t.bucket, t.key)
+	if _, ok := s.objects[id]; ok {
+		if err := s.env.State.Delete(kindObject, id); err != nil {
+			return &awsproto.Error{Status: 500, Code: "InternalError", Message: "the sandbox could not persist state: " + err.Error(), Server: true}
+		}
+		s.unindex(t.bucket, t.key)
+	}
+	w.Header().Set("x-amz-request-id", c.RequestID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// unindex removes an object from s.objects and its bucket's key list.
+// s.mu held.
+func (s *Service) unindex(bucket, key string) {
+	delete(s.objects, objectID(bucket, key))
+	keys := s.keyIndex[bucket]
+	if i, found := slices.BinarySearch(keys, key); found {
+		s.keyIndex[bucket] = slices.Delete(keys, i, i+1)
+	}
+}
