@@ -84,56 +84,58 @@ func createInput(name string, sse *types.SSESpecification) *dynamodb.CreateTable
 		SSESpecification:     sse}
 }
 
+// SSE settings at CreateTable and what DescribeTable reports for them:
+// no SSEDescription for the AWS owned key, ENABLED KMS with the key ARN
+// for the AWS managed key, an alias or an ARN, ValidationException for
+// the rest.
 func TestCreateTableSSE(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	on, off := aws.Bool(true), aws.Bool(false)
-	cases := map[string]struct {
-		sse      *types.SSESpecification
-		wantKey  string // "" = SSEDescription absent
-		wantCode string
-	}{
-		"default owned key":   {},
-		"disabled":            {sse: &types.SSESpecification{Enabled: off}},
-		"aws managed":         {sse: &types.SSESpecification{Enabled: on}, wantKey: awsDDB},
-		"alias":               {sse: &types.SSESpecification{Enabled: on, SSEType: types.SSETypeKms, KMSMasterKeyId: aws.String("alias/dev/dynamodb")}, wantKey: keyARN},
-		"arn":                 {sse: &types.SSESpecification{Enabled: on, KMSMasterKeyId: aws.String(keyARN)}, wantKey: keyARN},
-		"unknown key":         {sse: &types.SSESpecification{Enabled: on, KMSMasterKeyId: aws.String("alias/none")}, wantCode: "ValidationException"},
-		"AES256":              {sse: &types.SSESpecification{Enabled: on, SSEType: types.SSETypeAes256}, wantCode: "ValidationException"},
-		"key but not enabled": {sse: &types.SSESpecification{Enabled: off, KMSMasterKeyId: aws.String(keyARN)}, wantCode: "ValidationException"},
-	}
-	n := 0
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			n++
-			tn := fmt.Sprintf("tbl-%d", n)
-			_, err := e.c.CreateTable(ctx, createInput(tn, tc.sse))
-			if tc.wantCode != "" {
-				if code(err) != tc.wantCode {
-					t.Fatalf("err = %v, want %s", err, tc.wantCode)
+	eachDDB(t, func(t *testing.T, e *ddbEnv) {
+		on, off := aws.Bool(true), aws.Bool(false)
+		cases := map[string]struct {
+			sse      *types.SSESpecification
+			wantKey  string // "" = SSEDescription absent; "aws" = the AWS managed key
+			wantCode string
+		}{
+			"default owned key":   {},
+			"disabled":            {sse: &types.SSESpecification{Enabled: off}},
+			"aws managed":         {sse: &types.SSESpecification{Enabled: on}, wantKey: "aws"},
+			"alias":               {sse: &types.SSESpecification{Enabled: on, SSEType: types.SSETypeKms, KMSMasterKeyId: aws.String(e.alias)}, wantKey: e.keyARN},
+			"arn":                 {sse: &types.SSESpecification{Enabled: on, KMSMasterKeyId: aws.String(e.keyARN)}, wantKey: e.keyARN},
+			"unknown key":         {sse: &types.SSESpecification{Enabled: on, KMSMasterKeyId: aws.String("alias/" + e.be.Unique("none"))}, wantCode: "ValidationException"},
+			"AES256":              {sse: &types.SSESpecification{Enabled: on, SSEType: types.SSETypeAes256}, wantCode: "ValidationException"},
+			"key but not enabled": {sse: &types.SSESpecification{Enabled: off, KMSMasterKeyId: aws.String(e.keyARN)}, wantCode: "ValidationException"},
+		}
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				tn := e.be.Unique("tbl")
+				out, err := e.create(t, createInput(tn, tc.sse))
+				if tc.wantCode != "" {
+					if code(err) != tc.wantCode {
+						t.Fatalf("err = %v, want %s", err, tc.wantCode)
+					}
+					return
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := e.c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(tn)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := out.Table
-			if d.TableStatus != types.TableStatusActive || aws.ToString(d.TableArn) != "arn:aws:dynamodb:eu-west-1:"+acct+":table/"+tn || len(aws.ToString(d.TableId)) != 36 {
-				t.Errorf("status %s arn %s id %s", d.TableStatus, aws.ToString(d.TableArn), aws.ToString(d.TableId))
-			}
-			switch {
-			case tc.wantKey == "" && d.SSEDescription != nil:
-				t.Errorf("SSEDescription = %+v, want absent for the AWS owned key", d.SSEDescription)
-			case tc.wantKey != "" && (d.SSEDescription == nil || aws.ToString(d.SSEDescription.KMSMasterKeyArn) != tc.wantKey ||
-				d.SSEDescription.Status != types.SSEStatusEnabled || d.SSEDescription.SSEType != types.SSETypeKms):
-				t.Errorf("SSEDescription = %+v, want ENABLED KMS %s", d.SSEDescription, tc.wantKey)
-			}
-		})
-	}
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := out.Table
+				if d.TableStatus != types.TableStatusActive || aws.ToString(d.TableArn) != "arn:aws:dynamodb:"+e.region+":"+e.acct+":table/"+tn || len(aws.ToString(d.TableId)) != 36 {
+					t.Errorf("status %s arn %s id %s", d.TableStatus, aws.ToString(d.TableArn), aws.ToString(d.TableId))
+				}
+				want := tc.wantKey
+				if want == "aws" {
+					want = e.awsManaged(t)
+				}
+				switch {
+				case want == "" && d.SSEDescription != nil:
+					t.Errorf("SSEDescription = %+v, want absent for the AWS owned key", d.SSEDescription)
+				case want != "" && (d.SSEDescription == nil || aws.ToString(d.SSEDescription.KMSMasterKeyArn) != want ||
+					d.SSEDescription.Status != types.SSEStatusEnabled || d.SSEDescription.SSEType != types.SSETypeKms):
+					t.Errorf("SSEDescription = %+v, want ENABLED KMS %s", d.SSEDescription, want)
+				}
+			})
+		}
+	})
 }
 
 func TestUpdateTableRekeysAndDelete(t *testing.T) {
