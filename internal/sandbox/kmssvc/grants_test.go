@@ -165,13 +165,17 @@ func TestCreateGrantErrors(t *testing.T) {
 		"bad retiring principal": {in(func(i *kms.CreateGrantInput) { i.RetiringPrincipal = aws.String("arn:aws:s3:::b") }), "ValidationException"},
 		"bad name":               {in(func(i *kms.CreateGrantInput) { i.Name = aws.String("a name") }), "ValidationException"},
 		"nine context pairs":     {in(func(i *kms.CreateGrantInput) { i.Constraints = &types.GrantConstraints{EncryptionContextSubset: eight} }), "ValidationException"},
-		"service principal":      {in(func(i *kms.CreateGrantInput) { i.GranteePrincipal, i.GranteeServicePrincipal = nil, aws.String("s3.amazonaws.com") }), "UnsupportedOperationException"},
-		"alias is not a key":     {in(func(i *kms.CreateGrantInput) { i.KeyId = aws.String("alias/g") }), "NotFoundException"},
-		"unknown key":            {in(func(i *kms.CreateGrantInput) { i.KeyId = aws.String(keyARN[:len(keyARN)-4] + "ffff") }), "NotFoundException"},
-		"disabled key":           {in(func(i *kms.CreateGrantInput) { i.KeyId = disabled.KeyMetadata.KeyId }), "DisabledException"},
-		"pending import":         {in(func(i *kms.CreateGrantInput) { i.KeyId = aws.String(pending) }), "KMSInvalidStateException"},
-		"forged grant token":     {in(func(i *kms.CreateGrantInput) { i.GrantTokens = []string{"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="} }), "InvalidGrantTokenException"},
-		"dry run":                {in(func(i *kms.CreateGrantInput) { i.DryRun = aws.Bool(true) }), "DryRunOperationException"},
+		"service principal": {in(func(i *kms.CreateGrantInput) {
+			i.GranteePrincipal, i.GranteeServicePrincipal = nil, aws.String("s3.amazonaws.com")
+		}), "UnsupportedOperationException"},
+		"alias is not a key": {in(func(i *kms.CreateGrantInput) { i.KeyId = aws.String("alias/g") }), "NotFoundException"},
+		"unknown key":        {in(func(i *kms.CreateGrantInput) { i.KeyId = aws.String(keyARN[:len(keyARN)-4] + "ffff") }), "NotFoundException"},
+		"disabled key":       {in(func(i *kms.CreateGrantInput) { i.KeyId = disabled.KeyMetadata.KeyId }), "DisabledException"},
+		"pending import":     {in(func(i *kms.CreateGrantInput) { i.KeyId = aws.String(pending) }), "KMSInvalidStateException"},
+		"forged grant token": {in(func(i *kms.CreateGrantInput) {
+			i.GrantTokens = []string{"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="}
+		}), "InvalidGrantTokenException"},
+		"dry run": {in(func(i *kms.CreateGrantInput) { i.DryRun = aws.Bool(true) }), "DryRunOperationException"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
