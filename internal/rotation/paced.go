@@ -117,3 +117,11 @@ func (e *Engine) securityKMS(region string) KMS { return e.kmsFor(e.Estate.Secur
 func (e *Engine) trailFor(account, region string) Trail {
 	return pacedTrail{t: e.Clients.Trail(account, region), l: e.Limits, account: account, region: region}
 }
+
+func (p pacedKMS) ListGrants(ctx context.Context, in *kms.ListGrantsInput, o ...kmsOpt) (*kms.ListGrantsOutput, error) {
+	return paced(ctx, p, "ListGrants", p.k.ListGrants, in, o)
+}
+
+func (p pacedKMS) CreateGrant(ctx context.Context, in *kms.CreateGrantInput, o ...kmsOpt) (*kms.CreateGrantOutput, error) {
+	return paced(ctx, p, "CreateGrant", p.k.CreateGrant, in, o)
+}
