@@ -53,13 +53,17 @@ func (j *keyJob) watch(ctx context.Context) error {
 	if !j.changeStart.IsZero() {
 		since = j.changeStart
 	}
+	own, err := j.ownCallsOf(ctx)
+	if err != nil {
+		return err
+	}
 	var found []watch.Failure
 	for _, acct := range j.accounts() {
-		f, err := watch.Failures(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, time.Now().Add(time.Minute))
+		f, err := watch.FailuresExcept(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, time.Now().Add(time.Minute), own)
 		if err != nil {
 			return err
 		}
-		found = append(found, relevant(f, j.run.Operator)...)
+		found = append(found, relevant(f)...)
 	}
 	if len(found) > 0 {
 		b, _ := json.Marshal(found)
@@ -68,16 +72,13 @@ func (j *keyJob) watch(ctx context.Context) error {
 	return nil
 }
 
-// relevant keeps the consumers' failures: byok's own calls (the run's
-// operator principal: a retry after a lost answer, a conflict from a
-// RotateKeyOnDemand already in progress on resume) are byok's to handle,
-// and it did; the watch judges whether the keys' users are affected.
-func relevant(fs []watch.Failure, operator string) []watch.Failure {
+// relevant keeps the failures that say the key's users are affected. The
+// run's own calls are already out (watch.Own: its operator's journaled
+// request IDs); a RotateKeyOnDemand conflict, an expired import token or
+// throttling is nobody's broken key.
+func relevant(fs []watch.Failure) []watch.Failure {
 	var out []watch.Failure
 	for _, f := range fs {
-		if operator != "" && f.Principal == operator {
-			continue
-		}
 		if f.Event == "RotateKeyOnDemand" && f.ErrorCode == "ConflictException" {
 			continue
 		}

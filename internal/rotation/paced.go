@@ -23,6 +23,9 @@ func paced[I, O any](ctx context.Context, p pacedKMS, op string, f func(context.
 		var zero O
 		return zero, err
 	}
+	if j, ok := journalOption(ctx, op); ok {
+		opts = append(opts[:len(opts):len(opts)], j)
+	}
 	return f(ctx, in, opts...)
 }
 
