@@ -144,6 +144,8 @@ func hintFor(err error, run store.RunID) string {
 		return "inspect the failed calls (byok watch --run " + run.String() + "); resume to re-check once fixed"
 	case errors.Is(err, ErrRotateTimeout):
 		return "KMS has not finished the rotation; run byok resume " + run.String() + " later"
+	case errors.Is(err, ErrAliasPropagation):
+		return "the alias does not point at the new key yet (or someone moved it): check it with aws kms list-aliases, then byok resume " + run.String() + "; byok rollback " + run.String() + " points it back at the old key"
 	}
 	return "fix the cause, then: byok resume " + run.String()
 }
