@@ -45,6 +45,8 @@ var ErrFailedCalls = errors.New("CloudTrail shows failed KMS calls on the key af
 
 func (j *keyJob) watch(ctx context.Context) error {
 	if j.e.WatchWindow > 0 {
+		j.e.logger().InfoContext(ctx, "waiting before reading CloudTrail for failed calls on the key (the watch window)", logRun, j.run.ID.String(),
+			logKey, j.rk.KeyARN, "until", time.Now().Add(j.e.WatchWindow).UTC().Format(time.RFC3339))
 		if err := sleepCtx(ctx, j.e.WatchWindow); err != nil {
 			return err
 		}
