@@ -141,25 +141,54 @@ func (s *Service) grantFor(c *svc.Call, k *key, a access) *grant {
 	return nil
 }
 
-// grantsOf lists keyARN's grants, oldest first.
-func (s *Service) grantsOf(keyARN string) []*grant {
-	var out []*grant
-	for _, g := range s.grants {
-		if g.KeyARN == keyARN {
-			out = append(out, g)
+// grantIndex holds the grants by ID and, per key, oldest first.
+type grantIndex struct {
+	byID  map[string]*grant
+	byKey map[string][]*grant
+}
+
+func newGrantIndex() grantIndex {
+	return grantIndex{byID: map[string]*grant{}, byKey: map[string][]*grant{}}
+}
+
+func (x *grantIndex) add(g *grant) {
+	x.byID[g.ID] = g
+	gs := append(x.byKey[g.KeyARN], g)
+	if n := len(gs); n > 1 && !gs[n-2].before(g) {
+		sortGrants(gs)
+	}
+	x.byKey[g.KeyARN] = gs
+}
+
+func (x *grantIndex) remove(g *grant) {
+	delete(x.byID, g.ID)
+	gs := x.byKey[g.KeyARN]
+	for i, o := range gs {
+		if o.ID == g.ID {
+			gs = append(gs[:i:i], gs[i+1:]...)
+			break
 		}
 	}
-	sortGrants(out)
-	return out
+	if len(gs) == 0 {
+		delete(x.byKey, g.KeyARN)
+		return
+	}
+	x.byKey[g.KeyARN] = gs
+}
+
+// grantsOf lists keyARN's grants, oldest first (the caller must not
+// modify the slice).
+func (s *Service) grantsOf(keyARN string) []*grant { return s.grants.byKey[keyARN] }
+
+func (g *grant) before(o *grant) bool {
+	if !g.Created.Equal(o.Created) {
+		return g.Created.Before(o.Created)
+	}
+	return g.ID < o.ID
 }
 
 func sortGrants(gs []*grant) {
-	sort.Slice(gs, func(i, j int) bool {
-		if !gs[i].Created.Equal(gs[j].Created) {
-			return gs[i].Created.Before(gs[j].Created)
-		}
-		return gs[i].ID < gs[j].ID
-	})
+	sort.Slice(gs, func(i, j int) bool { return gs[i].before(gs[j]) })
 }
 
 func (s *Service) loadGrants() error {
@@ -168,7 +197,7 @@ func (s *Service) loadGrants() error {
 		if err := json.Unmarshal(raw, g); err != nil {
 			return fmt.Errorf("load kms grant: %w", err)
 		}
-		s.grants[g.ID] = g
+		s.grants.add(g)
 		return nil
 	})
 }
@@ -178,7 +207,7 @@ func (s *Service) putGrant(g *grant) *awsproto.Error {
 		s.env.Logger.Error("kms persist grant failed", "key_arn", g.KeyARN, "error", err.Error())
 		return errInternal("persist the grant")
 	}
-	s.grants[g.ID] = g
+	s.grants.add(g)
 	return nil
 }
 
@@ -187,13 +216,13 @@ func (s *Service) dropGrant(g *grant) *awsproto.Error {
 		s.env.Logger.Error("kms delete grant failed", "key_arn", g.KeyARN, "error", err.Error())
 		return errInternal("delete the grant")
 	}
-	delete(s.grants, g.ID)
+	s.grants.remove(g)
 	return nil
 }
 
 // dropGrantsOf deletes a deleted key's grants.
 func (s *Service) dropGrantsOf(keyARN string) {
-	for _, g := range s.grantsOf(keyARN) {
+	for _, g := range append([]*grant(nil), s.grantsOf(keyARN)...) {
 		_ = s.dropGrant(g)
 	}
 }

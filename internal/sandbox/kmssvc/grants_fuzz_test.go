@@ -16,7 +16,7 @@ func FuzzGrantRequests(f *testing.F) {
 	f.Add([]byte(`{"KeyId":"k","GranteePrincipal":"arn:aws:iam::222222222222:root","Operations":["Sign"],"Name":"n"}`))
 	f.Add([]byte(`{"GrantToken":"AQID","GrantTokens":["x","y"],"Limit":3,"Marker":"AAAAAw"}`))
 	f.Add([]byte(`{"Constraints":{"EncryptionContextEquals":{"":""}},"Operations":[]}`))
-	s := &Service{tokenKey: make([]byte, 32), grants: map[string]*grant{}}
+	s := &Service{tokenKey: make([]byte, 32), grants: newGrantIndex()}
 	parent := &grant{Operations: []string{"Decrypt", "CreateGrant"}, Constraints: &constraints{EncryptionContextSubset: map[string]string{"a": "b"}}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req createGrantReq

@@ -110,7 +110,7 @@ func listRetirableGrants(s *Service, c *svc.Call, _ *event) (any, *awsproto.Erro
 			c.Caller.ARN, p)
 	}
 	var gs []*grant
-	for _, g := range s.grants {
+	for _, g := range s.grants.byID {
 		if g.Region == c.Region && g.Retiring == p {
 			gs = append(gs, g)
 		}

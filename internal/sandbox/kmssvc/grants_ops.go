@@ -155,7 +155,7 @@ func (s *Service) grantToRetire(c *svc.Call, req *retireGrantReq, ev *event) (*g
 	if !grantIDRE.MatchString(id) {
 		return nil, errInvalidGrantID(id)
 	}
-	g := s.grants[id]
+	g := s.grants.byID[id]
 	if g == nil || (k != nil && g.KeyARN != k.ARN) {
 		return nil, errGrantNotFound(id)
 	}
@@ -197,7 +197,7 @@ func revokeGrant(s *Service, c *svc.Call, ev *event) (any, *awsproto.Error) {
 	if !grantIDRE.MatchString(*req.GrantId) {
 		return nil, errInvalidGrantID(*req.GrantId)
 	}
-	g := s.grants[*req.GrantId]
+	g := s.grants.byID[*req.GrantId]
 	if g == nil || g.KeyARN != k.ARN {
 		return nil, errGrantNotFound(*req.GrantId)
 	}

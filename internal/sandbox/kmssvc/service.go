@@ -19,7 +19,7 @@ type Service struct {
 	mu       sync.RWMutex
 	keys     map[string]*key   // by key ARN
 	aliases  map[string]*alias // by alias ARN
-	grants   map[string]*grant // by grant ID
+	grants   grantIndex
 	tokenKey []byte            // seals import tokens (persisted)
 	pool     *rsaPool
 	nextDue  atomic.Int64 // unix nanos of the next lazy transition (expiry, rotation, deletion)
@@ -34,7 +34,7 @@ var (
 // wrapping-key pool.
 func New(env *svc.Env) (*Service, error) {
 	s := &Service{env: env, keys: map[string]*key{}, aliases: map[string]*alias{},
-		grants: map[string]*grant{}, pool: newRSAPool()}
+		grants: newGrantIndex(), pool: newRSAPool()}
 	if err := s.load(); err != nil {
 		return nil, err
 	}
