@@ -20,7 +20,7 @@ type Service struct {
 	keys     map[string]*key   // by key ARN
 	aliases  map[string]*alias // by alias ARN
 	grants   grantIndex
-	tokenKey []byte            // seals import tokens (persisted)
+	tokenKey []byte // seals import tokens (persisted)
 	pool     *rsaPool
 	nextDue  atomic.Int64 // unix nanos of the next lazy transition (expiry, rotation, deletion)
 }
