@@ -19,8 +19,8 @@ type Service struct {
 	mu       sync.RWMutex
 	keys     map[string]*key   // by key ARN
 	aliases  map[string]*alias // by alias ARN
-	grants   grantIndex
-	tokenKey []byte // seals import tokens (persisted)
+	grants   grantIndex        // by grant ID and per key
+	tokenKey []byte            // seals import tokens (persisted)
 	pool     *rsaPool
 	nextDue  atomic.Int64 // unix nanos of the next lazy transition (expiry, rotation, deletion)
 }
