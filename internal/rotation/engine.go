@@ -54,6 +54,9 @@ type Engine struct {
 	Poll time.Duration
 	// RotateTimeout bounds the wait for an on-demand rotation.
 	RotateTimeout time.Duration
+	// AliasTimeout bounds a new-key run's wait for its UpdateAlias to be
+	// visible (default 5 min).
+	AliasTimeout time.Duration
 	// WatchWindow is how long the watch step reads CloudTrail after verify.
 	WatchWindow time.Duration
 	// Concurrency is how many keys rotate at once.

@@ -45,6 +45,8 @@ var ErrFailedCalls = errors.New("CloudTrail shows failed KMS calls on the key af
 
 func (j *keyJob) watch(ctx context.Context) error {
 	if j.e.WatchWindow > 0 {
+		j.e.logger().InfoContext(ctx, "waiting before reading CloudTrail for failed calls on the key (the watch window)", logRun, j.run.ID.String(),
+			logKey, j.rk.KeyARN, "until", time.Now().Add(j.e.WatchWindow).UTC().Format(time.RFC3339))
 		if err := sleepCtx(ctx, j.e.WatchWindow); err != nil {
 			return err
 		}
@@ -53,13 +55,17 @@ func (j *keyJob) watch(ctx context.Context) error {
 	if !j.changeStart.IsZero() {
 		since = j.changeStart
 	}
+	own, err := j.ownCallsOf(ctx)
+	if err != nil {
+		return err
+	}
 	var found []watch.Failure
 	for _, acct := range j.accounts() {
-		f, err := watch.Failures(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, time.Now().Add(time.Minute))
+		f, err := watch.FailuresExcept(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, time.Now().Add(time.Minute), own)
 		if err != nil {
 			return err
 		}
-		found = append(found, relevant(f, j.run.Operator)...)
+		found = append(found, relevant(f)...)
 	}
 	if len(found) > 0 {
 		b, _ := json.Marshal(found)
@@ -68,16 +74,13 @@ func (j *keyJob) watch(ctx context.Context) error {
 	return nil
 }
 
-// relevant keeps the consumers' failures: byok's own calls (the run's
-// operator principal: a retry after a lost answer, a conflict from a
-// RotateKeyOnDemand already in progress on resume) are byok's to handle,
-// and it did; the watch judges whether the keys' users are affected.
-func relevant(fs []watch.Failure, operator string) []watch.Failure {
+// relevant keeps the failures that say the key's users are affected. The
+// run's own calls are already out (watch.Own: its operator's journaled
+// request IDs); a RotateKeyOnDemand conflict, an expired import token or
+// throttling is nobody's broken key.
+func relevant(fs []watch.Failure) []watch.Failure {
 	var out []watch.Failure
 	for _, f := range fs {
-		if operator != "" && f.Principal == operator {
-			continue
-		}
 		if f.Event == "RotateKeyOnDemand" && f.ErrorCode == "ConflictException" {
 			continue
 		}
@@ -143,6 +146,8 @@ func hintFor(err error, run store.RunID) string {
 		return "inspect the failed calls (byok watch --run " + run.String() + "); resume to re-check once fixed"
 	case errors.Is(err, ErrRotateTimeout):
 		return "KMS has not finished the rotation; run byok resume " + run.String() + " later"
+	case errors.Is(err, ErrAliasPropagation):
+		return "the alias does not point at the new key yet (or someone moved it): check it with aws kms list-aliases, then byok resume " + run.String() + "; byok rollback " + run.String() + " points it back at the old key"
 	}
 	return "fix the cause, then: byok resume " + run.String()
 }

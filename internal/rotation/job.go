@@ -44,6 +44,9 @@ func (j *keyJob) execute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if ctx, err = j.e.withOwnCalls(ctx, j.run.ID, j.rk.KeyARN); err != nil {
+		return err
+	}
 	for _, step := range j.steps[start:] {
 		if ctx.Err() != nil {
 			return &StoppedError{RunID: j.run.ID}

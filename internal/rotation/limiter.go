@@ -33,7 +33,7 @@ func DefaultRates() map[string]float64 {
 		opGetParameters: 1, opImport: 15, opRotate: 5, opCreateKey: 5, opUpdateAlias: 5,
 		"DescribeKey": 100, "ListKeyRotations": 5, "GetKeyRotationStatus": 30, "TagResource": 5,
 		"UntagResource": 5, "ListResourceTags": 100, "GetKeyPolicy": 30, "ListAliases": 100,
-		"ListKeys": 100, opLookupEvents: 2,
+		"ListKeys": 100, opLookupEvents: 2, "ListGrants": 100, "CreateGrant": 50,
 	}
 }
 

@@ -136,9 +136,13 @@ func (j *keyJob) createdByRun(ctx context.Context, arn string) (bool, error) {
 	return run && replaces, nil
 }
 
-// updateAlias points the estate alias at the new key and marks the old
-// key as superseded (it stays enabled for decryption).
+// updateAlias copies the old key's grants to the new key, points the
+// estate alias at the new key and marks the old key as superseded (it
+// stays enabled for decryption).
 func (j *keyJob) updateAlias(ctx context.Context) error {
+	if err := j.copyGrants(ctx); err != nil {
+		return err
+	}
 	_, err := j.kms.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(j.key.Alias), TargetKeyId: aws.String(j.rk.NewKeyID)})
 	if err != nil {
 		return fmt.Errorf("update alias %s: %w", j.key.Alias, err)

@@ -23,6 +23,9 @@ func paced[I, O any](ctx context.Context, p pacedKMS, op string, f func(context.
 		var zero O
 		return zero, err
 	}
+	if j, ok := journalOption(ctx, op); ok {
+		opts = append(opts[:len(opts):len(opts)], j)
+	}
 	return f(ctx, in, opts...)
 }
 
@@ -116,4 +119,12 @@ func (e *Engine) securityKMS(region string) KMS { return e.kmsFor(e.Estate.Secur
 
 func (e *Engine) trailFor(account, region string) Trail {
 	return pacedTrail{t: e.Clients.Trail(account, region), l: e.Limits, account: account, region: region}
+}
+
+func (p pacedKMS) ListGrants(ctx context.Context, in *kms.ListGrantsInput, o ...kmsOpt) (*kms.ListGrantsOutput, error) {
+	return paced(ctx, p, "ListGrants", p.k.ListGrants, in, o)
+}
+
+func (p pacedKMS) CreateGrant(ctx context.Context, in *kms.CreateGrantInput, o ...kmsOpt) (*kms.CreateGrantOutput, error) {
+	return paced(ctx, p, "CreateGrant", p.k.CreateGrant, in, o)
 }

@@ -77,6 +77,8 @@ func (j *keyJob) waitRotated(ctx context.Context) error {
 	}
 	deadline := time.Now().Add(limit)
 	wait := min(firstPoll, poll)
+	j.e.logger().InfoContext(ctx, "waiting for KMS to complete the on-demand rotation", logRun, j.run.ID.String(),
+		logKey, j.rk.KeyARN, "new_material", j.rk.NewMaterialID, "deadline", deadline.UTC().Format(time.RFC3339))
 	for {
 		cur, inProgress, err := j.rotationState(ctx)
 		if err != nil {

@@ -97,6 +97,9 @@ func (e *accountError) Error() string {
 func (e *accountError) Unwrap() error { return e.Err }
 
 func (j *keyJob) verifyStep(ctx context.Context) error {
+	if err := j.waitAliasOnNewKey(ctx); err != nil {
+		return err
+	}
 	rk, err := j.e.Store.GetRunKey(ctx, j.run.ID, j.rk.KeyARN)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,7 +34,41 @@ type Failure struct {
 	Message   string    `json:"message"` // one example errorMessage
 }
 
+// Own identifies the calls of a byok run, which the watch does not judge:
+// events whose principal is the run's operator and whose request ID the
+// run journaled. Both must match: an unjournaled call of the operator, and
+// any call of another principal (a consumer using a role of the same name
+// in another account included), is judged.
+type Own struct {
+	Principal  string          // the run's operator, as STS named it
+	RequestIDs map[string]bool // request IDs of the run's calls
+}
+
+// Has reports whether the event with principal and requestID is the run's.
+func (o Own) Has(principal, requestID string) bool {
+	return requestID != "" && o.RequestIDs[requestID] && samePrincipal(o.Principal, principal)
+}
+
+// samePrincipal compares two principal ARNs as the same identity: for an
+// assumed role, its account and role name (a resumed run's process has
+// its own session name); otherwise the ARN itself.
+func samePrincipal(a, b string) bool {
+	return a != "" && roleOf(a) == roleOf(b)
+}
+
+// roleOf maps arn:PART:sts::ACCT:assumed-role/ROLE/SESSION to
+// PART:ACCT:role/ROLE; any other ARN to itself.
+func roleOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "sts" || !strings.HasPrefix(parts[5], "assumed-role/") {
+		return arn
+	}
+	role, _, _ := strings.Cut(strings.TrimPrefix(parts[5], "assumed-role/"), "/")
+	return parts[1] + ":" + parts[4] + ":role/" + role
+}
+
 type record struct {
+	RequestID    string `json:"requestID"`
 	EventName    string `json:"eventName"`
 	ErrorCode    string `json:"errorCode"`
 	ErrorMessage string `json:"errorMessage"`
@@ -46,6 +81,11 @@ type record struct {
 // Failures returns the failed KMS calls on keyARN between since and until,
 // as seen from account, grouped.
 func Failures(ctx context.Context, t Trail, account, keyARN string, since, until time.Time) ([]Failure, error) {
+	return FailuresExcept(ctx, t, account, keyARN, since, until, Own{})
+}
+
+// FailuresExcept is Failures without the calls own identifies.
+func FailuresExcept(ctx context.Context, t Trail, account, keyARN string, since, until time.Time, own Own) ([]Failure, error) {
 	in := &cloudtrail.LookupEventsInput{
 		LookupAttributes: []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyResourceName, AttributeValue: aws.String(keyARN)}},
 		StartTime:        aws.Time(since), EndTime: aws.Time(until),
@@ -58,15 +98,18 @@ func Failures(ctx context.Context, t Trail, account, keyARN string, since, until
 			return nil, fmt.Errorf("lookup CloudTrail events in %s: %w", account, err)
 		}
 		for _, ev := range out.Events {
-			addEvent(groups, account, ev)
+			addEvent(groups, account, ev, own)
 		}
 	}
 	return sorted(groups), nil
 }
 
-func addEvent(groups map[string]*Failure, account string, ev types.Event) {
+func addEvent(groups map[string]*Failure, account string, ev types.Event, own Own) {
 	var r record
 	if err := json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &r); err != nil || r.ErrorCode == "" {
+		return
+	}
+	if own.Has(r.UserIdentity.ARN, r.RequestID) {
 		return
 	}
 	if r.EventSource != "" && r.EventSource != "kms.amazonaws.com" {

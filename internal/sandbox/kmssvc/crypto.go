@@ -8,9 +8,10 @@ import (
 )
 
 // cryptoAccess is how cryptographic operations name keys: aliases and
-// other accounts' key or alias ARNs are accepted.
-func cryptoAccess(action string) access {
-	return access{action: action, aliases: true, crossAccount: true}
+// other accounts' key or alias ARNs are accepted; encCtx is the request's
+// encryption context, which grant constraints are matched against.
+func cryptoAccess(action string, encCtx map[string]string) access {
+	return access{action: action, aliases: true, crossAccount: true, encCtx: encCtx}
 }
 
 func checkAlgorithm(alg *string) *awsproto.Error {
@@ -25,11 +26,11 @@ func checkAlgorithm(alg *string) *awsproto.Error {
 }
 
 // encryptionKey resolves a key for encryption and returns its current material.
-func (s *Service) encryptionKey(c *svc.Call, ref *string, action string, ev *event) (*key, *material, *awsproto.Error) {
+func (s *Service) encryptionKey(c *svc.Call, ref *string, a access, ev *event) (*key, *material, *awsproto.Error) {
 	if ref == nil {
 		return nil, nil, errNull("keyId")
 	}
-	k, err := s.findKey(c, *ref, cryptoAccess(action), ev)
+	k, err := s.findKey(c, *ref, a, ev)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -72,7 +73,7 @@ func encrypt(s *Service, c *svc.Call, ev *event) (any, *awsproto.Error) {
 	if err := checkAlgorithm(req.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}
-	k, m, err := s.encryptionKey(c, req.KeyId, "Encrypt", ev)
+	k, m, err := s.encryptionKey(c, req.KeyId, cryptoAccess("Encrypt", req.EncryptionContext), ev)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +121,7 @@ func generateDataKey(s *Service, c *svc.Call, ev *event) (any, *awsproto.Error) 
 	if err != nil {
 		return nil, err
 	}
-	k, m, err := s.encryptionKey(c, req.KeyId, c.Op, ev)
+	k, m, err := s.encryptionKey(c, req.KeyId, cryptoAccess(c.Op, req.EncryptionContext), ev)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +173,7 @@ func (s *Service) open(c *svc.Call, blob []byte, ref *string, ctx map[string]str
 	if perr != nil {
 		return nil, nil, nil, errInvalidCiphertext()
 	}
-	k, err := s.decryptionKey(c, h, ref, action, ev)
+	k, err := s.decryptionKey(c, h, ref, cryptoAccess(action, ctx), ev)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -188,11 +189,11 @@ func (s *Service) open(c *svc.Call, blob []byte, ref *string, ctx map[string]str
 	return k, m, pt, nil
 }
 
-func (s *Service) decryptionKey(c *svc.Call, h *ctHeader, ref *string, action string, ev *event) (*key, *awsproto.Error) {
+func (s *Service) decryptionKey(c *svc.Call, h *ctHeader, ref *string, a access, ev *event) (*key, *awsproto.Error) {
 	arn := keyARN(s.env.Partition, c.Region, h.account, h.keyID)
 	var k *key
 	if ref != nil {
-		named, err := s.lookup(c, *ref, cryptoAccess(action))
+		named, err := s.lookup(c, *ref, a)
 		if err != nil {
 			return nil, err
 		}
@@ -205,7 +206,7 @@ func (s *Service) decryptionKey(c *svc.Call, h *ctHeader, ref *string, action st
 		return nil, errInvalidCiphertext()
 	}
 	ev.addKey(k)
-	if err := s.authorize(c, k, action); err != nil {
+	if err := s.authorize(c, k, a, ev); err != nil {
 		return nil, err
 	}
 	if err := usable(k); err != nil {
@@ -254,7 +255,7 @@ func reEncrypt(s *Service, c *svc.Call, ev *event) (any, *awsproto.Error) {
 	if err != nil {
 		return nil, err
 	}
-	dst, dm, err := s.encryptionKey(c, req.DestinationKeyId, "ReEncryptTo", ev)
+	dst, dm, err := s.encryptionKey(c, req.DestinationKeyId, cryptoAccess("ReEncryptTo", req.DestinationEncryptionContext), ev)
 	if err != nil {
 		return nil, err
 	}

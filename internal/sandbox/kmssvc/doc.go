@@ -4,7 +4,11 @@
 // cross-account callers, imported key material (GetParametersForImport with
 // real RSA wrapping keys, ImportKeyMaterial with OAEP or RSA-AES key wrap,
 // NEW and EXISTING imports, expiry, deletion), on-demand rotation of imported
-// material, and real AES-256-GCM Encrypt/Decrypt/GenerateDataKey/ReEncrypt.
+// material, real AES-256-GCM Encrypt/Decrypt/GenerateDataKey/ReEncrypt, and
+// grants (CreateGrant, ListGrants, ListRetirableGrants, RetireGrant,
+// RevokeGrant) that authorize their grantee where the key policy does not,
+// subject to encryption-context constraints (effective at once: the sandbox
+// has no eventual consistency; grant tokens are issued and verified).
 // Every call, failures included, is recorded as a CloudTrail event.
 //
 // It owns KMS semantics only: authentication, routing, fault injection and

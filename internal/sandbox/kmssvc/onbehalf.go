@@ -46,7 +46,7 @@ func (s *Service) GenerateDataKeyFor(caller svc.Call, invokedBy, ref string, enc
 func (s *Service) dataKeyFor(c *svc.Call, arn string, encCtx map[string]string, ev *event) (DataKey, *awsproto.Error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	k, m, err := s.encryptionKey(c, &arn, "GenerateDataKey", ev)
+	k, m, err := s.encryptionKey(c, &arn, cryptoAccess("GenerateDataKey", encCtx), ev)
 	if err != nil {
 		return DataKey{}, err
 	}

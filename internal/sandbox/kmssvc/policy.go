@@ -131,25 +131,40 @@ func (st *statement) applies(c identity.Principal, action, partition string) boo
 	return pm && am
 }
 
-// authorize evaluates k's policy for the caller: an explicit Deny wins;
-// otherwise an Allow naming the caller's account (IAM in that account is
-// assumed to allow), role or ARN is needed.
-func (s *Service) authorize(c *svc.Call, k *key, action string) *awsproto.Error {
-	allowed := false
+// policyDecision evaluates k's policy for the caller: whether an Allow
+// names the caller's account (IAM in that account is assumed to allow),
+// role or ARN, and whether an explicit Deny does.
+func (s *Service) policyDecision(c *svc.Call, k *key, action string) (allowed, denied bool) {
 	for i := range k.policy.Statement {
 		st := &k.policy.Statement[i]
 		if !st.applies(c.Caller, action, s.env.Partition) {
 			continue
 		}
 		if st.Effect == "Deny" {
-			return errAccessDenied(c.Caller.ARN, action, k.ARN, true)
+			return false, true
 		}
 		allowed = true
 	}
-	if !allowed {
-		return errAccessDenied(c.Caller.ARN, action, k.ARN, false)
+	return allowed, false
+}
+
+// authorize decides a.action on k for the caller: an explicit Deny in the
+// key policy wins; otherwise a policy Allow, or a grant on k for the
+// caller whose constraints a.encCtx satisfies (recorded in the trail event
+// as additionalEventData.grantId, as CloudTrail does).
+func (s *Service) authorize(c *svc.Call, k *key, a access, ev *event) *awsproto.Error {
+	allowed, denied := s.policyDecision(c, k, a.action)
+	switch {
+	case denied:
+		return errAccessDenied(c.Caller.ARN, a.action, k.ARN, true)
+	case allowed:
+		return nil
 	}
-	return nil
+	if g := s.grantFor(c, k, a); g != nil {
+		ev.setExtra("grantId", g.ID)
+		return nil
+	}
+	return errAccessDenied(c.Caller.ARN, a.action, k.ARN, false)
 }
 
 type getKeyPolicyReq struct {

@@ -21,6 +21,8 @@ type access struct {
 	aliases      bool   // alias names and alias ARNs accepted
 	crossAccount bool   // another account's key or alias ARN accepted
 	createAWS    bool   // an unknown alias/aws/* creates the AWS managed key
+	// encCtx is the request's encryption context, for grant constraints.
+	encCtx map[string]string
 }
 
 func keyARN(partition, region, account, id string) string {
@@ -39,7 +41,7 @@ func (s *Service) findKey(c *svc.Call, ref string, a access, ev *event) (*key, *
 		return nil, err
 	}
 	ev.addKey(k)
-	if err := s.authorize(c, k, a.action); err != nil {
+	if err := s.authorize(c, k, a, ev); err != nil {
 		return nil, err
 	}
 	return k, nil

@@ -18,7 +18,7 @@ func (s *Service) ResolveKey(caller svc.Call, ref string) (string, error) {
 	ev := &event{}
 	k, err := s.findKey(&caller, ref, access{action: "DescribeKey", aliases: true, crossAccount: true, createAWS: true}, ev)
 	if err == nil {
-		err = s.authorize(&caller, k, "GenerateDataKey")
+		err = s.authorize(&caller, k, access{action: "GenerateDataKey"}, ev)
 	}
 	if err == nil {
 		err = usable(k)

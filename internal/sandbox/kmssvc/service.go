@@ -19,6 +19,7 @@ type Service struct {
 	mu       sync.RWMutex
 	keys     map[string]*key   // by key ARN
 	aliases  map[string]*alias // by alias ARN
+	grants   grantIndex        // by grant ID and per key
 	tokenKey []byte            // seals import tokens (persisted)
 	pool     *rsaPool
 	nextDue  atomic.Int64 // unix nanos of the next lazy transition (expiry, rotation, deletion)
@@ -32,7 +33,8 @@ var (
 // New loads the KMS state held by env.State and starts the background
 // wrapping-key pool.
 func New(env *svc.Env) (*Service, error) {
-	s := &Service{env: env, keys: map[string]*key{}, aliases: map[string]*alias{}, pool: newRSAPool()}
+	s := &Service{env: env, keys: map[string]*key{}, aliases: map[string]*alias{},
+		grants: newGrantIndex(), pool: newRSAPool()}
 	if err := s.load(); err != nil {
 		return nil, err
 	}
@@ -98,6 +100,9 @@ func (s *Service) Serve(w http.ResponseWriter, c *svc.Call) {
 func (s *Service) run(op operation, c *svc.Call, ev *event) (any, *awsproto.Error) {
 	if op.fn == nil {
 		return nil, awsproto.Errorf("UnknownOperationException", "")
+	}
+	if err := s.checkGrantTokens(c); err != nil {
+		return nil, err
 	}
 	switch op.kind {
 	case opSelf:

@@ -42,6 +42,9 @@ func (s *Service) load() error {
 	}); err != nil {
 		return err
 	}
+	if err := s.loadGrants(); err != nil {
+		return err
+	}
 	return s.loadTokenKey()
 }
 
@@ -148,6 +151,7 @@ func (s *Service) deleteKey(k *key) {
 		return
 	}
 	delete(s.keys, k.ARN)
+	s.dropGrantsOf(k.ARN)
 	for _, a := range s.aliases {
 		if a.Account == k.Account && a.Region == k.Region && a.Target == k.ID {
 			_ = s.dropAlias(a)

@@ -14,6 +14,7 @@ import (
 // sensitive request members CloudTrail never records (KMS omits blobs).
 var sensitive = map[string]bool{
 	"Plaintext": true, "CiphertextBlob": true, "EncryptedKeyMaterial": true, "ImportToken": true,
+	"GrantToken": true, "GrantTokens": true,
 }
 
 // event collects what a handler learns for the call's CloudTrail record.
@@ -22,6 +23,9 @@ type event struct {
 	params map[string]any
 	extra  map[string]any
 	keys   []*key
+	// response, when set, is the responseElements recorded instead of the
+	// whole response (CreateGrant records its grantId, not its token).
+	response map[string]any
 }
 
 func newEvent(c *svc.Call, kind opKind) *event {
@@ -88,6 +92,8 @@ func (s *Service) record(c *svc.Call, ev *event, resp any, aerr *awsproto.Error)
 	}
 	if aerr != nil {
 		e.ErrorCode, e.ErrorMessage = aerr.Code, aerr.Message
+	} else if ev.response != nil {
+		e.ResponseElements = ev.response
 	} else if ev.kind == opWrite && resp != nil {
 		e.ResponseElements = responseElements(resp)
 	}
