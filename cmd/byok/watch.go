@@ -20,6 +20,7 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("watch", "(--key ALIAS | --run RUN) [--since T] [--for D] [--format table|json]",
 		"Read CloudTrail (LookupEvents) in the Security account and the key's consumer account for KMS\n"+
 			"calls on the key that failed (AccessDenied, IncorrectKey, KMSInvalidState, Disabled, …).\n"+
+			"With --run, the run's own calls (its operator's request IDs it journaled) are left out.\n"+
 			"Exit status 2 when any were found.")
 	f := addRotationFlags(fs)
 	sel := keySelection{env: new(string), service: new(string), key: fs.String("key", "", "alias (e.g. alias/prod/rds)")}
@@ -54,11 +55,12 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	own := watchOwnCalls(ctx, env, *runFlag, stderr)
 	stop := func() {}
 	if *dur > 0 {
 		stop = reportWait(ctx, stderr, "byok watch: reading CloudTrail every 30s", *dur)
 	}
-	found, err := watchLoop(ctx, env, targets, from, *dur)
+	found, err := watchLoop(ctx, env, targets, from, *dur, own)
 	stop()
 	if err != nil {
 		return err
@@ -116,13 +118,37 @@ func watchTargets(ctx context.Context, env *rotationEnv, sel keySelection, run s
 	return out, from, nil
 }
 
-func watchLoop(ctx context.Context, env *rotationEnv, ts []watchTarget, from time.Time, d time.Duration) ([]watch.Failure, error) {
+// watchOwnCalls is what a watch of a run leaves out: the run's own calls
+// (its operator's journaled request IDs: retries after a lost answer, a
+// resumed rotation's conflict), as the run's watch step does. Without a
+// run, or when the state holds no journal of them, nothing is left out.
+func watchOwnCalls(ctx context.Context, env *rotationEnv, run string, stderr io.Writer) watch.Own {
+	if run == "" {
+		return watch.Own{}
+	}
+	id, err := store.ParseRunID(run)
+	if err != nil {
+		return watch.Own{}
+	}
+	r, err := env.store.GetRun(ctx, id)
+	if err != nil {
+		return watch.Own{}
+	}
+	own, err := env.engine.OwnCalls(ctx, r)
+	if err != nil {
+		fmt.Fprintf(stderr, "byok watch: the run's own calls are not journaled in this state file (%v); byok's own retries, if any, are listed too\n", err)
+		return watch.Own{}
+	}
+	return own
+}
+
+func watchLoop(ctx context.Context, env *rotationEnv, ts []watchTarget, from time.Time, d time.Duration, own watch.Own) ([]watch.Failure, error) {
 	end := time.Now().Add(d)
 	for {
 		var all []watch.Failure
 		for _, t := range ts {
 			for _, acct := range []string{env.est.SecurityAccount, t.consumer} {
-				f, err := watch.Failures(ctx, env.engine.Clients.Trail(acct, t.region), acct, t.arn, from, time.Now().Add(time.Minute))
+				f, err := watch.FailuresExcept(ctx, env.engine.Clients.Trail(acct, t.region), acct, t.arn, from, time.Now().Add(time.Minute), own)
 				if err != nil {
 					return nil, err
 				}

@@ -121,9 +121,16 @@ func (e *Engine) ownRequestIDs(ctx context.Context, run store.RunID) (map[string
 // ownCallsOf is what the watch excludes for this run: its operator's
 // calls whose request IDs it journaled.
 func (j *keyJob) ownCallsOf(ctx context.Context) (watch.Own, error) {
-	ids, err := j.e.ownRequestIDs(ctx, j.run.ID)
+	return j.e.OwnCalls(ctx, j.run)
+}
+
+// OwnCalls is what a watch of run excludes: its operator's calls whose
+// request IDs the run journaled (byok watch --run uses it as the watch
+// step does).
+func (e *Engine) OwnCalls(ctx context.Context, run store.Run) (watch.Own, error) {
+	ids, err := e.ownRequestIDs(ctx, run.ID)
 	if err != nil {
 		return watch.Own{}, err
 	}
-	return watch.Own{Principal: j.run.Operator, RequestIDs: ids}, nil
+	return watch.Own{Principal: run.Operator, RequestIDs: ids}, nil
 }
