@@ -95,7 +95,7 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	statePath := stateFlag(fs)
 	format := addFormatFlag(fs, "json")
-	id, err := runsShowArgs(fs, args)
+	id, err := runArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -134,22 +134,6 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "\nresume with: byok resume %s\n", r.ID)
 	}
 	return nil
-}
-
-// runsShowArgs accepts RUN before or after the flags.
-func runsShowArgs(fs *flag.FlagSet, args []string) (store.RunID, error) {
-	if err := stateParse(fs, args); err != nil {
-		return "", err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return "", usageError("runs show", "expected one RUN, e.g. byok runs show r-20261127T010203Z-3fa9 (see byok runs list), got %d arguments", fs.NArg())
-	}
-	id, err := store.ParseRunID(fs.Arg(0))
-	if err != nil {
-		return "", &exitError{Code: 64, Err: err}
-	}
-	return id, nil
 }
 
 func runsPrintHeader(w io.Writer, r store.Run) {

@@ -58,7 +58,7 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	if err := e.Store.SetRunStatus(ctx, run.ID, store.StatusRunning, ""); err != nil {
 		return err
 	}
-	a := &admission{e: e, run: run, due: sel.Due, reimport: run.Strategy == Reimport.String()}
+	a := &admission{e: e, run: run, due: sel.Due}
 	return a.runAll(ctx, pending, jobs)
 }
 
