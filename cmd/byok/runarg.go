@@ -19,7 +19,7 @@ func runArgs(fs *flag.FlagSet, args []string) (store.RunID, error) {
 	switch {
 	case fs.NArg() == 0:
 		fs.Usage()
-		return "", usageError(name, "expected a RUN, e.g. byok %s r-20261127T010203Z-3fa9 (see byok runs list)", name)
+		return "", usageError(name, "expected one RUN, e.g. byok %s r-20261127T010203Z-3fa9 (see byok runs list)", name)
 	case fs.NArg() > 1:
 		return "", usageError(name, "unexpected argument %q after RUN: give one RUN", fs.Arg(1))
 	}

@@ -144,6 +144,9 @@ func runsPrintHeader(w io.Writer, r store.Run) {
 	}
 	fmt.Fprintf(w, "status:    %s\n", status)
 	fmt.Fprintf(w, "strategy:  %s\n", r.Strategy)
+	if r.Target != "" {
+		fmt.Fprintf(w, "rolls back: %s\n", r.Target)
+	}
 	fmt.Fprintf(w, "change:    %s\n", runsDash(r.ChangeRef))
 	fmt.Fprintf(w, "operator:  %s\n", runsDash(r.Operator))
 	fmt.Fprintf(w, "created:   %s\n", store.FormatTime(r.Created))
@@ -159,7 +162,8 @@ func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, r store.Run
 	}
 	fmt.Fprintf(w, "\nkey %s\n", k.KeyARN)
 	fmt.Fprintf(w, "  step:       %s\n", runsStepText(step, phase))
-	fmt.Fprintf(w, "  material:   %s\n", runsMaterialText(r.Strategy, k))
+	fmt.Fprintf(w, "  strategy:   %s\n", runsDash(k.Strategy))
+	fmt.Fprintf(w, "  material:   %s\n", runsMaterialText(k.Strategy, k))
 	if k.OldKeyID != "" || k.NewKeyID != "" {
 		fmt.Fprintf(w, "  key ID:     %s -> %s\n", runsDash(k.OldKeyID), runsDash(k.NewKeyID))
 	}

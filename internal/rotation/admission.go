@@ -87,7 +87,7 @@ func (a *admission) admitKey(ctx context.Context, pk pendingKey) *keyJob {
 	if ctx.Err() != nil {
 		return nil
 	}
-	p, err := a.plan(ctx, k)
+	p, err := a.plan(ctx, k, pk.rq.Strategy)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -143,14 +143,19 @@ func permanent(err error) bool {
 // errNotDue is the reason a --due request skips a key.
 var errNotDue = errors.New("not due: current material is within the policy's max age")
 
-// plan is the caller's fresh plan of k, or a new one.
-func (a *admission) plan(ctx context.Context, k estate.Key) (Plan, error) {
+// plan is the caller's fresh plan of k, or a new one for strategy (a
+// rotation key's; a re-import plans with in-place: it only reads the
+// materials).
+func (a *admission) plan(ctx context.Context, k estate.Key, strategy string) (Plan, error) {
 	for _, p := range a.plans {
 		if p.Key.Alias == k.Alias && p.Key.Region == k.Region && time.Since(p.At) < planFresh {
 			return p, nil
 		}
 	}
-	return a.e.planKey(ctx, k, estate.Strategy(a.run.Strategy))
+	if s, err := ParseStrategy(strategy); err != nil || (s != InPlace && s != NewKey) {
+		strategy = InPlace.String()
+	}
+	return a.e.planKey(ctx, k, estate.Strategy(strategy))
 }
 
 // decide records a refused or skipped key; a refusal is also returned by

@@ -3,6 +3,8 @@ package rotation
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/byok-dev/byok/internal/estate"
@@ -42,6 +44,22 @@ type Prepared struct {
 	Items     []Item
 	// Target is the run a rollback undoes ("" otherwise).
 	Target store.RunID
+}
+
+// runStrategy names the run's procedures for runs list: the strategies of
+// the items that run, in order, joined by "+" (the request's strategy when
+// none runs). Each key's own strategy is in its request and run key.
+func (p Prepared) runStrategy() string {
+	var names []string
+	for _, it := range p.Items {
+		if (it.Admission == store.AdmissionAdmitted || it.Admission == store.AdmissionPending) && !slices.Contains(names, it.Strategy.String()) {
+			names = append(names, it.Strategy.String())
+		}
+	}
+	if len(names) == 0 {
+		return string(p.Strategy)
+	}
+	return strings.Join(names, "+")
 }
 
 // Runs reports how many items would run steps.

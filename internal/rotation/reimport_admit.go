@@ -17,7 +17,7 @@ func (a *admission) admitReimportKey(ctx context.Context, pk pendingKey) *keyJob
 	if ctx.Err() != nil {
 		return nil
 	}
-	p, err := a.plan(ctx, k)
+	p, err := a.plan(ctx, k, "")
 	if ctx.Err() != nil {
 		return nil
 	}

@@ -130,7 +130,7 @@ func (e *Engine) StartPrepared(ctx context.Context, p Prepared, plans []Plan) (s
 	if len(p.Items) == 0 {
 		return "", ErrEmptyRequest
 	}
-	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: string(p.Strategy), ChangeRef: p.ChangeRef,
+	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: p.runStrategy(), ChangeRef: p.ChangeRef,
 		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now(), Selector: p.Selector.encode(), Target: p.Target}
 	rq := requestKeys(p.Items)
 	if err := e.Store.CreateRunWithRequest(ctx, run, rq); err != nil {
