@@ -137,14 +137,6 @@ func prepareRotation(ctx context.Context, env *rotationEnv, sel keySelection, o 
 	return p, plans, err
 }
 
-// reimportPlans and duePlans select plans for byok serve's wiring, which
-// hands them to the engine itself (byok rotate uses Engine.Execute).
-func reimportPlans(plans []rotation.Plan) ([]rotation.Plan, int) {
-	return rotation.Reimportable(plans), rotation.Summarize(plans, rotation.Selector{Due: true}).Manual
-}
-
-func duePlans(plans []rotation.Plan) []rotation.Plan { return rotation.DuePlans(plans) }
-
 // errManualReimport: rotate --due saw expiring material byok did not
 // import; the plan above names each with what the operator must do.
 var errManualReimport = errors.New("expiring key material that byok did not import is left as it was")

@@ -71,25 +71,3 @@ func (e *Engine) ExecutePrepared(ctx context.Context, p Prepared, plans []Plan) 
 	}
 	return out
 }
-
-// DuePlans are the plans whose key is due for a rotation.
-func DuePlans(plans []Plan) []Plan {
-	var out []Plan
-	for _, p := range plans {
-		if p.Due {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// Reimportable are the plans with expiring material byok can re-import.
-func Reimportable(plans []Plan) []Plan {
-	var out []Plan
-	for _, p := range plans {
-		if p.ReimportableCount() > 0 {
-			out = append(out, p)
-		}
-	}
-	return out
-}
