@@ -28,11 +28,13 @@ func TestDryRunEqualsRun(t *testing.T) {
 	rotShm(t)
 	w := newRotWorldSeeded(t, nil, dueKillOpts())
 	planFile := filepath.Join(w.dir, "plan.json")
-	if code, _, out := w.exec(t, nil, "plan", "--key", "alias/dev/s3", "--out", planFile); code != 0 {
-		t.Fatalf("byok plan --out: exit %d\n%s", code, out)
-	}
 	for _, sel := range [][]string{{"--key", dueKillNotDue}, {"--env", "dev", "--service", "dynamodb"}, {"--due"}, {"--plan", planFile}} {
-		t.Run(strings.Join(sel, " "), func(t *testing.T) {
+		t.Run(sel[0], func(t *testing.T) {
+			if sel[0] == "--plan" { // saved now: the runs above changed the keys
+				if code, _, out := w.exec(t, nil, "plan", "--key", "alias/dev/s3", "--out", planFile); code != 0 {
+					t.Fatalf("byok plan --out: exit %d\n%s", code, out)
+				}
+			}
 			dry := w.dryRun(t, sel...)
 			before := w.runIDs(t)
 			args := append([]string{"rotate", "--yes", "--change-ref", "CHG-dry"}, sel...)

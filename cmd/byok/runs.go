@@ -150,7 +150,10 @@ func runsPrintHeader(w io.Writer, r store.Run) {
 	fmt.Fprintf(w, "change:    %s\n", runsDash(r.ChangeRef))
 	fmt.Fprintf(w, "operator:  %s\n", runsDash(r.Operator))
 	fmt.Fprintf(w, "created:   %s\n", store.FormatTime(r.Created))
-	if r.Error != "" {
+	switch {
+	case r.Status == store.StatusRolledBack:
+		fmt.Fprintf(w, "note:      %s\n", r.Error) // "rolled back by run …"
+	case r.Error != "":
 		fmt.Fprintf(w, "error:     %s\n", r.Error)
 	}
 }
