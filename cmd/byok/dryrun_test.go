@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -133,6 +134,37 @@ func (w *rotWorld) compareWithJournal(t *testing.T, dry rotation.SavedPlan, id s
 		}
 		if !slices.Equal(ended, k.Steps) {
 			t.Errorf("%s: dry run steps %v, journal %v", k.Alias, k.Steps, ended)
+		}
+	}
+	w.compareRunsShowJSON(t, dry, id)
+}
+
+// compareRunsShowJSON: runs show --format json carries the request (the
+// selector and every key with strategy and admission) and each run key's
+// strategy.
+func (w *rotWorld) compareRunsShowJSON(t *testing.T, dry rotation.SavedPlan, id store.RunID) {
+	t.Helper()
+	code, out := w.inproc("runs", "show", "--format", "json", id.String())
+	var got runJSON
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || got.Request == nil {
+		t.Fatalf("runs show --format json: exit %d, %v\n%s", code, err, out)
+	}
+	var sel rotation.Selector
+	if err := json.Unmarshal(got.Request.Selector, &sel); err != nil || sel != dry.Selector {
+		t.Errorf("runs show selector %s, dry run %+v", got.Request.Selector, dry.Selector)
+	}
+	if len(got.Request.Keys) != len(dry.Keys) {
+		t.Fatalf("runs show request %+v, dry run %d keys", got.Request.Keys, len(dry.Keys))
+	}
+	for _, k := range dry.Keys {
+		i := slices.IndexFunc(got.Request.Keys, func(r requestKeyJSON) bool { return r.Alias == k.Alias && r.Region == k.Region })
+		if i < 0 || got.Request.Keys[i].Strategy != k.Strategy || got.Request.Keys[i].Admission != k.Admission {
+			t.Errorf("%s: runs show request %+v, dry run %s/%s", k.Alias, got.Request.Keys, k.Strategy, k.Admission)
+		}
+	}
+	for _, rk := range got.Keys {
+		if rk.Strategy == "" {
+			t.Errorf("runs show key %s has no strategy", rk.KeyARN)
 		}
 	}
 }
