@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -39,7 +41,7 @@ func (s keySelection) pick(e *estate.Estate) ([]estate.Key, error) {
 }
 
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("plan", "[--env E] [--service S] [--key ALIAS] [--format table|json] [--exit-code]",
+	fs := newFlagSet("plan", "[--env E] [--service S] [--key ALIAS] [--due] [--format table|json] [--exit-code] [--out FILE]",
 		"Read each estate key in the Security account (DescribeKey, ListKeyRotations ALL_KEY_MATERIAL)\n"+
 			"and show the age of its current material, pending material, the earliest ValidTo of any\n"+
 			"material, on-demand rotations used of 25, whether it is due, the steps and the impact.")
@@ -48,6 +50,8 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	strategy := fs.String("strategy", "", "in-place or new-key (default: the estate policy)")
 	format := addFormatFlag(fs, "json")
 	exitCode := fs.Bool("exit-code", false, "exit 2 when a key is due for rotation or re-import")
+	due := fs.Bool("due", false, "with --out: the request of byok rotate --due (only due keys and expiring material)")
+	out := fs.String("out", "", "also save the decided request to FILE for byok rotate --plan FILE")
 	fs.SetOutput(stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -71,6 +75,10 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	plans, err := env.engine.PlanKeys(ctx, keys, pickStrategy(*strategy, env.est))
 	if werr := writePlans(stdout, plans, format.is("json")); err == nil {
 		err = werr
+	}
+	if err == nil && *out != "" {
+		sel := rotation.Selector{Due: *due, Env: *sel.env, Service: *sel.service, Key: *sel.key}
+		err = savePlan(ctx, env, *out, rotation.Request{Keys: keys, Strategy: pickStrategy(*strategy, env.est), Plans: plans, Selector: sel})
 	}
 	if n := plansToAct(plans); err == nil && *exitCode && n > 0 {
 		return &exitError{Code: exitFindings, Err: fmt.Errorf("%d key(s) due for rotation or re-import", n)}
@@ -170,4 +178,21 @@ func stepNames(p rotation.Plan) string {
 		names[i] = s.String()
 	}
 	return strings.Join(names, " → ")
+}
+
+// savePlan decides req as byok rotate would and writes it to path (the
+// document byok rotate --plan executes).
+func savePlan(ctx context.Context, env *rotationEnv, path string, req rotation.Request) error {
+	p, err := env.engine.Prepare(ctx, req)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(p.Save(env.est, time.Now()), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
 }

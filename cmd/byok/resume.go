@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/byok-dev/byok/internal/awsx"
+	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -17,22 +18,6 @@ func init() {
 		Main: rollbackCmd})
 }
 
-// runArg parses fs from args (flags on either side of RUN) and returns RUN.
-func runArg(fs *flag.FlagSet, args []string) (store.RunID, error) {
-	if err := parseFlags(fs, args); err != nil {
-		return "", err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return "", usageError(strings.TrimPrefix(fs.Name(), "byok "), "expected one RUN (see byok runs list), got %d arguments", fs.NArg())
-	}
-	id, err := store.ParseRunID(fs.Arg(0))
-	if err != nil {
-		return "", &exitError{Code: exitUsage, Err: err}
-	}
-	return id, nil
-}
-
 func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("resume", "RUN", "Continue run RUN from its journal: never imports twice, finds the HSM object by its\n"+
 		"label, reuses a valid import token or fetches new parameters and wraps the same object again.")
@@ -40,7 +25,7 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	takeOver := fs.Bool("take-over", false, "take the run over from a process that stopped heartbeating (another host); a byok\n"+
 		"killed on this host is replaced without it")
 	fs.SetOutput(stderr)
-	id, err := runArg(fs, args)
+	id, err := runArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -55,22 +40,56 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func rollbackCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("rollback", "RUN", "Point each alias of new-key run RUN back at its old key. The new key stays enabled so data\n"+
-		"encrypted under it meanwhile remains readable.")
+	fs := newFlagSet("rollback", "RUN [--dry-run] [--yes] [--format table|json]", "Point each alias of new-key run RUN back at its old key, as a journaled run of its own (resumable,\n"+
+		"audited with outcome rolled-back); RUN is then marked rolled-back. The new key stays enabled so data\n"+
+		"encrypted under it meanwhile remains readable. A second rollback changes nothing and says so.")
 	f := addRotationFlags(fs)
+	dry := fs.Bool("dry-run", false, "show the keys and steps the rollback would run; change nothing")
+	yes := fs.Bool("yes", false, "do not ask for confirmation")
+	format := addFormatFlag(fs, "json")
 	fs.SetOutput(stderr)
-	id, err := runArg(fs, args)
+	id, err := runArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if err := format.check("rollback"); err != nil {
+		return err
+	}
+	if *dry {
+		f.stateMode = store.ModeRead
 	}
 	env, err := openRotation(ctx, f, false, stderr)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	if err := env.engine.Rollback(ctx, id); err != nil {
+	p, err := env.engine.PrepareRollback(ctx, id)
+	var already *rotation.AlreadyRolledBackError
+	if errors.As(err, &already) {
+		fmt.Fprintln(stdout, already.Error())
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "run %s rolled back: aliases point at the old keys again\n", id)
+	if err := printPrepared(stdout, env, p, *dry, format.is("json")); err != nil || *dry {
+		return err
+	}
+	if !*yes && !confirmText(stderr, fmt.Sprintf("roll back %d alias(es) of run %s?", len(p.Items), id)) {
+		return errors.New("not confirmed; pass --yes to roll back without a prompt")
+	}
+	if env.engine.Operator, err = awsx.CallerARN(ctx, env.app.AWS.Accounts().For(env.est.SecurityAccount)); err != nil {
+		return err
+	}
+	env.engine.Progress = timedProgressPrinter(ctx, stderr, env.engine.WatchWindow)
+	rb, err := env.engine.RollbackPrepared(ctx, p)
+	if errors.As(err, &already) {
+		fmt.Fprintln(stdout, already.Error())
+		return nil
+	}
+	if err := reportRun(stdout, rb, err); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "run %s rolled back by run %s: aliases point at the old keys again; audit entries recorded\n", id, rb)
 	return nil
 }

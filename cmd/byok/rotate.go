@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
@@ -18,17 +17,22 @@ func init() {
 }
 
 func rotateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("rotate", "(--key ALIAS | --due | --env E [--service S]) [--strategy in-place|new-key] [--change-ref REF] [--yes] [--dry-run]",
+	fs := newFlagSet("rotate", "(--key ALIAS | --due | --env E [--service S] | --plan FILE) [--strategy in-place|new-key] [--change-ref REF] [--yes] [--dry-run] [--format table|json]",
 		"Rotate estate keys: new AES-256 material in the HSM, wrapped under the KMS import public key,\n"+
-			"imported and rotated in place (same key ID) or into a new key with the alias moved. Every step\n"+
-			"is journaled; Ctrl-C stops at the next step boundary and `byok resume RUN` continues.")
+			"imported and rotated in place (same key ID) or into a new key with the alias moved. With --due,\n"+
+			"expiring material byok imported is re-imported without expiry in the same run. Every step is\n"+
+			"journaled; Ctrl-C stops at the next step boundary and `byok resume RUN` continues. --dry-run\n"+
+			"prints exactly the keys and steps --yes runs; --plan runs a plan saved by byok plan --out,\n"+
+			"refused when anything it was decided from changed.")
 	f := addRotationFlags(fs)
 	sel := keySelection{fs.String("env", "", "environment"), fs.String("service", "", "s3, rds or dynamodb"), fs.String("key", "", "alias (e.g. alias/prod/rds)")}
 	due := fs.Bool("due", false, "rotate every selected key that is overdue, and re-import without expiry the expiring material byok imported")
+	planFile := fs.String("plan", "", "execute the plan saved in FILE by byok plan --out (no other selection)")
 	strategy := fs.String("strategy", "", "in-place or new-key (default: the estate policy)")
 	changeRef := fs.String("change-ref", "", "change reference recorded in the audit log")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
-	dry := fs.Bool("dry-run", false, "show the plan and stop")
+	dry := fs.Bool("dry-run", false, "show the keys and steps the run would run and stop")
+	format := addFormatFlag(fs, "json")
 	fs.SetOutput(stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -36,8 +40,11 @@ func rotateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	if *sel.key == "" && !*due && *sel.env == "" {
-		return fmt.Errorf("choose keys with --key, --due or --env (see byok rotate --help)")
+	if err := format.check("rotate"); err != nil {
+		return err
+	}
+	if err := checkSelection(sel, *due, *planFile, *strategy); err != nil {
+		return err
 	}
 	f.stateMode = map[bool]store.Mode{false: store.ModeCreate, true: store.ModeReadIfExists}[*dry]
 	env, err := openRotation(ctx, f, !*dry, stderr)
@@ -45,7 +52,23 @@ func rotateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer env.Close()
-	return rotateSelected(ctx, env, sel, rotateOpts{due: *due, strategy: pickStrategy(*strategy, env.est), changeRef: *changeRef, yes: *yes, dry: *dry}, stdout, stderr)
+	o := rotateOpts{due: *due, strategy: pickStrategy(*strategy, env.est), changeRef: *changeRef, yes: *yes, dry: *dry,
+		json: format.is("json"), planFile: *planFile}
+	return rotateSelected(ctx, env, sel, o, stdout, stderr)
+}
+
+// checkSelection: exactly one way of choosing keys.
+func checkSelection(sel keySelection, due bool, planFile, strategy string) error {
+	if planFile != "" {
+		if *sel.key != "" || due || *sel.env != "" || *sel.service != "" || strategy != "" {
+			return usageError("rotate", "--plan runs the saved plan's own selection: drop --key, --due, --env, --service and --strategy")
+		}
+		return nil
+	}
+	if *sel.key == "" && !due && *sel.env == "" {
+		return usageError("rotate", "choose keys with --key, --due, --env or --plan")
+	}
+	return nil
 }
 
 type rotateOpts struct {
@@ -53,53 +76,66 @@ type rotateOpts struct {
 	strategy  estate.Strategy
 	changeRef string
 	yes, dry  bool
+	json      bool
+	planFile  string
 }
 
+// rotateSelected decides the request once (rotation.Engine.Prepare, or a
+// saved plan checked against it) and then either prints it (--dry-run) or
+// runs exactly it: the dry run and the run cannot disagree.
 func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o rotateOpts, stdout, stderr io.Writer) error {
-	if o.strategy != estate.StrategyInPlace && o.strategy != estate.StrategyNewKey {
-		return fmt.Errorf("--strategy %q: use in-place or new-key", o.strategy)
-	}
-	keys, err := sel.pick(env.est)
+	p, plans, err := prepareRotation(ctx, env, sel, o)
 	if err != nil {
 		return err
 	}
-	plans, err := env.engine.PlanKeys(ctx, keys, o.strategy)
-	if err != nil {
+	if !o.json {
+		printPlans(stdout, plans)
+	}
+	work := rotation.Summarize(plans, p.Selector)
+	if err := printPrepared(stdout, env, p, o.dry, o.json); err != nil || o.dry {
 		return err
 	}
-	printPlans(stdout, plans)
-	sel2 := rotation.Selector{Due: o.due, Env: *sel.env, Service: *sel.service, Key: *sel.key}
-	work := rotation.Summarize(plans, sel2)
-	if work.Rotations+work.Reimports == 0 || o.dry {
-		fmt.Fprintln(stdout, "\nnothing to rotate"+map[bool]string{true: " (dry run)", false: ""}[o.dry && work.Rotations+work.Reimports > 0])
+	if p.Runs() == 0 {
+		fmt.Fprintln(stdout, "\nnothing to rotate")
 		return manualError(work.Manual)
 	}
-	if !o.yes && !confirm(stderr, work.Rotations, work.Reimports) {
+	if !o.yes && !confirmText(stderr, fmt.Sprintf("run %d key(s) as listed?", p.Runs())) {
 		return errors.New("not confirmed; pass --yes to run without a prompt")
 	}
 	env.engine.Progress = timedProgressPrinter(ctx, stderr, env.engine.WatchWindow)
-	// The engine gets every selected key and the selection, and decides:
-	// re-imports first, then one run whose request holds every key.
-	out := env.engine.Execute(ctx, rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef,
-		Plans: plans, Selector: sel2})
-	if err := reportReimports(stdout, out); err != nil {
-		return errors.Join(err, manualError(work.Manual))
+	out := env.engine.ExecutePrepared(ctx, p, plans)
+	for _, r := range out.Reimported {
+		fmt.Fprintf(stdout, "re-imported %s material %s without expiry (ValidTo removed); verified from every account; audit entry under %s\n",
+			r.Alias, r.MaterialID, r.RunID)
 	}
-	if out.Run != "" || out.RunErr != nil {
-		if err := reportRun(stdout, out.Run, out.RunErr); err != nil {
-			return errors.Join(err, manualError(work.Manual))
-		}
+	if err := reportRun(stdout, out.Run, out.Err); err != nil {
+		return errors.Join(err, manualError(work.Manual))
 	}
 	return manualError(work.Manual)
 }
 
-// reimportPlans and duePlans select plans for byok serve's wiring, which
-// hands them to the engine itself (byok rotate uses Engine.Execute).
-func reimportPlans(plans []rotation.Plan) ([]rotation.Plan, int) {
-	return rotation.Reimportable(plans), rotation.Summarize(plans, rotation.Selector{Due: true}).Manual
+// prepareRotation is the one decision of a rotate invocation: from the
+// selection, or from a saved plan that must still hold.
+func prepareRotation(ctx context.Context, env *rotationEnv, sel keySelection, o rotateOpts) (rotation.Prepared, []rotation.Plan, error) {
+	if o.planFile != "" {
+		return preparePlanFile(ctx, env, o)
+	}
+	if o.strategy != estate.StrategyInPlace && o.strategy != estate.StrategyNewKey {
+		return rotation.Prepared{}, nil, fmt.Errorf("--strategy %q: use in-place or new-key", o.strategy)
+	}
+	keys, err := sel.pick(env.est)
+	if err != nil {
+		return rotation.Prepared{}, nil, err
+	}
+	plans, err := env.engine.PlanKeys(ctx, keys, o.strategy)
+	if err != nil {
+		return rotation.Prepared{}, plans, err
+	}
+	req := rotation.Request{Keys: keys, Strategy: o.strategy, ChangeRef: o.changeRef, Plans: plans,
+		Selector: rotation.Selector{Due: o.due, Env: *sel.env, Service: *sel.service, Key: *sel.key}}
+	p, err := env.engine.Prepare(ctx, req)
+	return p, plans, err
 }
-
-func duePlans(plans []rotation.Plan) []rotation.Plan { return rotation.DuePlans(plans) }
 
 // errManualReimport: rotate --due saw expiring material byok did not
 // import; the plan above names each with what the operator must do.
@@ -110,40 +146,6 @@ func manualError(n int) error {
 		return nil
 	}
 	return fmt.Errorf("%d material(s): %w; re-import each from the HSM that holds it (OPERATOR ACTION above)", n, errManualReimport)
-}
-
-// reportReimports prints the re-imports of a --due request: journaled
-// runs (strategy reimport) that byok resume continues.
-func reportReimports(stdout io.Writer, out rotation.Outcome) error {
-	if out.ReimportRun != "" {
-		fmt.Fprintf(stdout, "re-import run %s\n", out.ReimportRun)
-	}
-	for _, r := range out.Reimported {
-		fmt.Fprintf(stdout, "re-imported %s material %s without expiry (ValidTo removed); verified from every account; audit entry under %s\n",
-			r.Alias, r.MaterialID, r.RunID)
-	}
-	err := out.ReimportErr
-	if err == nil {
-		return nil
-	}
-	var stopped *rotation.StoppedError
-	if errors.As(err, &stopped) {
-		return &exitError{Code: 3, Err: err}
-	}
-	if out.ReimportRun != "" {
-		return fmt.Errorf("re-import: %w\nbyok runs show %s shows the step each key reached", err, out.ReimportRun)
-	}
-	return fmt.Errorf("re-import: %w", err)
-}
-
-func confirm(w io.Writer, keys, materials int) bool {
-	if fi, err := os.Stdin.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		return false
-	}
-	fmt.Fprintf(w, "rotate %d key(s) and re-import %d expiring material(s)? type yes: ", keys, materials)
-	var answer string
-	_, _ = fmt.Fscanln(os.Stdin, &answer)
-	return answer == "yes"
 }
 
 func reportRun(w io.Writer, id store.RunID, err error) error {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/sandbox/seed"
@@ -16,13 +18,19 @@ import (
 )
 
 // dueKillAliases are the keys of rotEstateYAML; the first three are seeded
-// overdue, alias/prod/s3 is not due.
+// overdue, alias/prod/s3 is not due. Each case first rotates
+// alias/prod/dynamodb (rotAlias) and makes that byok material expire, so
+// the --due run is mixed: two in-place rotations, one re-import, one
+// skipped key.
 var dueKillAliases = []string{"alias/dev/dynamodb", "alias/dev/s3", "alias/prod/dynamodb", "alias/prod/s3"}
 
-const dueKillNotDue = "alias/prod/s3"
+const (
+	dueKillNotDue   = "alias/prod/s3"
+	dueKillReimport = rotAlias
+)
 
 // TestKillRotateDueAnywhere SIGKILLs `byok rotate --due` of several keys
-// at failpoints around admission (the run and its request journaled,
+// (one run holding rotations and a re-import) at failpoints around admission (the run and its request journaled,
 // nothing admitted; one key admitted) and after random delays (landing in
 // planning, admission or any step), then resumes the run until it ends.
 // Every key the run was asked for must end rotated exactly once (one
@@ -36,8 +44,7 @@ func TestKillRotateDueAnywhere(t *testing.T) {
 	}
 	rotShm(t)
 	rotBinary(t)
-	opts := seed.Options{Source: "test", DefaultMaterial: seed.Material{Age: 400 * 24 * time.Hour},
-		Material: map[string]seed.Material{dueKillNotDue: {Age: 30 * 24 * time.Hour}}}
+	opts := dueKillOpts()
 	tok := newRotWorldSeeded(t, nil, opts).tok
 	seedN := uint64(time.Now().UnixNano())
 	t.Logf("random kill delays from seed %d", seedN)
@@ -62,6 +69,8 @@ func TestKillRotateDueAnywhere(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			w := newRotWorldSeeded(t, tok, opts)
+			f := w.firstRotation(t)
+			w.expire(t, f)
 			before := w.materialCounts(t)
 			args := []string{"rotate", "--due", "--yes", "--change-ref", "CHG-due-kill"}
 			if c.fp != "" {
@@ -71,7 +80,7 @@ func TestKillRotateDueAnywhere(t *testing.T) {
 			} else {
 				w.execKilledAfter(t, c.d, args...)
 			}
-			id, ok := w.newestRun(t)
+			id, ok := w.newestRun(t, f.run)
 			if !ok {
 				w.checkUntouched(t, before)
 				return
@@ -97,17 +106,23 @@ func (w *rotWorld) execKilledAfter(t *testing.T, d time.Duration, args ...string
 	w.output.Write(buf.Bytes())
 }
 
-// newestRun is the newest run, if the store has one.
-func (w *rotWorld) newestRun(t *testing.T) (store.RunID, bool) {
+// newestRun is the newest run other than before, if the store has one.
+func (w *rotWorld) newestRun(t *testing.T, before store.RunID) (store.RunID, bool) {
 	t.Helper()
 	st, err := store.Open(context.Background(), w.statePath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	runs, err := st.ListRuns(context.Background())
+	all, err := st.ListRuns(context.Background())
 	if err != nil {
 		t.Fatal(err)
+	}
+	var runs []store.Run
+	for _, r := range all {
+		if r.ID != before {
+			runs = append(runs, r)
+		}
 	}
 	if len(runs) == 0 {
 		return "", false
@@ -206,6 +221,8 @@ func (w *rotWorld) checkDueEnd(t *testing.T, id store.RunID, before map[string]k
 		cur, mats := w.materials(t, b.arn, "eu-west-1")
 		entries := auditEntries(es, id, b.arn)
 		switch {
+		case rq.Alias == dueKillReimport:
+			w.checkReimportedOnce(t, rq, b, entries)
 		case rq.Alias == dueKillNotDue:
 			if rq.Admission != store.AdmissionSkipped || rq.Reason == "" || cur != b.current || len(mats) != b.count || entries != 0 {
 				t.Errorf("%s (not due): %s %q, current %s → %s, %d → %d materials, %d audit entries", rq.Alias,
@@ -231,4 +248,27 @@ func auditEntries(es []audit.Entry, id store.RunID, arn string) int {
 		}
 	}
 	return n
+}
+
+// checkReimportedOnce: the re-import key of the mixed run was admitted
+// with strategy reimport, keeps its material (same current, same count)
+// with no ValidTo left, and has one audit entry.
+func (w *rotWorld) checkReimportedOnce(t *testing.T, rq store.RequestKey, b keyMaterials, entries int) {
+	t.Helper()
+	cur, mats := w.materials(t, b.arn, "eu-west-1")
+	if rq.Admission != store.AdmissionAdmitted || rq.Strategy != rotation.StrategyReimport || cur != b.current || len(mats) != b.count || entries != 1 {
+		t.Errorf("%s (re-import): %s %s %q, current %s → %s, %d → %d materials, %d audit entries", rq.Alias, rq.Strategy,
+			rq.Admission, rq.Reason, b.current, cur, b.count, len(mats), entries)
+	}
+	for _, m := range mats {
+		if m.ValidTo != nil {
+			t.Errorf("%s: material %s still expires", rq.Alias, aws.ToString(m.KeyMaterialId))
+		}
+	}
+}
+
+// dueKillOpts seeds every key overdue but dueKillNotDue.
+func dueKillOpts() seed.Options {
+	return seed.Options{Source: "test", DefaultMaterial: seed.Material{Age: 400 * 24 * time.Hour},
+		Material: map[string]seed.Material{dueKillNotDue: {Age: 30 * 24 * time.Hour}}}
 }

@@ -95,7 +95,7 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	statePath := stateFlag(fs)
 	format := addFormatFlag(fs, "json")
-	id, err := runsShowArgs(fs, args)
+	id, err := runArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -136,22 +136,6 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// runsShowArgs accepts RUN before or after the flags.
-func runsShowArgs(fs *flag.FlagSet, args []string) (store.RunID, error) {
-	if err := stateParse(fs, args); err != nil {
-		return "", err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return "", usageError("runs show", "expected one RUN, e.g. byok runs show r-20261127T010203Z-3fa9 (see byok runs list), got %d arguments", fs.NArg())
-	}
-	id, err := store.ParseRunID(fs.Arg(0))
-	if err != nil {
-		return "", &exitError{Code: 64, Err: err}
-	}
-	return id, nil
-}
-
 func runsPrintHeader(w io.Writer, r store.Run) {
 	fmt.Fprintf(w, "run:       %s\n", r.ID)
 	status := r.Status.String()
@@ -160,10 +144,16 @@ func runsPrintHeader(w io.Writer, r store.Run) {
 	}
 	fmt.Fprintf(w, "status:    %s\n", status)
 	fmt.Fprintf(w, "strategy:  %s\n", r.Strategy)
+	if r.Target != "" {
+		fmt.Fprintf(w, "rolls back: %s\n", r.Target)
+	}
 	fmt.Fprintf(w, "change:    %s\n", runsDash(r.ChangeRef))
 	fmt.Fprintf(w, "operator:  %s\n", runsDash(r.Operator))
 	fmt.Fprintf(w, "created:   %s\n", store.FormatTime(r.Created))
-	if r.Error != "" {
+	switch {
+	case r.Status == store.StatusRolledBack:
+		fmt.Fprintf(w, "note:      %s\n", r.Error) // "rolled back by run …"
+	case r.Error != "":
 		fmt.Fprintf(w, "error:     %s\n", r.Error)
 	}
 }
@@ -175,7 +165,8 @@ func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, r store.Run
 	}
 	fmt.Fprintf(w, "\nkey %s\n", k.KeyARN)
 	fmt.Fprintf(w, "  step:       %s\n", runsStepText(step, phase))
-	fmt.Fprintf(w, "  material:   %s\n", runsMaterialText(r.Strategy, k))
+	fmt.Fprintf(w, "  strategy:   %s\n", runsDash(k.Strategy))
+	fmt.Fprintf(w, "  material:   %s\n", runsMaterialText(k.Strategy, k))
 	if k.OldKeyID != "" || k.NewKeyID != "" {
 		fmt.Fprintf(w, "  key ID:     %s -> %s\n", runsDash(k.OldKeyID), runsDash(k.NewKeyID))
 	}

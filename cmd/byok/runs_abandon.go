@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,7 +31,7 @@ func runsAbandon(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	reason := fs.String("reason", "", "why the run is abandoned (recorded in the audit log; required)")
 	dry := fs.Bool("dry-run", false, "check and show what would be released; change nothing")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
-	id, err := runAndFlags(fs, args)
+	id, err := runArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -60,30 +59,6 @@ func runsAbandon(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "run %s abandoned: %d key lock(s) released; audit entries recorded\n", id, len(rep.Unfinished))
 	return nil
-}
-
-// runAndFlags accepts RUN before or after the flags (runs show, runs
-// abandon, resume, rollback); a usage error exits 64.
-func runAndFlags(fs *flag.FlagSet, args []string) (store.RunID, error) {
-	if err := stateParse(fs, args); err != nil {
-		return "", err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return "", &exitError{Code: 64, Err: errors.New("expected a RUN, e.g. byok runs show r-20261127T010203Z-3fa9 (see byok runs list)")}
-	}
-	arg := fs.Arg(0)
-	if err := stateParse(fs, fs.Args()[1:]); err != nil {
-		return "", err
-	}
-	if fs.NArg() != 0 {
-		return "", &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q after RUN", fs.Arg(0))}
-	}
-	id, err := store.ParseRunID(arg)
-	if err != nil {
-		return "", &exitError{Code: 64, Err: err}
-	}
-	return id, nil
 }
 
 func printAbandon(w io.Writer, rep rotation.AbandonReport, dry bool) {

@@ -31,7 +31,7 @@ func runsPrintRequest(ctx context.Context, w io.Writer, st *store.Store, r store
 		if rq.Reason != "" {
 			detail = rq.Reason
 		}
-		fmt.Fprintf(w, "  %-22s %-14s %-9s %s\n", rq.Alias, rq.Region, rq.Admission, runsDash(detail))
+		fmt.Fprintf(w, "  %-22s %-14s %-9s %-9s %s\n", rq.Alias, rq.Region, rq.Strategy, rq.Admission, runsDash(detail))
 	}
 	if refused := requestNames(rqs, store.AdmissionRefused); refused != "" {
 		fmt.Fprintf(w, "refused:   %s\n", refused)

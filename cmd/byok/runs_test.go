@@ -130,3 +130,26 @@ func TestRunsDefaultStatePath(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q stderr %q", code, out, errOut)
 	}
 }
+
+// TestRunArgsEveryCommand: every command taking a RUN parses it with the
+// one parser (runArgs): the same usage errors, exit 64, naming the command.
+func TestRunArgsEveryCommand(t *testing.T) {
+	id := "r-20261127T010203Z-3fa9"
+	for _, cmd := range [][]string{{"resume"}, {"rollback"}, {"runs", "show"}, {"runs", "abandon"}} {
+		name := strings.Join(cmd, " ")
+		cases := map[string]struct {
+			args []string
+			want string
+		}{
+			"none":   {nil, "expected one RUN, e.g. byok " + name},
+			"two":    {[]string{id, id}, "unexpected argument"},
+			"bad id": {[]string{"--state", "x.db", "run-7"}, "RUN \"run-7\""},
+		}
+		for cname, tc := range cases {
+			code, _, errOut := cliRun(t, append(append([]string{}, cmd...), tc.args...)...)
+			if code != 64 || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "byok "+name+" --help") {
+				t.Errorf("%s %s: exit %d stderr %q; want 64 mentioning %q", name, cname, code, errOut, tc.want)
+			}
+		}
+	}
+}

@@ -227,47 +227,51 @@ func (w *serveWiring) RotateDue(ctx context.Context, now time.Time) (serve.Rotat
 	if err != nil {
 		return serve.RotateResult{}, err
 	}
-	reimports, _ := reimportPlans(plans)
-	due := duePlans(plans)
-	if len(reimports)+len(due) == 0 {
+	if work := rotation.Summarize(plans, rotation.Selector{Due: true}); work.Rotations+work.Reimports == 0 {
 		return serve.RotateResult{}, nil
 	}
 	if err := w.session(ctx); err != nil {
 		return serve.RotateResult{}, err
 	}
-	return w.rotate(ctx, due, reimports, serveChangeRef+": rotation window "+now.UTC().Format(time.RFC3339))
+	return w.rotate(ctx, w.env.est.Keys(), plans, rotation.Selector{Due: true}, serveChangeRef+": rotation window "+now.UTC().Format(time.RFC3339))
 }
 
-func (w *serveWiring) rotate(ctx context.Context, due, reimports []rotation.Plan, ref string) (serve.RotateResult, error) {
+// rotate hands the keys, their fresh plans and the selector to the engine,
+// which decides each key (re-import, rotation, skipped) and runs them as
+// one run; no run when nothing is due.
+func (w *serveWiring) rotate(ctx context.Context, keys []estate.Key, plans []rotation.Plan, sel rotation.Selector, ref string) (serve.RotateResult, error) {
+	out := w.env.engine.Execute(ctx, rotation.Request{Keys: keys, Strategy: w.env.est.Policy.Strategy, ChangeRef: ref,
+		Plans: plans, Selector: sel})
 	var res serve.RotateResult
-	var errs []error
-	if len(reimports) > 0 {
-		id, done, err := w.env.engine.Reimport(ctx, reimports, ref)
-		if id != "" {
-			res.RunIDs = append(res.RunIDs, string(id))
-		}
-		for _, r := range done {
-			res.Rotated = append(res.Rotated, r.Alias)
-		}
-		errs = append(errs, err)
+	if out.Run == "" {
+		return res, out.Err
 	}
-	if len(due) > 0 && ctx.Err() == nil {
-		keys := make([]estate.Key, len(due))
-		for i, p := range due {
-			keys[i] = p.Key
-		}
-		id, err := w.env.engine.Start(ctx, rotation.Request{Keys: keys, Strategy: w.env.est.Policy.Strategy, ChangeRef: ref, Plans: due})
-		if id != "" {
-			res.RunIDs = append(res.RunIDs, string(id))
-		}
-		if err == nil {
-			for _, p := range due {
-				res.Rotated = append(res.Rotated, p.Key.Alias)
-			}
-		}
-		errs = append(errs, err)
+	res.RunIDs = append(res.RunIDs, string(out.Run))
+	done, err := doneAliases(context.WithoutCancel(ctx), w.env.store, out.Run)
+	res.Rotated = done
+	return res, errors.Join(out.Err, err)
+}
+
+// doneAliases are the requested keys of run id that reached done.
+func doneAliases(ctx context.Context, st *store.Store, id store.RunID) ([]string, error) {
+	rqs, err := st.ListRequestKeys(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return res, errors.Join(errs...)
+	var out []string
+	for _, rq := range rqs {
+		if rq.Admission != store.AdmissionAdmitted {
+			continue
+		}
+		step, ph, err := st.LastStep(ctx, id, rq.KeyARN)
+		if err != nil {
+			return out, err
+		}
+		if step == store.StepDone && ph == store.PhaseEnd {
+			out = append(out, rq.Alias)
+		}
+	}
+	return out, nil
 }
 
 // RotateKey implements serve.Rotator: one key, only when due.
@@ -288,13 +292,13 @@ func (w *serveWiring) RotateKey(ctx context.Context, alias, requestedBy string, 
 	if err != nil {
 		return serve.RotateResult{}, err
 	}
-	if due := duePlans(plans); len(due) == 0 {
+	if rotation.Summarize(plans, rotation.Selector{Due: true}).Rotations == 0 {
 		return serve.RotateResult{}, fmt.Errorf("%s is not due (its material is younger than the policy's maximum age); byok rotate --key %s rotates it anyway", alias, alias)
 	}
 	if err := w.session(ctx); err != nil {
 		return serve.RotateResult{}, err
 	}
-	return w.rotate(ctx, duePlans(plans), nil, serveChangeRef+": requested by "+requestedBy)
+	return w.rotate(ctx, keys, plans, rotation.Selector{Due: true, Key: alias}, serveChangeRef+": requested by "+requestedBy)
 }
 
 // ResumeStopped implements serve.Rotator.

@@ -36,8 +36,8 @@ func (e *Engine) checkAbandonable(ctx context.Context, run store.Run, rk store.R
 				Hint: fmt.Sprintf("finish the run (byok resume %s) or rotate the key (RotateKeyOnDemand) first", run.ID)}
 		}
 	}
-	if rk.NewKeyID == "" {
-		return ak, nil
+	if rk.NewKeyID == "" || rk.Strategy == RollbackStrategy.String() {
+		return ak, nil // a rollback's NewKeyID is the key its alias leaves, not one it created
 	}
 	return e.checkNewKey(ctx, run, rk, ak)
 }

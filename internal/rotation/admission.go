@@ -21,8 +21,6 @@ type admission struct {
 	run   store.Run
 	due   bool
 	plans []Plan // fresh plans from the caller, by alias and Region
-	// reimport: the run re-imports the material each request names.
-	reimport bool
 
 	mu      sync.Mutex
 	refused []error
@@ -63,16 +61,23 @@ func (a *admission) admitAll(ctx context.Context, keys []pendingKey, jobs chan<-
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			admit := a.admitKey
-			if a.reimport {
-				admit = a.admitReimportKey
-			}
-			if j := admit(ctx, pk); j != nil {
+			if j := a.admitter(pk)(ctx, pk); j != nil {
 				jobs <- j
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// admitter is the admission of a requested key's strategy.
+func (a *admission) admitter(pk pendingKey) func(context.Context, pendingKey) *keyJob {
+	switch pk.rq.Strategy {
+	case Reimport.String():
+		return a.admitReimportKey
+	case RollbackStrategy.String():
+		return a.admitRollbackKey
+	}
+	return a.admitKey
 }
 
 // admitKey decides one pending key. A cancelled context leaves it pending
@@ -82,7 +87,7 @@ func (a *admission) admitKey(ctx context.Context, pk pendingKey) *keyJob {
 	if ctx.Err() != nil {
 		return nil
 	}
-	p, err := a.plan(ctx, k)
+	p, err := a.plan(ctx, k, pk.rq.Strategy)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -104,7 +109,7 @@ func (a *admission) admitKey(ctx context.Context, pk pendingKey) *keyJob {
 		a.decide(ctx, k, store.AdmissionSkipped, errNotDue, p.Status.ARN)
 		return nil
 	}
-	j, err := a.e.job(a.run, k, store.RunKey{RunID: a.run.ID, KeyARN: p.Status.ARN})
+	j, err := a.e.job(a.run, k, store.RunKey{RunID: a.run.ID, KeyARN: p.Status.ARN, Strategy: pk.rq.Strategy})
 	if err != nil {
 		a.decide(ctx, k, store.AdmissionRefused, err, p.Status.ARN)
 		return nil
@@ -138,14 +143,19 @@ func permanent(err error) bool {
 // errNotDue is the reason a --due request skips a key.
 var errNotDue = errors.New("not due: current material is within the policy's max age")
 
-// plan is the caller's fresh plan of k, or a new one.
-func (a *admission) plan(ctx context.Context, k estate.Key) (Plan, error) {
+// plan is the caller's fresh plan of k, or a new one for strategy (a
+// rotation key's; a re-import plans with in-place: it only reads the
+// materials).
+func (a *admission) plan(ctx context.Context, k estate.Key, strategy string) (Plan, error) {
 	for _, p := range a.plans {
 		if p.Key.Alias == k.Alias && p.Key.Region == k.Region && time.Since(p.At) < planFresh {
 			return p, nil
 		}
 	}
-	return a.e.planKey(ctx, k, estate.Strategy(a.run.Strategy))
+	if s, err := ParseStrategy(strategy); err != nil || (s != InPlace && s != NewKey) {
+		strategy = InPlace.String()
+	}
+	return a.e.planKey(ctx, k, estate.Strategy(strategy))
 }
 
 // decide records a refused or skipped key; a refusal is also returned by

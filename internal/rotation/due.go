@@ -2,6 +2,7 @@ package rotation
 
 import (
 	"context"
+	"errors"
 
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -34,66 +35,39 @@ func Summarize(plans []Plan, sel Selector) Work {
 
 // Outcome is what Execute did.
 type Outcome struct {
-	// ReimportRun is the first re-import run ("" when none), Reimported the
-	// materials re-imported without expiry, ReimportErr their errors.
-	ReimportRun store.RunID
-	Reimported  []ReimportResult
-	ReimportErr error
-	// Run is the rotation run ("" when none was started), RunErr its error.
-	Run    store.RunID
-	RunErr error
+	// Prepared is the decided request (what a dry run prints).
+	Prepared Prepared
+	// Run is the run ("" when no key needed work), Err its error.
+	Run store.RunID
+	Err error
+	// Reimported are the materials the run re-imported without expiry.
+	Reimported []ReimportResult
 }
 
-// Execute carries out a request. With Selector.Due it first re-imports
-// without expiry the expiring material byok imported (a rotation would not
-// help: the old material keeps its ValidTo), then, if that succeeded,
-// rotates the due keys as one run whose request holds every selected key
-// (the others skipped with the reason). Without Due it rotates every key.
-// The caller hands over the keys and the selector; it filters nothing.
+// Execute carries out a request as one run: Prepare decides each key's
+// procedure (with Selector.Due a re-import of expiring material byok
+// imported, a rotation of a due key, or skipped) and StartPrepared
+// journals exactly those items as the run's request before any work. No
+// run is started when no key needs work. The caller hands over the keys
+// and the selector; it filters nothing.
 func (e *Engine) Execute(ctx context.Context, req Request) Outcome {
-	var out Outcome
-	if req.Selector.Due {
-		plans := req.Plans
-		if len(plans) == 0 {
-			var err error
-			if plans, err = e.PlanKeys(ctx, req.Keys, req.Strategy); err != nil {
-				out.ReimportErr = err
-				return out
-			}
-		}
-		if reimports := Reimportable(plans); len(reimports) > 0 {
-			out.ReimportRun, out.Reimported, out.ReimportErr = e.Reimport(ctx, reimports, req.ChangeRef)
-			if out.ReimportErr != nil {
-				return out
-			}
-			req.Plans = nil // the keys changed: admission inspects them again
-		}
-		if Summarize(plans, req.Selector).Rotations == 0 {
-			return out
-		}
+	p, err := e.Prepare(ctx, req)
+	out := Outcome{Prepared: p, Err: err}
+	if err != nil || p.Runs() == 0 {
+		return out
 	}
-	out.Run, out.RunErr = e.Start(ctx, req)
-	return out
+	return e.ExecutePrepared(ctx, p, req.Plans)
 }
 
-// DuePlans are the plans whose key is due for a rotation.
-func DuePlans(plans []Plan) []Plan {
-	var out []Plan
-	for _, p := range plans {
-		if p.Due {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// Reimportable are the plans with expiring material byok can re-import.
-func Reimportable(plans []Plan) []Plan {
-	var out []Plan
-	for _, p := range plans {
-		if p.ReimportableCount() > 0 {
-			out = append(out, p)
-		}
+// ExecutePrepared runs a request decided by Prepare (a dry run's, or a
+// saved plan's after its check).
+func (e *Engine) ExecutePrepared(ctx context.Context, p Prepared, plans []Plan) Outcome {
+	out := Outcome{Prepared: p}
+	out.Run, out.Err = e.StartPrepared(ctx, p, plans)
+	if out.Run != "" {
+		res, err := e.reimportResults(context.WithoutCancel(ctx), out.Run)
+		out.Reimported = res
+		out.Err = errors.Join(out.Err, err)
 	}
 	return out
 }

@@ -22,11 +22,15 @@ const (
 	// NewKey: CreateKey EXTERNAL + import + UpdateAlias (strategy_newkey.go).
 	NewKey
 	// Reimport: the same expiring material imported again as
-	// EXISTING_KEY_MATERIAL without expiry (strategy_reimport.go).
+	// EXISTING_KEY_MATERIAL without expiry (reimport_steps.go).
 	Reimport
+	// RollbackStrategy: the alias a new-key run moved goes back to the old
+	// key (strategy_rollback.go); a run of its own whose Target is the
+	// rolled-back run.
+	RollbackStrategy
 )
 
-var strategyNames = [...]string{"", "in-place", "new-key", "reimport"}
+var strategyNames = [...]string{"", "in-place", "new-key", "reimport", "rollback"}
 
 func (s Strategy) String() string {
 	if s <= StrategyUnknown || int(s) >= len(strategyNames) {
@@ -46,7 +50,7 @@ func ParseStrategy(name string) (Strategy, error) {
 			return i, nil
 		}
 	}
-	return StrategyUnknown, fmt.Errorf("strategy %q: %w (want in-place, new-key or reimport)", name, ErrUnknownStrategy)
+	return StrategyUnknown, fmt.Errorf("strategy %q: %w (want in-place, new-key, reimport or rollback)", name, ErrUnknownStrategy)
 }
 
 // action is what one step does for one key. Every action is idempotent

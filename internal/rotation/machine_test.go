@@ -30,10 +30,14 @@ var wantOrders = map[Strategy][2][]store.Step{
 		{store.StepPlan, store.StepCanaries, store.StepHSMFind, store.StepImportReplicas, store.StepGetParameters, store.StepWrap,
 			store.StepImport, store.StepVerify, store.StepRecord, store.StepDone},
 	},
+	RollbackStrategy: {
+		{store.StepPlan, store.StepRollback, store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepRollback, store.StepVerify, store.StepRecord, store.StepDone},
+	},
 }
 
 func TestStrategyOrders(t *testing.T) {
-	if got := Strategies(); !slices.Equal(got, []Strategy{InPlace, NewKey, Reimport}) {
+	if got := Strategies(); !slices.Equal(got, []Strategy{InPlace, NewKey, Reimport, RollbackStrategy}) {
 		t.Fatalf("strategies %v", got)
 	}
 	for s, orders := range wantOrders {
@@ -111,7 +115,8 @@ func TestParseStrategy(t *testing.T) {
 	}{
 		"in-place": {InPlace, nil}, "new-key": {NewKey, nil}, "reimport": {Reimport, nil},
 		"": {StrategyUnknown, ErrUnknownStrategy}, "In-Place": {StrategyUnknown, ErrUnknownStrategy},
-		"Strategy(0)": {StrategyUnknown, ErrUnknownStrategy}, "rollback": {StrategyUnknown, ErrUnknownStrategy},
+		"Strategy(0)": {StrategyUnknown, ErrUnknownStrategy}, "rollback": {RollbackStrategy, nil},
+		"roll-back": {StrategyUnknown, ErrUnknownStrategy},
 	}
 	for name, tc := range tests {
 		got, err := ParseStrategy(name)

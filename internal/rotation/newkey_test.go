@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/audit"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
@@ -82,9 +84,11 @@ func TestNewKeyRotationAndRollback(t *testing.T) {
 	}
 	w.checkRun(t, id, 1)
 
-	if err := w.eng.Rollback(ctx, id); err != nil {
+	rb, err := w.eng.Rollback(ctx, id)
+	if err != nil {
 		t.Fatalf("rollback: %v", err)
 	}
+	w.checkRolledBack(t, id, rb, b.arn, newARN)
 	if got := aws.ToString(w.describe(t, k.AliasARN(), "eu-west-1").Arn); got != b.arn {
 		t.Fatalf("alias after rollback targets %s, want %s", got, b.arn)
 	}
@@ -146,5 +150,46 @@ func (w *world) removeConsumer(t *testing.T, arn, account string) {
 		KeyId: aws.String(arn), PolicyName: aws.String("default"), Policy: aws.String(string(b))})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkRolledBack: the rollback is a run of its own (strategy rollback,
+// target the new-key run) that journaled every step of its table, audited
+// the key with outcome rolled-back; the new-key run is marked rolled-back
+// and a second rollback changes nothing and says so.
+func (w *world) checkRolledBack(t *testing.T, id, rb store.RunID, oldARN, newARN string) {
+	t.Helper()
+	ctx := context.Background()
+	run, err := w.st.GetRun(ctx, rb)
+	if err != nil || run.Status != store.StatusSucceeded || run.Target != id || run.Strategy != rotation.RollbackStrategy.String() {
+		t.Fatalf("rollback run %s: %+v, %v", rb, run, err)
+	}
+	if orig, _ := w.st.GetRun(ctx, id); orig.Status != store.StatusRolledBack {
+		t.Errorf("rolled-back run is %s, want rolled-back", orig.Status)
+	}
+	evs, err := w.st.Journal(ctx, rb)
+	var steps []store.Step
+	for _, ev := range evs {
+		if ev.Phase == store.PhaseEnd && ev.KeyARN == oldARN {
+			steps = append(steps, ev.Step)
+		}
+	}
+	if err != nil || fmt.Sprint(steps) != fmt.Sprint(rotation.Steps(rotation.RollbackStrategy, false)) {
+		t.Errorf("rollback journal %v (%v), want %v", steps, err, rotation.Steps(rotation.RollbackStrategy, false))
+	}
+	es, _ := w.log.List(ctx)
+	n := 0
+	for _, e := range es {
+		if e.RunID == rb.String() && e.Outcome == audit.OutcomeRolledBack && e.KeyARN == oldARN && e.OldKeyID == newARN {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d rolled-back audit entries for %s, want 1", n, oldARN)
+	}
+	again, err := w.eng.Rollback(ctx, id)
+	var already *rotation.AlreadyRolledBackError
+	if again != "" || !errors.As(err, &already) || already.By != rb {
+		t.Errorf("second rollback = %q, %v; want AlreadyRolledBackError by %s", again, err, rb)
 	}
 }

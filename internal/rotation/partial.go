@@ -21,7 +21,7 @@ type PartialError struct {
 
 func (e *PartialError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "run %s is partial: %d requested key(s) not rotated:", e.RunID, len(e.Refused))
+	fmt.Fprintf(&b, "run %s is partial: %d requested key(s) not (wholly) done:", e.RunID, len(e.Refused))
 	for _, rq := range e.Refused {
 		fmt.Fprintf(&b, "\n  %s (%s): %s", rq.Alias, rq.Region, rq.Reason)
 	}

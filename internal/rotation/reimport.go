@@ -130,7 +130,8 @@ func (e *Engine) reimportRun(ctx context.Context, items []reimportItem, changeRe
 	var pending []pendingKey
 	var plans []Plan
 	for _, it := range items {
-		r := store.RequestKey{Alias: it.plan.Key.Alias, Region: it.plan.Key.Region, MaterialID: it.material.ID, HSMLabel: it.material.HSMLabel}
+		r := store.RequestKey{Alias: it.plan.Key.Alias, Region: it.plan.Key.Region, MaterialID: it.material.ID,
+			HSMLabel: it.material.HSMLabel, Strategy: StrategyReimport}
 		rq = append(rq, r)
 		pending = append(pending, pendingKey{key: it.plan.Key, rq: r})
 		plans = append(plans, it.plan)
@@ -144,20 +145,27 @@ func (e *Engine) reimportRun(ctx context.Context, items []reimportItem, changeRe
 		return run.ID, nil, err
 	}
 	defer release()
-	a := &admission{e: e, run: run, plans: plans, reimport: true}
+	a := &admission{e: e, run: run, plans: plans}
 	runErr := a.runAll(ctx, pending, nil)
-	res, rerr := e.reimportResults(context.WithoutCancel(ctx), run.ID, items)
+	res, rerr := e.reimportResults(context.WithoutCancel(ctx), run.ID)
 	return run.ID, res, errors.Join(reimportErrors(runErr, run.ID, items), rerr)
 }
 
-// reimportResults reads the run keys that reached done.
-func (e *Engine) reimportResults(ctx context.Context, id store.RunID, items []reimportItem) ([]ReimportResult, error) {
+// reimportResults reads the re-import run keys of run id that reached done.
+func (e *Engine) reimportResults(ctx context.Context, id store.RunID) ([]ReimportResult, error) {
 	rks, err := e.Store.ListRunKeys(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	rqs, err := e.Store.ListRequestKeys(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	var out []ReimportResult
 	for _, rk := range rks {
+		if rk.Strategy != StrategyReimport {
+			continue
+		}
 		step, ph, err := e.Store.LastStep(ctx, id, rk.KeyARN)
 		if err != nil {
 			return out, err
@@ -165,17 +173,23 @@ func (e *Engine) reimportResults(ctx context.Context, id store.RunID, items []re
 		if step != store.StepDone || ph != store.PhaseEnd {
 			continue
 		}
-		r := ReimportResult{RunID: id, KeyARN: rk.KeyARN, MaterialID: rk.NewMaterialID,
+		r := ReimportResult{RunID: id, KeyARN: rk.KeyARN, MaterialID: rk.NewMaterialID, Alias: requestAliasOf(rqs, rk.KeyARN),
 			BlobSHA256: rk.BlobSHA256, AlreadyDone: rk.BlobSHA256 == ""}
-		if it, ok := itemFor(items, rk.KeyARN); ok {
-			r.Alias = it.plan.Key.Alias
-		}
 		if err := json.Unmarshal(rk.Verification, &r.Verification); err != nil {
 			return out, fmt.Errorf("run %s key %s: verification: %w", id, rk.KeyARN, err)
 		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+func requestAliasOf(rqs []store.RequestKey, keyARN string) string {
+	for _, rq := range rqs {
+		if rq.KeyARN == keyARN {
+			return rq.Alias
+		}
+	}
+	return ""
 }
 
 // reimportErrors turns each key's *KeyFailure into a *ReimportError

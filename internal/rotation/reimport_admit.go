@@ -17,7 +17,7 @@ func (a *admission) admitReimportKey(ctx context.Context, pk pendingKey) *keyJob
 	if ctx.Err() != nil {
 		return nil
 	}
-	p, err := a.plan(ctx, k)
+	p, err := a.plan(ctx, k, "")
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -35,7 +35,8 @@ func (a *admission) admitReimportKey(ctx context.Context, pk pendingKey) *keyJob
 		a.decide(ctx, k, store.AdmissionSkipped, fmt.Errorf("material %s no longer expires (re-imported already, or gone)", rq.MaterialID), p.Status.ARN)
 		return nil
 	}
-	j, err := a.e.job(a.run, k, store.RunKey{RunID: a.run.ID, KeyARN: p.Status.ARN, OldMaterialID: m.ID, HSMLabel: m.HSMLabel})
+	j, err := a.e.job(a.run, k, store.RunKey{RunID: a.run.ID, KeyARN: p.Status.ARN, OldMaterialID: m.ID, HSMLabel: m.HSMLabel,
+		Strategy: Reimport.String()})
 	if err == nil {
 		err = a.e.Store.AdmitRequestKey(ctx, a.run.ID, k.Alias, k.Region, p.Status.ARN)
 	}

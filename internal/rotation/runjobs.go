@@ -11,13 +11,18 @@ import (
 	"github.com/byok-dev/byok/internal/store"
 )
 
-// job makes the job of one run key; the run's strategy chooses the
-// procedure.
+// job makes the job of one run key; the key's strategy (a run may hold
+// several) chooses the procedure.
 func (e *Engine) job(run store.Run, k estate.Key, rk store.RunKey) (*keyJob, error) {
-	s, err := ParseStrategy(run.Strategy)
-	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", run.ID, err)
+	name := rk.Strategy
+	if name == "" {
+		name = run.Strategy
 	}
+	s, err := ParseStrategy(name)
+	if err != nil {
+		return nil, fmt.Errorf("run %s key %s: %w", run.ID, rk.KeyARN, err)
+	}
+	rk.Strategy = s.String()
 	proc, err := procedureFor(s)
 	if err != nil {
 		return nil, err
@@ -89,7 +94,28 @@ func (e *Engine) finishRun(ctx context.Context, run store.Run, runErr error, ref
 		}
 		return errors.Join(perr, e.Store.SetRunStatus(bg, run.ID, store.StatusPartial, perr.Error()))
 	}
+	if run.Target != "" { // a rollback: the target is rolled back before the run says it succeeded
+		if err := e.Store.SetRunStatus(bg, run.Target, store.StatusRolledBack, "rolled back by run "+run.ID.String()); err != nil {
+			return err
+		}
+	}
+	if notes := byNote(rqs); len(notes) > 0 {
+		perr := &PartialError{RunID: run.ID, Refused: notes, Errs: refused}
+		return errors.Join(perr, e.Store.SetRunStatus(bg, run.ID, store.StatusPartial, perr.Error()))
+	}
 	return errors.Join(e.Store.SetRunStatus(bg, run.ID, store.StatusSucceeded, ""), errors.Join(refused...))
+}
+
+// byNote are the admitted keys that left work for later (a key this run
+// re-imported that is also due for a rotation).
+func byNote(rqs []store.RequestKey) []store.RequestKey {
+	var out []store.RequestKey
+	for _, rq := range byAdmission(rqs, store.AdmissionAdmitted) {
+		if rq.Reason != "" {
+			out = append(out, rq)
+		}
+	}
+	return out
 }
 
 // collapseStops replaces the StoppedError of every key by one for the run,

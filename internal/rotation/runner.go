@@ -18,7 +18,7 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	if err != nil {
 		return err
 	}
-	if run.Status == store.StatusSucceeded || run.Status == store.StatusPartial {
+	if run.Status == store.StatusSucceeded || run.Status == store.StatusPartial || run.Status == store.StatusRolledBack {
 		return fmt.Errorf("run %s already ended %s: %w", id, run.Status, ErrNothingToResume)
 	}
 	release, err := e.hold(ctx, id)
@@ -58,7 +58,7 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	if err := e.Store.SetRunStatus(ctx, run.ID, store.StatusRunning, ""); err != nil {
 		return err
 	}
-	a := &admission{e: e, run: run, due: sel.Due, reimport: run.Strategy == Reimport.String()}
+	a := &admission{e: e, run: run, due: sel.Due}
 	return a.runAll(ctx, pending, jobs)
 }
 

@@ -103,7 +103,8 @@ func (e *Engine) inEstate(k estate.Key) bool {
 // transaction before any other work, then plans and admits each key and
 // starts it as soon as it is admitted, so that planning (ListKeyRotations:
 // 5 per second) overlaps the quota-bound import work of the keys before
-// it. A process killed at any moment leaves either no run or the whole
+// it. Every key follows req.Strategy (Execute decides a strategy per key
+// first). A process killed at any moment leaves either no run or the whole
 // request: Resume admits what is still pending. The run ends succeeded
 // only when every requested key is done or skipped; partial when some
 // were refused (the error names them).
@@ -111,15 +112,27 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunID, error) {
 	if len(req.Keys) == 0 {
 		return "", ErrEmptyRequest
 	}
-	if _, err := ParseStrategy(string(req.Strategy)); err != nil {
+	s, err := ParseStrategy(string(req.Strategy))
+	if err != nil {
 		return "", err
 	}
-	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: string(req.Strategy), ChangeRef: req.ChangeRef,
-		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now(), Selector: req.Selector.encode()}
-	var rq []store.RequestKey
+	p := Prepared{Selector: req.Selector, Strategy: req.Strategy, ChangeRef: req.ChangeRef}
 	for _, k := range req.Keys {
-		rq = append(rq, store.RequestKey{Alias: k.Alias, Region: k.Region})
+		p.Items = append(p.Items, Item{Key: k, Strategy: s, Admission: store.AdmissionPending})
 	}
+	return e.StartPrepared(ctx, p, req.Plans)
+}
+
+// StartPrepared records the run with the prepared items as its request
+// (each with its strategy) in one transaction, then admits and runs them.
+// plans are fresh plans admission may reuse.
+func (e *Engine) StartPrepared(ctx context.Context, p Prepared, plans []Plan) (store.RunID, error) {
+	if len(p.Items) == 0 {
+		return "", ErrEmptyRequest
+	}
+	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: p.runStrategy(), ChangeRef: p.ChangeRef,
+		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now(), Selector: p.Selector.encode(), Target: p.Target}
+	rq := requestKeys(p.Items)
 	if err := e.Store.CreateRunWithRequest(ctx, run, rq); err != nil {
 		return "", err
 	}
@@ -130,9 +143,12 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunID, error) {
 	}
 	defer release()
 	var pending []pendingKey
-	for i, k := range req.Keys {
-		pending = append(pending, pendingKey{key: k, rq: rq[i]})
+	for i, it := range p.Items {
+		pending = append(pending, pendingKey{key: it.Key, rq: rq[i]})
+		if it.Plan != nil {
+			plans = append(plans, *it.Plan)
+		}
 	}
-	a := &admission{e: e, run: run, due: req.Selector.Due, plans: req.Plans}
+	a := &admission{e: e, run: run, due: p.Selector.Due, plans: plans}
 	return run.ID, a.runAll(ctx, pending, nil)
 }

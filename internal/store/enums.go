@@ -22,9 +22,12 @@ const (
 	// StatusPartial: ended with every admitted key done but some requested
 	// keys refused (Run.Error and the request name them); not resumable.
 	StatusPartial
+	// StatusRolledBack: a new-key run whose alias moves a rollback run
+	// (Run.Target) undid; finished.
+	StatusRolledBack
 )
 
-var statusNames = [...]string{"", "planned", "running", "succeeded", "failed", "stopped", "partial"}
+var statusNames = [...]string{"", "planned", "running", "succeeded", "failed", "stopped", "partial", "rolled-back"}
 
 func (s RunStatus) String() string {
 	if s <= StatusUnknown || int(s) >= len(statusNames) {
@@ -36,7 +39,7 @@ func (s RunStatus) String() string {
 // Finished reports whether the run will never run another step; only
 // unfinished runs hold key locks and can be resumed.
 func (s RunStatus) Finished() bool {
-	return s == StatusSucceeded || s == StatusFailed || s == StatusPartial
+	return s == StatusSucceeded || s == StatusFailed || s == StatusPartial || s == StatusRolledBack
 }
 
 // ParseRunStatus reads a name written by String.

@@ -107,6 +107,16 @@ var storeMigrations = []string{
 		started   TEXT NOT NULL,
 		heartbeat TEXT NOT NULL
 	);`,
+	// 4: a strategy per requested key and per run key (one run can hold
+	// re-imports and rotations); existing rows take their run's strategy.
+	// A run may act on another run (a rollback names the run it undoes),
+	// and a request may name the key a new-key run created.
+	`ALTER TABLE run_requests ADD COLUMN strategy TEXT NOT NULL DEFAULT '';
+	UPDATE run_requests SET strategy = (SELECT strategy FROM runs WHERE runs.id = run_requests.run_id);
+	ALTER TABLE run_requests ADD COLUMN new_key_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE run_keys ADD COLUMN strategy TEXT NOT NULL DEFAULT '';
+	UPDATE run_keys SET strategy = (SELECT strategy FROM runs WHERE runs.id = run_keys.run_id);
+	ALTER TABLE runs ADD COLUMN target TEXT NOT NULL DEFAULT '';`,
 }
 
 // Migrate brings component's tables to len(migrations): each entry is one

@@ -50,13 +50,21 @@ type RequestKey struct {
 	Alias     string
 	Region    string
 	Admission Admission
-	Reason    string // why refused or skipped; never a secret
-	KeyARN    string // set once admitted (or refused after the key was resolved)
+	// Reason says why a key was refused or skipped, or what an admitted
+	// key leaves for later (written with the request); never a secret.
+	Reason string
+	KeyARN string // set once admitted (or refused after the key was resolved)
 	// MaterialID and HSMLabel name the material a re-import request is for
 	// (empty for rotations); admission copies them to the run key.
 	MaterialID string
 	HSMLabel   string
-	Updated    time.Time
+	// Strategy is the name of the procedure this key follows in the run
+	// ("" = the run's strategy); admission copies it to the run key.
+	Strategy string
+	// NewKeyID names the key a rollback request moves the alias away from
+	// (empty otherwise); admission copies it to the run key.
+	NewKeyID string
+	Updated  time.Time
 }
 
 // CreateRunWithRequest records run and every requested key (Pending) in
@@ -80,9 +88,13 @@ func (s *Store) CreateRunWithRequest(ctx context.Context, r Run, keys []RequestK
 			if k.Alias == "" || k.Region == "" {
 				return fmt.Errorf("create run %s: requested key without alias or Region: %w", r.ID, ErrInvalid)
 			}
+			strategy := k.Strategy
+			if strategy == "" {
+				strategy = r.Strategy
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO run_requests(run_id, alias, region, admission, material_id,
-				hsm_label, updated) VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, k.Alias, k.Region, AdmissionPending.String(),
-				k.MaterialID, k.HSMLabel, FormatTime(r.Created))
+				hsm_label, strategy, new_key_id, reason, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, k.Alias, k.Region,
+				AdmissionPending.String(), k.MaterialID, k.HSMLabel, strategy, k.NewKeyID, k.Reason, FormatTime(r.Created))
 			if err != nil {
 				return fmt.Errorf("create run %s: request %s %s: %w", r.ID, k.Alias, k.Region, err)
 			}
@@ -98,10 +110,22 @@ func (s *Store) CreateRunWithRequest(ctx context.Context, r Run, keys []RequestK
 // not an error (a resume). *LockedError when another unfinished run holds the key; the
 // request stays Pending then (the caller refuses it with the reason).
 func (s *Store) AdmitRequestKey(ctx context.Context, run RunID, alias, region, keyARN string) error {
+	return s.AdmitRequestKeyOver(ctx, run, alias, region, keyARN, "")
+}
+
+// AdmitRequestKeyOver is AdmitRequestKey for a run that acts on run over
+// (a rollback of a stopped run): a lock over holds on the key passes to
+// run in the same transaction.
+func (s *Store) AdmitRequestKeyOver(ctx context.Context, run RunID, alias, region, keyARN string, over RunID) error {
 	if keyARN == "" {
 		return fmt.Errorf("admit %s: empty key ARN: %w", alias, ErrInvalid)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if over != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM key_locks WHERE key_arn = ? AND run_id = ?`, keyARN, over); err != nil {
+				return fmt.Errorf("admit %s: %w", alias, err)
+			}
+		}
 		rq, err := getRequest(ctx, tx, run, alias, region)
 		if err != nil {
 			return fmt.Errorf("admit %s: %w", alias, err)
@@ -116,15 +140,16 @@ func (s *Store) AdmitRequestKey(ctx context.Context, run RunID, alias, region, k
 			return err
 		}
 		if _, err := getRunKey(ctx, tx, run, keyARN); errors.Is(err, ErrNotFound) {
-			_, err = tx.ExecContext(ctx, `INSERT INTO run_keys(run_id, key_arn, old_material_id, hsm_label, updated)
-				VALUES (?, ?, ?, ?, ?)`, run, keyARN, rq.MaterialID, rq.HSMLabel, FormatTime(time.Now()))
+			_, err = tx.ExecContext(ctx, `INSERT INTO run_keys(run_id, key_arn, old_material_id, hsm_label, strategy,
+				new_key_id, updated) VALUES (?, ?, ?, ?, ?, ?, ?)`, run, keyARN, rq.MaterialID, rq.HSMLabel, rq.Strategy,
+				rq.NewKeyID, FormatTime(time.Now()))
 			if err != nil {
 				return fmt.Errorf("admit %s: %w", alias, err)
 			}
 		} else if err != nil {
 			return fmt.Errorf("admit %s: %w", alias, err)
 		}
-		return setAdmission(ctx, tx, run, alias, region, AdmissionAdmitted, "", keyARN)
+		return setAdmission(ctx, tx, run, alias, region, AdmissionAdmitted, rq.Reason, keyARN)
 	})
 }
 
@@ -195,12 +220,12 @@ func getRequest(ctx context.Context, tx *sql.Tx, run RunID, alias, region string
 	return rq, nil
 }
 
-const requestColumns = `alias, region, admission, reason, key_arn, material_id, hsm_label, updated`
+const requestColumns = `alias, region, admission, reason, key_arn, material_id, hsm_label, strategy, new_key_id, updated`
 
 func scanRequest(run RunID, sc scanner) (RequestKey, error) {
 	rq := RequestKey{RunID: run}
 	var admission, updated string
-	if err := sc.Scan(&rq.Alias, &rq.Region, &admission, &rq.Reason, &rq.KeyARN, &rq.MaterialID, &rq.HSMLabel, &updated); err != nil {
+	if err := sc.Scan(&rq.Alias, &rq.Region, &admission, &rq.Reason, &rq.KeyARN, &rq.MaterialID, &rq.HSMLabel, &rq.Strategy, &rq.NewKeyID, &updated); err != nil {
 		return RequestKey{}, err
 	}
 	var errs [2]error

@@ -15,6 +15,9 @@ import (
 type RunKey struct {
 	RunID  RunID
 	KeyARN string
+	// Strategy is the name of the procedure the key follows in its run
+	// (a run may hold several); set when the key is added.
+	Strategy string
 	// Step is the last step begun for this key (StepUnknown before any).
 	Step  Step
 	Error string
@@ -67,8 +70,8 @@ func (s *Store) AddRunKey(ctx context.Context, run RunID, keyARN string) error {
 		if !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("add run key: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO run_keys(run_id, key_arn, updated) VALUES (?, ?, ?)`,
-			run, keyARN, FormatTime(time.Now()))
+		_, err = tx.ExecContext(ctx, `INSERT INTO run_keys(run_id, key_arn, strategy, updated)
+			VALUES (?, ?, (SELECT strategy FROM runs WHERE id = ?), ?)`, run, keyARN, run, FormatTime(time.Now()))
 		if err != nil {
 			return fmt.Errorf("add run key %s: %w", keyARN, err)
 		}
@@ -181,9 +184,9 @@ func runKeyARNs(ctx context.Context, tx *sql.Tx, run RunID) ([]string, error) {
 func getRunKey(ctx context.Context, tx *sql.Tx, run RunID, keyARN string) (RunKey, error) {
 	k := RunKey{RunID: run, KeyARN: keyARN}
 	var step, validTo, verification, updated string
-	err := tx.QueryRowContext(ctx, `SELECT step, error, hsm_label, blob_sha256, import_token, public_key,
+	err := tx.QueryRowContext(ctx, `SELECT strategy, step, error, hsm_label, blob_sha256, import_token, public_key,
 		params_valid_to, old_material_id, new_material_id, old_key_id, new_key_id, verification, updated
-		FROM run_keys WHERE run_id = ? AND key_arn = ?`, run, keyARN).Scan(&step, &k.Error, &k.HSMLabel,
+		FROM run_keys WHERE run_id = ? AND key_arn = ?`, run, keyARN).Scan(&k.Strategy, &step, &k.Error, &k.HSMLabel,
 		&k.BlobSHA256, &k.ImportToken, &k.PublicKey, &validTo, &k.OldMaterialID, &k.NewMaterialID,
 		&k.OldKeyID, &k.NewKeyID, &verification, &updated)
 	if err != nil {

@@ -22,6 +22,9 @@ type Run struct {
 	// Selector is how the operator chose the keys (the engine's JSON
 	// encoding of the command's selection); "" for runs before requests.
 	Selector string
+	// Target is the run this run acts on (a rollback names the run it
+	// undoes); "" for a rotation.
+	Target RunID
 }
 
 func (r Run) validate() error {
@@ -58,16 +61,16 @@ func insertRun(ctx context.Context, tx *sql.Tx, r Run) error {
 		return fmt.Errorf("create run %s: %w", r.ID, ErrExists)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO runs(id, strategy, change_ref, operator, created, updated,
-		status, error, dry_run, selector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, error, dry_run, selector, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Strategy, r.ChangeRef, r.Operator, FormatTime(r.Created), FormatTime(r.Created),
-		r.Status.String(), r.Error, r.DryRun, r.Selector)
+		r.Status.String(), r.Error, r.DryRun, r.Selector, r.Target)
 	if err != nil {
 		return fmt.Errorf("create run %s: %w", r.ID, err)
 	}
 	return nil
 }
 
-const runColumns = `id, strategy, change_ref, operator, created, updated, status, error, dry_run, selector`
+const runColumns = `id, strategy, change_ref, operator, created, updated, status, error, dry_run, selector, target`
 
 // GetRun returns one run or ErrNotFound.
 func (s *Store) GetRun(ctx context.Context, id RunID) (Run, error) {
@@ -121,7 +124,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRun(sc scanner) (Run, error) {
 	var r Run
 	var created, updated, status string
-	err := sc.Scan(&r.ID, &r.Strategy, &r.ChangeRef, &r.Operator, &created, &updated, &status, &r.Error, &r.DryRun, &r.Selector)
+	err := sc.Scan(&r.ID, &r.Strategy, &r.ChangeRef, &r.Operator, &created, &updated, &status, &r.Error, &r.DryRun, &r.Selector, &r.Target)
 	if err != nil {
 		return Run{}, err
 	}
