@@ -76,10 +76,18 @@ func (s *Service) putObject(w http.ResponseWriter, c *svc.Call, t target) *awspr
 	if err != nil {
 		return err
 	}
+	cond, err := parseWriteCond(c.Req.Header)
+	if err != nil {
+		return err
+	}
+	guard, err := s.begin(cond, t.bucket, t.key)
+	if err != nil {
+		return err
+	}
 	body := decodeChunked(c.Req, c.Body)
 	o := &object{Bucket: t.bucket, Key: t.key, ContentType: c.Req.Header.Get("Content-Type"),
 		Metadata: attrs.metadata, Tags: attrs.tags, StorageClass: attrs.storageClass}
-	if err := s.write(c, o, sse, body); err != nil {
+	if err := s.write(c, o, sse, body, guard); err != nil {
 		return err
 	}
 	h := w.Header()
@@ -91,9 +99,10 @@ func (s *Service) putObject(w http.ResponseWriter, c *svc.Call, t target) *awspr
 }
 
 // write seals body into o under the effective encryption and stores it.
-// KMS is called outside the service lock; the bucket is checked again
-// before the object is stored.
-func (s *Service) write(c *svc.Call, o *object, sse sseRequest, body []byte) *awsproto.Error {
+// KMS is called outside the service lock; the bucket (and a conditional
+// write's guard, see conditional.go) is checked again before the object
+// is stored.
+func (s *Service) write(c *svc.Call, o *object, sse sseRequest, body []byte, guards ...func(cur *object) *awsproto.Error) *awsproto.Error {
 	s.mu.RLock()
 	b, err := s.owned(c, o.Bucket, false)
 	var def *Encryption
@@ -112,6 +121,14 @@ func (s *Service) write(c *svc.Call, o *object, sse sseRequest, body []byte) *aw
 	defer s.mu.Unlock()
 	if _, err := s.owned(c, o.Bucket, false); err != nil {
 		return err
+	}
+	for _, g := range guards {
+		if g == nil {
+			continue
+		}
+		if err := g(s.objects[objectID(o.Bucket, o.Key)]); err != nil {
+			return err
+		}
 	}
 	return s.store(o)
 }
