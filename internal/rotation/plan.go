@@ -124,6 +124,9 @@ func refusal(st KeyStatus, strategy estate.Strategy, runID string) *Refusal {
 		return r(fmt.Errorf("%w (state %s)", ErrKeyState, st.State), "enable the key, or re-import expired material with byok import --reimport")
 	}
 	if m, ok := st.Pending(); ok && (runID == "" || m.Description != runID) {
+		if other := otherRunRefusal(st.ARN, m); other != nil {
+			return other
+		}
 		return r(fmt.Errorf("%w: %s (description %q)", ErrForeignPending, m.ID, m.Description),
 			"find who imported it (CloudTrail ImportKeyMaterial); rotate it with RotateKeyOnDemand or remove it with DeleteImportedKeyMaterial --key-material-id, then retry")
 	}
