@@ -30,6 +30,7 @@ var (
 	ErrWindow           = errors.New("invalid maintenance window")
 	ErrHSM              = errors.New("invalid HSM URI")
 	ErrAliasFormat      = errors.New("invalid alias format")
+	ErrStateLocation    = errors.New("invalid state location")
 	ErrLimit            = errors.New("estate file too large or too broken to check in full")
 )
 

@@ -51,6 +51,10 @@ type Estate struct {
 	// Schedule and Alerts drive byok serve (serve_model.go).
 	Schedule Schedule
 	Alerts   Alerts
+	// StateLocation is the shared state location (s3://bucket/prefix in
+	// the Security account), "" for local state only; --state-location
+	// and $BYOK_STATE_LOCATION override it.
+	StateLocation string
 }
 
 // Policy is the rotation policy applied to every estate key.

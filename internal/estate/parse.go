@@ -24,7 +24,7 @@ const (
 )
 
 var topFields = []string{"security_account", "regions", "alias_format", "policy", "hsm",
-	"roles", "environments", "services", "multi_region", "schedule", "alerts"}
+	"roles", "environments", "services", "multi_region", "schedule", "alerts", "state_location"}
 
 // Load reads and parses the estate file at path.
 func Load(path string) (*Estate, error) {
@@ -157,6 +157,9 @@ func (p *parser) estate(root *yaml.Node) *Estate {
 	}
 	if v, ok := f.get("schedule"); ok {
 		e.Schedule = p.scheduleSection(v.val, "schedule")
+	}
+	if v, ok := f.get("state_location"); ok {
+		e.StateLocation = p.stateLocation(v.val, "state_location")
 	}
 	if v, ok := f.get("alerts"); ok {
 		e.Alerts = p.alertsSection(v.val, "alerts")

@@ -114,7 +114,12 @@ func (a *admission) admitKey(ctx context.Context, pk pendingKey) *keyJob {
 		a.decide(ctx, k, store.AdmissionRefused, err, p.Status.ARN)
 		return nil
 	}
+	if err := a.e.sharedAcquire(ctx, p.Status.ARN, a.run.ID); err != nil {
+		a.decide(ctx, k, store.AdmissionRefused, fmt.Errorf("%s: %w", k.Alias, err), p.Status.ARN)
+		return nil
+	}
 	if err := a.e.Store.AdmitRequestKey(ctx, a.run.ID, k.Alias, k.Region, p.Status.ARN); err != nil {
+		a.e.sharedRelease(ctx, p.Status.ARN, a.run.ID)
 		var locked *store.LockedError
 		if errors.As(err, &locked) {
 			a.decide(ctx, k, store.AdmissionRefused, fmt.Errorf("%s: %w", k.Alias, err), p.Status.ARN)

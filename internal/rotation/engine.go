@@ -71,6 +71,8 @@ type Engine struct {
 	TakeOver       bool
 	StaleAfter     time.Duration
 	HeartbeatEvery time.Duration
+	// Shared, when set, is the shared state location (see shared.go).
+	Shared SharedState
 }
 
 // Progress is one step boundary of one key.
@@ -121,8 +123,12 @@ func (e *Engine) logger() *slog.Logger {
 }
 
 func (e *Engine) progress(j *keyJob, step store.Step, ph store.Phase, err error) {
+	ev := Progress{RunID: j.run.ID, KeyARN: j.rk.KeyARN, Alias: j.key.Alias, Step: step, Phase: ph, Err: err}
+	if e.Shared != nil {
+		e.Shared.Step(context.WithoutCancel(context.Background()), ev)
+	}
 	if e.Progress != nil {
-		e.Progress(Progress{RunID: j.run.ID, KeyARN: j.rk.KeyARN, Alias: j.key.Alias, Step: step, Phase: ph, Err: err})
+		e.Progress(ev)
 	}
 }
 

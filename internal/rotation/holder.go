@@ -65,12 +65,14 @@ func (e *Engine) hold(ctx context.Context, id store.RunID) (release func(), err 
 				if err := e.Store.Heartbeat(context.WithoutCancel(ctx), id, me()); err != nil {
 					e.logger().ErrorContext(ctx, "run heartbeat failed", logRun, id.String(), "error", err.Error())
 				}
+				e.sharedHeartbeat(context.WithoutCancel(ctx), id)
 			}
 		}
 	}()
 	return func() {
 		close(done)
 		<-stopped
+		e.sharedEnd(context.WithoutCancel(ctx), id)
 		_ = e.Store.ReleaseRun(context.WithoutCancel(ctx), id, me())
 	}, nil
 }

@@ -103,6 +103,7 @@ func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
 		if err := j.e.Store.ReleaseKeyLock(ctx, j.rk.KeyARN, j.run.ID); err != nil {
 			return j.fail(ctx, step, err)
 		}
+		j.e.sharedRelease(ctx, j.rk.KeyARN, j.run.ID)
 	}
 	if err := j.e.Store.EndStep(ctx, j.run.ID, j.rk.KeyARN, step, j.detail()); err != nil {
 		return fmt.Errorf("journal end %s: %w", step, err)

@@ -38,7 +38,12 @@ func (a *admission) admitReimportKey(ctx context.Context, pk pendingKey) *keyJob
 	j, err := a.e.job(a.run, k, store.RunKey{RunID: a.run.ID, KeyARN: p.Status.ARN, OldMaterialID: m.ID, HSMLabel: m.HSMLabel,
 		Strategy: Reimport.String()})
 	if err == nil {
-		err = a.e.Store.AdmitRequestKey(ctx, a.run.ID, k.Alias, k.Region, p.Status.ARN)
+		err = a.e.sharedAcquire(ctx, p.Status.ARN, a.run.ID)
+	}
+	if err == nil {
+		if err = a.e.Store.AdmitRequestKey(ctx, a.run.ID, k.Alias, k.Region, p.Status.ARN); err != nil {
+			a.e.sharedRelease(ctx, p.Status.ARN, a.run.ID)
+		}
 	}
 	if err != nil {
 		var locked *store.LockedError

@@ -37,6 +37,9 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 			return err
 		}
 		if rk.Step != store.StepDone { // a finished key released its lock; do not take it again
+			if err := e.sharedAcquire(ctx, rk.KeyARN, id); err != nil {
+				return err
+			}
 			if err := e.Store.AcquireKeyLock(ctx, rk.KeyARN, id); err != nil {
 				return err
 			}
