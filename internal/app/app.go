@@ -14,6 +14,7 @@ import (
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
 	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/sharedstate"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -39,6 +40,11 @@ type Options struct {
 	// WatchWindow, Poll and RotateTimeout tune the engine (zero: its
 	// defaults).
 	WatchWindow, Poll, RotateTimeout time.Duration
+	// StateLocation is the shared state location (s3://bucket/prefix; ""
+	// for local state only; see ResolveStateLocation); StaleAfter is when
+	// a silent lock holder counts as stale (zero: 2 min).
+	StateLocation string
+	StaleAfter    time.Duration
 }
 
 // App is byok's parts, wired.
@@ -49,6 +55,9 @@ type App struct {
 	Audit  *audit.Log
 	HSM    *hsm.Session
 	Engine *rotation.Engine
+	// Shared and Session are the shared state (nil without a location).
+	Shared  *sharedstate.Store
+	Session *sharedstate.Session
 }
 
 // Open builds the App: clients, state store and audit log, the engine,
@@ -81,9 +90,15 @@ func (a *App) open(ctx context.Context, o Options) error {
 	if o.HSM != nil {
 		a.Engine.HSM = o.HSM
 	}
+	if err := a.openShared(o); err != nil {
+		return err
+	}
 	if o.Operator {
 		if a.Engine.Operator, err = awsx.CallerARN(ctx, a.AWS.Accounts().For(o.Estate.SecurityAccount)); err != nil {
 			return fmt.Errorf("operator identity: %w", err)
+		}
+		if a.Session != nil {
+			a.Session.Holder = a.Engine.Operator
 		}
 	}
 	return nil
