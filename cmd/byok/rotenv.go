@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
 	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/sharedstate"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -20,11 +22,15 @@ type rotationFlags struct {
 	estateFile *string
 	hsmURI     *string
 	statePath  *string
-	verbose    *bool
-	watch      *time.Duration
+	// stateLocation is the shared state location (see app.ResolveStateLocation).
+	stateLocation *string
+	verbose       *bool
+	watch         *time.Duration
 	// stateMode is how the command may use the state file; the zero value
 	// (ModeUnknown) means store.ModeWrite: the file must exist.
 	stateMode store.Mode
+	// staleAfter is when a silent lock holder counts as stale (zero: the default).
+	staleAfter time.Duration
 }
 
 func addRotationFlags(fs *flag.FlagSet) rotationFlags {
@@ -33,7 +39,10 @@ func addRotationFlags(fs *flag.FlagSet) rotationFlags {
 		estateFile: fs.String("estate", "", "estate file (default $"+estate.EnvVar+", ./"+estate.DefaultFile+", else the embedded example)"),
 		hsmURI:     fs.String("hsm", "", "PKCS#11 URI (default $"+hsmURIEnv+", else hsm: in the estate)"),
 		statePath:  fs.String("state", "", "state store (default $BYOK_STATE or ./.byok/state.db)"),
-		verbose:    fs.Bool("v", false, "log every step to stderr"),
+		stateLocation: fs.String("state-location", "", "shared state location s3://BUCKET/PREFIX in the Security account, for key locks,\n"+
+			"run journals and the audit chain shared by several operators (default $"+app.StateLocationEnv+",\n"+
+			"else state_location: in the estate; none: this state file only)"),
+		verbose: fs.Bool("v", false, "log every step to stderr"),
 		watch: fs.Duration("watch", 0, "how long the last step waits before reading CloudTrail for failed calls on the key\n"+
 			"(CloudTrail shows events after up to ~15 min: 15m for a thorough watch; 0 reads at once\n"+
 			"and byok prints the byok watch command to run later)"),
@@ -73,7 +82,14 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 	if *f.verbose {
 		level = slog.LevelInfo
 	}
+	loc, source := app.ResolveStateLocation(*f.stateLocation, est.StateLocation)
+	if loc != "" {
+		if _, err := sharedstate.ParseLocation(loc); err != nil {
+			return nil, &exitError{Code: exitUsage, Err: fmt.Errorf("%w (from %s)", err, source)}
+		}
+	}
 	a, err := app.Open(ctx, app.Options{Estate: est, AWS: base, StatePath: path, StateMode: f.stateMode, Operator: needHSM,
+		StateLocation: loc, StaleAfter: f.staleAfter,
 		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 		Failpoint: failpointFromEnv(), WatchWindow: *f.watch})
 	if err != nil {

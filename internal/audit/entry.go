@@ -26,9 +26,13 @@ const (
 	// OutcomeRefused: a requested key the run refused (nothing changed);
 	// the entry's verification says why.
 	OutcomeRefused
+	// OutcomeLockReleased: an operator force-released a key lock (byok
+	// lock release --force); the entry's verification names the holder
+	// and the reason.
+	OutcomeLockReleased
 )
 
-var outcomeNames = [...]string{"", "succeeded", "failed", "stopped", "rolled-back", "refused"}
+var outcomeNames = [...]string{"", "succeeded", "failed", "stopped", "rolled-back", "refused", "lock-released"}
 
 func (o Outcome) String() string {
 	if o <= OutcomeUnknown || int(o) >= len(outcomeNames) {

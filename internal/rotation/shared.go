@@ -70,3 +70,9 @@ func (e *Engine) sharedEnd(ctx context.Context, run store.RunID) {
 		e.logger().ErrorContext(ctx, "shared lock release failed", logRun, run.String(), "error", err.Error())
 	}
 }
+
+// ProcessAlive reports whether process pid on host may still run: on
+// another host byok cannot tell (true); on this one, signal 0 tells.
+func ProcessAlive(host string, pid int) bool {
+	return processAlive(store.Holder{Host: host, PID: pid})
+}

@@ -127,16 +127,17 @@ func (s *Store) List(ctx context.Context) ([]Lock, error) {
 }
 
 // ForceRelease deletes the key's lock whatever process holds it, if that
-// holder is stale (no heartbeat for staleAfter); a live holder is a
+// holder is stale (no heartbeat for staleAfter) or gone (gone, when set,
+// reports a holder process known not to run); a live holder is a
 // *LiveError. It returns the lock it removed; ErrNotFound when the key was
 // free (an idempotent second release). The delete is conditional on the
 // ETag read, so a holder that heartbeats in between keeps its lock.
-func (s *Store) ForceRelease(ctx context.Context, keyARN string, staleAfter time.Duration) (Lock, error) {
+func (s *Store) ForceRelease(ctx context.Context, keyARN string, staleAfter time.Duration, gone func(Lock) bool) (Lock, error) {
 	cur, err := s.Get(ctx, keyARN)
 	if err != nil {
 		return Lock{}, err
 	}
-	if !cur.Stale(s.now(), staleAfter) {
+	if !cur.Stale(s.now(), staleAfter) && (gone == nil || !gone(cur)) {
 		return cur, &LiveError{Lock: cur, StaleAfter: staleAfter}
 	}
 	err = s.deleteIf(ctx, s.Location.lockKey(keyARN), cur.ETag)

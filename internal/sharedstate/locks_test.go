@@ -71,7 +71,7 @@ func TestForceRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	var live *sharedstate.LiveError
-	if _, err := op.ForceRelease(bg, keyA, time.Minute); !errors.As(err, &live) || live.Lock.Run != "r-a" {
+	if _, err := op.ForceRelease(bg, keyA, time.Minute, nil); !errors.As(err, &live) || live.Lock.Run != "r-a" {
 		t.Fatalf("force release of a live holder: %v", err)
 	}
 	c.advance(2 * time.Minute)
@@ -80,11 +80,11 @@ func TestForceRelease(t *testing.T) {
 	} else if h := new(sharedstate.HeldError); !errors.As(err, &h) || !h.Stale || !strings.Contains(err.Error(), "lock release --force") {
 		t.Fatalf("stale holder: %v", err)
 	}
-	got, err := op.ForceRelease(bg, keyA, time.Minute)
+	got, err := op.ForceRelease(bg, keyA, time.Minute, nil)
 	if err != nil || got.Run != "r-a" {
 		t.Fatalf("force release: %+v %v", got, err)
 	}
-	if _, err := op.ForceRelease(bg, keyA, time.Minute); !errors.Is(err, sharedstate.ErrNotFound) {
+	if _, err := op.ForceRelease(bg, keyA, time.Minute, nil); !errors.Is(err, sharedstate.ErrNotFound) {
 		t.Fatalf("second force release: %v", err)
 	}
 	if _, err := a.Heartbeat(bg, la); !errors.Is(err, sharedstate.ErrLost) {
