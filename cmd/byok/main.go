@@ -77,6 +77,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if wantsHelp(rest) {
 		stderr = stdout
+	} else if fl := invocationFlags(rest); len(fl) > 0 {
+		// Printed follow-up commands carry the invocation's flags (followup.go).
+		f := &followUp{flags: fl}
+		fo, fe := &followUpWriter{w: stdout, f: f}, &followUpWriter{w: stderr, f: f}
+		defer fo.Flush()
+		defer fe.Flush()
+		stdout, stderr = fo, fe
 	}
 	ctx = withAWSFlags(ctx, rest)
 	return exitStatus(c, exitCodeOf(c, c.Main(ctx, rest, stdout, stderr), stderr), stderr)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/sharedstate"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -167,8 +168,16 @@ func reportRun(w io.Writer, id store.RunID, err error) error {
 	if errors.As(err, &partial) {
 		return fmt.Errorf("%w\nbyok runs show %s shows the request; the refused keys need the action their reason names, then a new byok rotate", err, id)
 	}
-	if id != "" {
+	if id != "" && resumable(err) {
 		return fmt.Errorf("%w\nresume with: byok resume %s", err, id)
 	}
 	return err
+}
+
+// resumable reports whether byok resume can continue after err: not for
+// a run that already ended or does not exist, nor one another live
+// process holds (its error names that process and what to do).
+func resumable(err error) bool {
+	return !errors.Is(err, rotation.ErrNothingToResume) && !errors.Is(err, store.ErrNotFound) &&
+		!errors.Is(err, store.ErrHeld) && !errors.Is(err, sharedstate.ErrHeld) && !errors.Is(err, store.ErrInvalid)
 }

@@ -25,6 +25,7 @@ func otherRunRefusal(keyARN string, m Material) *Refusal {
 	return &Refusal{KeyARN: keyARN, Err: fmt.Errorf("%w %s: pending material %s", ErrOtherRunPending, other, m.ID),
 		Hint: fmt.Sprintf("run %s is rotating this key and may still be running, on this machine or another: "+
 			"byok lock status shows its holder; when it has finished, plan again; if its process is gone, "+
-			"continue it with byok resume %s (or end it with byok runs abandon %s) from the state file that holds it. "+
+			"continue it from the state file that holds it with byok resume %s --state <that file> "+
+			"(or end it with byok runs abandon %s --state <that file>). "+
 			"Do not delete that material: it is the run's new key material", other, other, other)}
 }

@@ -53,7 +53,7 @@ type HeldError struct {
 func (e *HeldError) Error() string {
 	s := fmt.Sprintf("key %s is locked in %s by %s", e.Lock.Key, e.Location, e.Lock.Describe())
 	if e.Stale {
-		s += "; it stopped heartbeating: if that process is gone, free the key with byok lock release --force --reason TEXT " + e.Lock.Key
+		s += "; it stopped heartbeating: if that process is gone, free the key with byok lock release --force --reason \"holder gone\" " + e.Lock.Key
 	}
 	return s
 }

@@ -32,8 +32,8 @@ type LockedError struct {
 }
 
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("key %s is locked by unfinished run %s (resume it with byok resume %s)",
-		e.Key, e.HeldBy, e.HeldBy)
+	return fmt.Sprintf("key %s is locked by unfinished run %s (byok lock status shows whether a process still works on it; "+
+		"if none does, continue it with byok resume %s)", e.Key, e.HeldBy, e.HeldBy)
 }
 
 // Unwrap lets errors.Is(err, ErrLocked) match.
