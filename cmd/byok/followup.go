@@ -49,10 +49,10 @@ func (f *followUp) rewrite(line string) string {
 	last := 0
 	for i, m := range idx {
 		name, end := commandAt(line[m[4]:m[5]])
-		if name == "" {
+		end += m[4]
+		if name == "" || strings.HasPrefix(line[end:], ":") { // "byok rotate: …" names the failing command
 			continue
 		}
-		end += m[4]
 		next := len(line)
 		if i+1 < len(idx) {
 			next = idx[i+1][0]

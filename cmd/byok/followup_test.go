@@ -22,6 +22,7 @@ func TestFollowUpRewrite(t *testing.T) {
 		"a path is not a command": {"/tmp/bin/byok resume r-1", "/tmp/bin/byok resume r-1"},
 		"unknown command":         {"byok frobnicate now", "byok frobnicate now"},
 		"no command":              {"byok rotates keys", "byok rotates keys"},
+		"error prefix":            {"byok resume: run r-1 failed", "byok resume: run r-1 failed"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

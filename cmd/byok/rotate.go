@@ -166,7 +166,7 @@ func reportRun(w io.Writer, id store.RunID, err error) error {
 	}
 	var partial *rotation.PartialError
 	if errors.As(err, &partial) {
-		return fmt.Errorf("%w\nbyok runs show %s shows the request; the refused keys need the action their reason names, then a new byok rotate", err, id)
+		return fmt.Errorf("%w\nbyok runs show %s shows the request; the refused keys need the action their reason names; then rotate them again", err, id)
 	}
 	if id != "" && resumable(err) {
 		return fmt.Errorf("%w\nresume with: byok resume %s", err, id)

@@ -56,6 +56,10 @@ func (s *Session) staleAfter() time.Duration {
 // AcquireKey implements rotation.SharedState.
 func (s *Session) AcquireKey(ctx context.Context, keyARN string, run store.RunID) error {
 	l, err := s.Store.Acquire(ctx, s.me(run, keyARN), s.staleAfter())
+	var held *HeldError
+	if errors.As(err, &held) && !held.Stale && !rotation.ProcessAlive(held.Lock.Host, held.Lock.PID) {
+		held.Stale = true // its process is not running on this host
+	}
 	if err != nil {
 		return err
 	}
