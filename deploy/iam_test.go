@@ -24,6 +24,7 @@ var knownActions = map[string]bool{
 	"logs:CreateLogStream": true, "logs:PutLogEvents": true,
 	"rds:DescribeDBInstances": true, "rds:DescribeDBClusters": true, "dynamodb:ListTables": true, "dynamodb:DescribeTable": true,
 	"s3:ListAllMyBuckets": true, "s3:GetEncryptionConfiguration": true,
+	"s3:PutObject": true, "s3:DeleteObject": true, "s3:ListBucket": true,
 }
 
 // checkPolicy checks one policy document: every action known, no
