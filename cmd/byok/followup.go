@@ -19,6 +19,10 @@ import (
 // followUpFlags are the flags carried into follow-up commands, in order.
 var followUpFlags = []string{"state", "estate", "state-location", "profile", "region"}
 
+// notFollowUp are commands byok names in banners, never as a next step to
+// paste ("# byok sandbox on http://…").
+var notFollowUp = map[string]bool{"sandbox": true, "serve": true, "demo": true}
+
 // invocationFlags returns the followUpFlags given in args, as "--name value".
 func invocationFlags(args []string) [][2]string {
 	var out [][2]string
@@ -50,7 +54,7 @@ func (f *followUp) rewrite(line string) string {
 	for i, m := range idx {
 		name, end := commandAt(line[m[4]:m[5]])
 		end += m[4]
-		if name == "" || strings.HasPrefix(line[end:], ":") { // "byok rotate: …" names the failing command
+		if name == "" || strings.HasPrefix(line[end:], ":") || notFollowUp[name] { // "byok rotate: …" names the failing command
 			continue
 		}
 		next := len(line)

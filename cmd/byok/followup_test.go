@@ -23,6 +23,7 @@ func TestFollowUpRewrite(t *testing.T) {
 		"unknown command":         {"byok frobnicate now", "byok frobnicate now"},
 		"no command":              {"byok rotates keys", "byok rotates keys"},
 		"error prefix":            {"byok resume: run r-1 failed", "byok resume: run r-1 failed"},
+		"a banner":                {"# byok sandbox on http://127.0.0.1:1", "# byok sandbox on http://127.0.0.1:1"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -83,7 +83,7 @@ func TestRunsShow(t *testing.T) {
 	for _, want := range []string{
 		"wrap (begun, not finished)", "plan (failed)", "pending material not imported by byok",
 		"mat-old-1 -> -", "222222222222 eu-west-1 Y2FuYXJ5LWNpcGhl…", strings.Repeat("c3", 32),
-		"resume with: byok resume " + string(open),
+		"resume with: byok resume --state " + path + " " + string(open), // the follow-up names the invocation's --state
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("runs show lacks %q:\n%s", want, out)
@@ -108,7 +108,7 @@ func TestRunsErrors(t *testing.T) {
 		"no run":        {[]string{"runs", "show", "--state", path}, 64, "expected one RUN"},
 		"bad run id":    {[]string{"runs", "show", "run-7", "--state", path}, 64, "expected e.g. r-"},
 		"unknown run":   {[]string{"runs", "show", "r-20200101T000000Z-0000", "--state", path}, 1, "not in"},
-		"missing state": {[]string{"runs", "list", "--state", filepath.Join(t.TempDir(), "nope.db")}, 1, "byok rotate creates it"},
+		"missing state": {[]string{"runs", "list", "--state", filepath.Join(t.TempDir(), "nope.db")}, 1, "creates it"},
 		"extra arg":     {[]string{"runs", "list", "--state", path, "x"}, 64, "unexpected argument"},
 		"bad flag":      {[]string{"runs", "list", "--stat", path}, 64, "flag provided but not defined"},
 	}

@@ -40,7 +40,7 @@ func TestScanAfterRotateDue(t *testing.T) {
 		"dev-expiring": compliance.ReasonMaterialExpiring, "dev-good": compliance.ReasonMaterialExpiring})
 
 	code, out, errOut := cliRun(t, "plan", "--estate", fx.estateFile, "--env", "dev")
-	if code != 0 || !strings.Contains(out, "byok import --key alias/dev/s3 --reimport --material-id "+byokMaterial) ||
+	if code != 0 || !strings.Contains(out, "byok import --estate "+fx.estateFile+" --key alias/dev/s3 --reimport --material-id "+byokMaterial) ||
 		!strings.Contains(out, "OPERATOR ACTION") || !strings.Contains(out, "KeyMaterialId "+foreign) {
 		t.Fatalf("byok plan: exit %d, want the re-import command for %s and the operator action for %s\n%s\n%s", code, byokMaterial, foreign, out, errOut)
 	}
