@@ -101,38 +101,17 @@ func (s *Service) begin(cond writeCond, bucket, key string) (func(cur *object) *
 	}, nil
 }
 
-// deleteObject removes the current object (204 whether or not it
-// existed, as S3 does without versioning), honouring If-Match.
-func (s *Service) deleteObject(w http.ResponseWriter, c *svc.Call, t target) *awsproto.Error {
+// deleteCondition reads a DeleteObject's If-Match (If-None-Match is not
+// implemented on deletes) and checks it now; the guard, run under the
+// service lock right before the delete, answers 409 when the key changed
+// in between (nil guard for an unconditional delete).
+func (s *Service) deleteCondition(c *svc.Call, t target) (func(cur *object) *awsproto.Error, *awsproto.Error) {
 	cond, err := parseWriteCond(c.Req.Header)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if cond.ifNoneMatch {
-		return notImplemented("If-None-Match")
+		return nil, notImplemented("If-None-Match")
 	}
-	guard, err := s.begin(cond, t.bucket, t.key)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.owned(c, t.bucket, false); err != nil {
-		return err
-	}
-	id := objectID(t.bucket, t.key)
-	if guard != nil {
-		if err := guard(s.objects[id]); err != nil {
-			return err
-		}
-	}
-	if s.objects[id] != nil {
-		if err := s.env.State.Delete(kindObject, id); err != nil {
-			return &awsproto.Error{Status: 500, Code: "InternalError", Message: "the sandbox could not persist state: " + err.Error(), Server: true}
-		}
-		s.unindex(t.bucket, t.key)
-	}
-	w.Header().Set("x-amz-request-id", c.RequestID)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.begin(cond, t.bucket, t.key)
 }

@@ -10,14 +10,24 @@ import (
 
 // deleteObject removes an object. On a bucket without versioning S3
 // answers 204 No Content whether or not the key existed (DeleteObject, S3
-// API Reference); a missing bucket is NoSuchBucket.
+// API Reference); a missing bucket is NoSuchBucket. If-Match makes it
+// conditional (conditional.go).
 func (s *Service) deleteObject(w http.ResponseWriter, c *svc.Call, t target) *awsproto.Error {
+	guard, err := s.deleteCondition(c, t)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := s.owned(c, t.bucket, false); err != nil {
 		return err
 	}
 	id := objectID(t.bucket, t.key)
+	if guard != nil {
+		if err := guard(s.objects[id]); err != nil {
+			return err
+		}
+	}
 	if _, ok := s.objects[id]; ok {
 		if err := s.env.State.Delete(kindObject, id); err != nil {
 			return &awsproto.Error{Status: 500, Code: "InternalError", Message: "the sandbox could not persist state: " + err.Error(), Server: true}

@@ -36,12 +36,3 @@ func (s *Service) keysAfter(bucket, prefix, after string, n int) []string {
 	}
 	return out
 }
-
-// unindex removes bucket/key from s.objects and the key list. s.mu held.
-func (s *Service) unindex(bucket, key string) {
-	delete(s.objects, objectID(bucket, key))
-	keys := s.keyIndex[bucket]
-	if i, ok := slices.BinarySearch(keys, key); ok {
-		s.keyIndex[bucket] = slices.Delete(keys, i, i+1)
-	}
-}
