@@ -119,7 +119,7 @@ func (w *rotWorld) waitForRun(t *testing.T) store.RunID {
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		if _, err := os.Stat(w.statePath); err == nil { // byok rotate made it: do not create it first
-			if id, ok := w.newestRun(t); ok {
+			if id, ok := w.newestRun(t, ""); ok {
 				return id
 			}
 		}
