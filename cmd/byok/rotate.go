@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
@@ -98,6 +99,9 @@ func rotateSelected(ctx context.Context, env *rotationEnv, sel keySelection, o r
 	}
 	if p.Runs() == 0 {
 		fmt.Fprintln(stdout, "\nnothing to rotate")
+		if err := refusedError(p); err != nil {
+			return err
+		}
 		return manualError(work.Manual)
 	}
 	if !o.yes && !confirmText(stderr, fmt.Sprintf("run %d key(s) as listed?", p.Runs())) {
@@ -141,6 +145,24 @@ func prepareRotation(ctx context.Context, env *rotationEnv, sel keySelection, o 
 // errManualReimport: rotate --due saw expiring material byok did not
 // import; the plan above names each with what the operator must do.
 var errManualReimport = errors.New("expiring key material that byok did not import is left as it was")
+
+// errAllRefused: every key the request asked for was refused, so nothing
+// ran; the operator asked for work that was not done (exit 1).
+var errAllRefused = errors.New("refused")
+
+// refusedError names the refused keys of a request that runs nothing.
+func refusedError(p rotation.Prepared) error {
+	var names []string
+	for _, it := range p.Items {
+		if it.Admission == store.AdmissionRefused {
+			names = append(names, it.Key.Alias+" ("+it.Reason+")")
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d key(s) %w, nothing changed: %s", len(names), errAllRefused, strings.Join(names, "; "))
+}
 
 func manualError(n int) error {
 	if n == 0 {
