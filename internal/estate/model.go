@@ -51,6 +51,8 @@ type Estate struct {
 	// Schedule and Alerts drive byok serve (serve_model.go).
 	Schedule Schedule
 	Alerts   Alerts
+	// Exceptions are accepted deviations (exceptions.go), in file order.
+	Exceptions []Exception
 }
 
 // Policy is the rotation policy applied to every estate key.
