@@ -67,7 +67,9 @@ func TestExemptedInEveryFormat(t *testing.T) {
 }
 
 func TestExpiredExceptionMarked(t *testing.T) {
-	var js struct{ Results []struct{ Exception exceptionData } }
+	var js struct {
+		Results []struct{ Exception exceptionData }
+	}
 	decode(t, FormatJSON, exemptReport(compliance.NonCompliant), &js)
 	if !js.Results[0].Exception.Expired {
 		t.Fatalf("expired exception not marked: %+v", js.Results[0])
