@@ -46,7 +46,7 @@ func testExceptionExpires(t *testing.T, w *world) {
 	}
 
 	w.sb.AdvanceClock(12 * time.Hour) // the next midnight UTC
-	w.coldStart()                      // the old container's sessions expired with the clock move
+	w.coldStart()                     // the old container's sessions expired with the clock move
 	if got := verdictOf(t, w, key); got != compliance.NonCompliant {
 		t.Fatalf("scan the day after expiry: %s is %v, want NON_COMPLIANT", key, got)
 	}
