@@ -24,6 +24,8 @@ var knownActions = map[string]bool{
 	"logs:CreateLogStream": true, "logs:PutLogEvents": true,
 	"rds:DescribeDBInstances": true, "rds:DescribeDBClusters": true, "dynamodb:ListTables": true, "dynamodb:DescribeTable": true,
 	"s3:ListAllMyBuckets": true, "s3:GetEncryptionConfiguration": true,
+	// Security Hub (scan --to-security-hub)
+	"securityhub:BatchImportFindings": true, "securityhub:GetFindings": true,
 }
 
 // checkPolicy checks one policy document: every action known, no
