@@ -20,10 +20,10 @@ func exempt(res Result, r Resource, xs []estate.Exception, now time.Time) Result
 	}
 	var expired *estate.Exception
 	for i := range xs {
-		x := xs[i]
-		if !x.Applies(r.ARN, string(res.Reason)) {
+		if !xs[i].Applies(r.ARN, string(res.Reason)) {
 			continue
 		}
+		x := xs[i] // copied only on a match: the result keeps its own
 		if x.Live(now) {
 			res.Verdict = Exempted
 			res.Exception = &x
