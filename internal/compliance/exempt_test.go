@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -75,5 +76,24 @@ func TestExemptionCarriesException(t *testing.T) {
 	got = Evaluate(unencryptedBucket(), testIndex(t), e, time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
 	if got.Verdict != NonCompliant || got.Exception == nil {
 		t.Fatalf("after expiry: %v with exception %+v", got.Verdict, got.Exception)
+	}
+}
+
+// estate.FindingCodes (what an exception's finding: accepts) are exactly
+// the reasons Evaluate can give with NON_COMPLIANT.
+func TestFindingCodesAreNonCompliantReasons(t *testing.T) {
+	notNC := map[Reason]bool{ReasonResourceDeleted: true, ReasonUnsupportedType: true, ReasonOutsideEstate: true,
+		ReasonServiceOutsideEstate: true, ReasonEncryptionUnreadable: true, ReasonKeyUnreadable: true, ReasonCompliant: true}
+	var want []string
+	for _, r := range Reasons() {
+		if !notNC[r] {
+			want = append(want, string(r))
+		}
+	}
+	got := slices.Clone(estate.FindingCodes)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("estate.FindingCodes %q, want the NON_COMPLIANT reasons %q", got, want)
 	}
 }

@@ -37,11 +37,18 @@ var ErrException = errors.New("invalid exception")
 
 var exceptionFields = []string{"resource", "reason", "approver", "expires", "finding"}
 
+// FindingCodes are the reasons a resource can be NON_COMPLIANT for, as
+// package compliance spells them (a test there keeps the two in step): the
+// values finding: accepts, so that a typo cannot make an exception that
+// never applies.
+var FindingCodes = []string{"UNENCRYPTED", "NOT_KMS_ENCRYPTED", "AWS_MANAGED_KEY", "ALIAS_RESOLVES_IN_RESOURCE_ACCOUNT",
+	"KEY_SUPERSEDED", "WRONG_ESTATE_KEY", "KEY_OUTSIDE_ESTATE", "KEY_DISABLED", "KEY_PENDING_DELETION",
+	"KEY_PENDING_IMPORT", "MATERIAL_OVERDUE", "MATERIAL_EXPIRING"}
+
 // exceptionServices are the ARN service names of the resources byok evaluates.
 var exceptionServices = []string{"s3", "rds", "dynamodb", "*"}
 
 var (
-	findingCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]{2,63}$`)
 	accountGlobRE = regexp.MustCompile(`^[0-9*]{1,12}$`)
 	regionGlobRE  = regexp.MustCompile(`^[a-z0-9*-]{1,32}$`)
 )
@@ -105,11 +112,7 @@ func (p *parser) exception(n *yaml.Node, field string) (Exception, bool) {
 		x.Expires = p.exceptionExpiry(v.val, join(field, "expires"))
 	}
 	if v, ok := f.get("finding"); ok {
-		if s, ok := p.scalar(v.val, join(field, "finding")); ok && !findingCodeRE.MatchString(s) {
-			p.fail(v.val, join(field, "finding"), ErrException, "use a byok reason code as scan prints it, e.g. MATERIAL_OVERDUE", "%q is not a finding code", s)
-		} else {
-			x.Finding = s
-		}
+		x.Finding, _ = p.oneOf(v.val, join(field, "finding"), ErrException, FindingCodes)
 	}
 	return x, len(p.errs) == before
 }

@@ -44,7 +44,9 @@ var exceptionErrCases = map[string]errCase{
 	"bad service":       {exc(`resource: "arn:aws:ec2:eu-west-1:222222222222:volume/vol-1"`, excReason, excApprover, excExpires), ErrException, "exceptions[0].resource", 12, ""},
 	"bad account":       {exc(`resource: "arn:aws:rds:eu-west-1:2222:db:x"`, excReason, excApprover, excExpires), ErrException, "exceptions[0].resource", 12, ""},
 	"whole service":     {exc(`resource: "arn:aws:rds:*:*:*"`, excReason, excApprover, excExpires), ErrException, "exceptions[0].resource", 12, ""},
-	"bad finding":       {exc(excRes, excReason, excApprover, excExpires, "finding: overdue"), ErrException, "exceptions[0].finding", 16, "MATERIAL_OVERDUE"},
+	"finding typo":      {exc(excRes, excReason, excApprover, excExpires, "finding: MATERIAL_OVERDU"), ErrException, "exceptions[0].finding", 16, `did you mean "MATERIAL_OVERDUE"`},
+	"finding unknown":   {exc(excRes, excReason, excApprover, excExpires, "finding: overdue"), ErrException, "exceptions[0].finding", 16, "expected one of"},
+	"finding not NC":    {exc(excRes, excReason, excApprover, excExpires, "finding: KEY_COMPLIANT"), ErrException, "exceptions[0].finding", 16, ""},
 	"duplicate pattern": {exc(excRes, excReason, excApprover, excExpires) + "  - " + excRes + "\n    " + excReason + "\n    " + excApprover + "\n    " + excExpires + "\n", ErrDuplicate, "exceptions[1]", 16, "line 12"},
 }
 
