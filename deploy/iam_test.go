@@ -25,6 +25,8 @@ var knownActions = map[string]bool{
 	"rds:DescribeDBInstances": true, "rds:DescribeDBClusters": true, "dynamodb:ListTables": true, "dynamodb:DescribeTable": true,
 	"s3:ListAllMyBuckets": true, "s3:GetEncryptionConfiguration": true,
 	"s3:PutObject": true, "s3:DeleteObject": true, "s3:ListBucket": true,
+	// Security Hub (scan --to-security-hub)
+	"securityhub:BatchImportFindings": true, "securityhub:GetFindings": true,
 }
 
 // checkPolicy checks one policy document: every action known, no

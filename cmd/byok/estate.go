@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/byok-dev/byok/internal/estate"
 )
@@ -49,6 +50,12 @@ func estateValidate(_ context.Context, args []string, stdout, stderr io.Writer) 
 		return estateProblems(stderr, fs.Arg(0), err)
 	}
 	fmt.Fprintf(stdout, "ok: %d keys across %d accounts\n", len(est.Keys()), len(est.Accounts()))
+	// An expired exception is no error: the file stays valid (the Config
+	// rule keeps reading it), and the resources it covered are reported
+	// NON_COMPLIANT again.
+	for _, w := range est.ExceptionWarnings(time.Now()) {
+		fmt.Fprintln(stderr, "warning: "+w)
+	}
 	return nil
 }
 

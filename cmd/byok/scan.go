@@ -52,13 +52,24 @@ Exit status:
 
 --save stores the findings in the state store for byok findings diff; an
 incomplete scan is not saved (a diff against it would report unread resources
-as gone), which is exit status 1.`
+as gone), which is exit status 1.
+
+EXEMPTED resources (a live entry of the estate's exceptions: section) are
+counted apart, never as COMPLIANT, and do not make the exit status 2; the day
+after an exception's expiry date (UTC) they are NON_COMPLIANT again.
+
+--to-security-hub imports the NON_COMPLIANT findings into AWS Security Hub
+(BatchImportFindings from each resource's account, in its Region, through the
+same roles as the scan; 100 per call) and archives the findings byok imported
+earlier for resources now COMPLIANT, EXEMPTED, NOT_APPLICABLE or gone.
+A finding Security Hub refuses is listed on stderr and makes the exit status 1,
+even when something is NON_COMPLIANT: the findings did not all arrive.`
 
 // scanFlags are byok scan's parsed flags.
 type scanFlags struct {
 	estateFile, format, out, state, failOn string
 	accounts, regions                      []string
-	save                                   bool
+	save, toSecurityHub                    bool
 	fmt                                    report.Format
 }
 
@@ -68,7 +79,7 @@ var (
 )
 
 func parseScanFlags(args []string, stderr io.Writer) (scanFlags, error) {
-	fs := newFlagSet("scan", "[--estate FILE] [--format table|json|csv|asff|ocsf] [--out FILE] [--accounts A,B] [--regions R1,R2] [--fail-on non-compliant|none] [--save] [--state FILE]", scanDoc)
+	fs := newFlagSet("scan", "[--estate FILE] [--format table|json|csv|asff|ocsf] [--out FILE] [--accounts A,B] [--regions R1,R2] [--fail-on non-compliant|none] [--save] [--state FILE] [--to-security-hub]", scanDoc)
 	fs.SetOutput(stderr)
 	var f scanFlags
 	var accounts, regions string
@@ -80,6 +91,7 @@ func parseScanFlags(args []string, stderr io.Writer) (scanFlags, error) {
 	fs.StringVar(&regions, "regions", "", "comma-separated regions to scan (default: the estate's regions)")
 	fs.StringVar(&f.failOn, "fail-on", "non-compliant", "exit 2 when something is non-compliant (non-compliant), or never (none)")
 	fs.BoolVar(&f.save, "save", false, "save the findings in the state store (for byok findings diff)")
+	fs.BoolVar(&f.toSecurityHub, "to-security-hub", false, "import NON_COMPLIANT findings into AWS Security Hub and archive resolved ones")
 	fs.StringVar(&f.state, "state", "", "state store (default $BYOK_STATE or ./.byok/state.db)")
 	addAWSFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -171,6 +183,11 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if f.save {
 		if err := saveScan(ctx, saveTo, rep, stderr); err != nil {
+			return err
+		}
+	}
+	if f.toSecurityHub {
+		if err := sendToSecurityHub(ctx, env, rep, stderr); err != nil {
 			return err
 		}
 	}

@@ -107,6 +107,8 @@ func (w *serveWiring) scanPoint(ctx context.Context, s store.Scan) (view.ScanPoi
 			p.NonCompliant++
 		case compliance.NotApplicable.String():
 			p.NotApplicable++
+		case compliance.Exempted.String():
+			p.Exempted++
 		default:
 			p.InsufficientData++
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/estate"
@@ -97,6 +98,12 @@ func (c *Clients) S3(account, region string) *s3.Client {
 // CloudTrail acts in account/region.
 func (c *Clients) CloudTrail(account, region string) *cloudtrail.Client {
 	return c.client("cloudtrail", account, region, func(cfg aws.Config) any { return cloudtrail.NewFromConfig(cfg) }).(*cloudtrail.Client)
+}
+
+// SecurityHub acts in account/region (a finding is imported from its own
+// account, in its Region).
+func (c *Clients) SecurityHub(account, region string) *securityhub.Client {
+	return c.client("securityhub", account, region, func(cfg aws.Config) any { return securityhub.NewFromConfig(cfg) }).(*securityhub.Client)
 }
 
 // Inventory adapts c to inventory.Clients.

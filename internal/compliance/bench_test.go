@@ -23,3 +23,22 @@ func BenchmarkEvaluate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEvaluateWithExceptions is BenchmarkEvaluate for a NON_COMPLIANT
+// resource against 200 exceptions, none of which match until the last:
+// the cost of the exceptions rule in the worst case (every pattern tried).
+func BenchmarkEvaluateWithExceptions(b *testing.B) {
+	x := testIndex(b)
+	e := testEstate()
+	for i := range 199 {
+		exceptionFor("arn:aws:s3:::other-"+string(rune('a'+i%26))+"*-"+string(rune('a'+i/26)), "", "2026-03-31")(e)
+	}
+	exceptionFor("arn:aws:s3:::b-*", "", "2026-03-31")(e)
+	r := unencryptedBucket()
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := Evaluate(r, x, e, testNow); got.Verdict != Exempted {
+			b.Fatal("not exempted")
+		}
+	}
+}

@@ -65,6 +65,12 @@
 //     working.
 //  13. Otherwise COMPLIANT / KEY_COMPLIANT.
 //
+// Then exceptions (exempt.go): a NON_COMPLIANT result whose resource ARN
+// and reason match an estate exception that is live at now (through its
+// expiry day, UTC) becomes EXEMPTED with the same reason and the exception
+// attached; after the expiry day it is NON_COMPLIANT again, with a detail
+// naming the expired exception. EXEMPTED is never COMPLIANT.
+//
 // Every Result carries a Detail sentence of 1–256 characters, fit for a
 // Config annotation.
 package compliance

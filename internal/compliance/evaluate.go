@@ -20,7 +20,7 @@ func Evaluate(r Resource, facts Facts, e *estate.Estate, now time.Time) Result {
 		e = &estate.Estate{}
 	}
 	ev := &evaluation{r: r, f: facts, e: e, now: now}
-	res := ev.run()
+	res := exempt(ev.run(), r, e.Exceptions, now)
 	res.Resource = r
 	res.Detail = clip(res.Detail)
 	return res

@@ -26,7 +26,7 @@ func Reasons() []Reason {
 
 // Verdicts lists the valid verdicts (the zero value excluded).
 func Verdicts() []Verdict {
-	return []Verdict{Compliant, NonCompliant, NotApplicable, InsufficientData}
+	return []Verdict{Compliant, NonCompliant, NotApplicable, InsufficientData, Exempted}
 }
 
 var encryptionNames = [...]string{"UNKNOWN", "NONE", "SSE_S3", "AWS_OWNED", "KMS"}

@@ -1,6 +1,10 @@
 package compliance
 
-import "time"
+import (
+	"time"
+
+	"github.com/byok-dev/byok/internal/estate"
+)
 
 // Verdict is a compliance verdict, spelled as AWS Config spells it.
 // The zero value is invalid.
@@ -13,9 +17,14 @@ const (
 	NonCompliant
 	NotApplicable
 	InsufficientData
+	// Exempted is byok's own verdict, not AWS Config's: a NON_COMPLIANT
+	// resource covered by a live estate exception (exempt.go). It is never
+	// counted as COMPLIANT; the Config rule reports it as NOT_APPLICABLE
+	// with an annotation naming the exception.
+	Exempted
 )
 
-var verdictNames = [...]string{"UNKNOWN", "COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"}
+var verdictNames = [...]string{"UNKNOWN", "COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA", "EXEMPTED"}
 
 func (v Verdict) String() string {
 	if v < 0 || int(v) >= len(verdictNames) {
@@ -136,4 +145,8 @@ type Result struct {
 	Detail string
 	// KeyARN is the resolved key, when known.
 	KeyARN string
+	// Exception is the estate exception that exempts the resource (Verdict
+	// Exempted), or the one that expired (Verdict NonCompliant); nil when
+	// none matched. Reason keeps the finding that was exempted.
+	Exception *estate.Exception
 }

@@ -106,7 +106,8 @@ func unsendable(res compliance.Result) (string, bool) {
 	switch {
 	case res.Reason == compliance.ReasonKeyUnreadable:
 		return string(res.Reason) + ": " + res.Detail, true
-	case res.Verdict == compliance.Compliant, res.Verdict == compliance.NonCompliant, res.Verdict == compliance.NotApplicable:
+	case res.Verdict == compliance.Compliant, res.Verdict == compliance.NonCompliant, res.Verdict == compliance.NotApplicable,
+		res.Verdict == compliance.Exempted:
 		return "", false
 	}
 	return res.Verdict.String() + " " + string(res.Reason), true

@@ -46,6 +46,7 @@ type world struct {
 	sb  *sandboxrun.Sandbox
 	est *estate.Estate
 	h   *configrule.Handler
+	fn  aws.Config // the function's configuration, for a fresh handler
 }
 
 // whySandbox is why the end-to-end tests skip on AWS.
@@ -82,9 +83,17 @@ func newWorld(t *testing.T, be *backend.Backend) *world {
 	tr := awshttp.NewBuildableClient().GetTransport()
 	fn.HTTPClient = &http.Client{Transport: tr}
 	t.Cleanup(tr.CloseIdleConnections)
-	w.h = configrule.NewHandler(fn, configrule.Params{}, nil)
-	w.h.Now = sb.Now
+	w.fn = fn
+	w.coldStart()
 	return w
+}
+
+// coldStart gives the world a new handler, as a new Lambda container: no
+// cached estate or session credentials (needed after moving the sandbox
+// clock past the sessions' expiry).
+func (w *world) coldStart() {
+	w.h = configrule.NewHandler(w.fn, configrule.Params{}, nil)
+	w.h.Now = w.sb.Now
 }
 
 // cfg is an SDK configuration acting in account.

@@ -31,6 +31,9 @@ func (e evaluation) at(t time.Time) evaluation { e.when = t; return e }
 
 func fromResult(res compliance.Result) evaluation {
 	a := string(res.Reason)
+	if res.Verdict == compliance.Exempted {
+		a = "EXEMPTED " + a
+	}
 	if res.Detail != "" {
 		a += ": " + res.Detail
 	}
@@ -44,6 +47,10 @@ var complianceTypes = map[compliance.Verdict]types.ComplianceType{
 	compliance.Compliant:     types.ComplianceTypeCompliant,
 	compliance.NonCompliant:  types.ComplianceTypeNonCompliant,
 	compliance.NotApplicable: types.ComplianceTypeNotApplicable,
+	// AWS Config has no exempted compliance type; an exempted resource is
+	// NOT_APPLICABLE with an annotation "EXEMPTED <reason>: exempted until
+	// <date> (approved by <approver>: <reason>)…", never COMPLIANT.
+	compliance.Exempted: types.ComplianceTypeNotApplicable,
 }
 
 // Annotation makes s a valid annotation: 1 to 256 characters (Unicode code

@@ -55,6 +55,8 @@ type Estate struct {
 	// the Security account), "" for local state only; --state-location
 	// and $BYOK_STATE_LOCATION override it.
 	StateLocation string
+	// Exceptions are accepted deviations (exceptions.go), in file order.
+	Exceptions []Exception
 }
 
 // Policy is the rotation policy applied to every estate key.

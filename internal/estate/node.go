@@ -3,6 +3,7 @@ package estate
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -12,7 +13,8 @@ import (
 type parser struct {
 	file  string
 	errs  []*Error
-	nodes int // values walked so far, aliases counted each time they are followed
+	nodes int       // values walked so far, aliases counted each time they are followed
+	now   time.Time // today, for the exceptions' expiry horizon
 }
 
 // maxNodes bounds the walk: a real estate has a few hundred values, while

@@ -24,7 +24,7 @@ const (
 )
 
 var topFields = []string{"security_account", "regions", "alias_format", "policy", "hsm",
-	"roles", "environments", "services", "multi_region", "schedule", "alerts", "state_location"}
+	"roles", "environments", "services", "multi_region", "schedule", "alerts", "state_location", "exceptions"}
 
 // Load reads and parses the estate file at path.
 func Load(path string) (*Estate, error) {
@@ -39,11 +39,17 @@ func Load(path string) (*Estate, error) {
 // positions and kept as Estate.Path. On failure it returns nil and every
 // problem found, each an *Error (see Errors), joined with errors.Join.
 func Parse(path string, data []byte) (*Estate, error) {
+	return ParseAt(path, data, time.Now())
+}
+
+// ParseAt is Parse with today given: the exceptions: section refuses an
+// expiry more than MaxExceptionTerm after now.
+func ParseAt(path string, data []byte, now time.Time) (*Estate, error) {
 	name := path
 	if name == "" {
 		name = "estate"
 	}
-	p := &parser{file: name}
+	p := &parser{file: name, now: now}
 	root, ok := p.document(data)
 	if !ok {
 		return nil, joinSorted(p.errs)
@@ -163,6 +169,9 @@ func (p *parser) estate(root *yaml.Node) *Estate {
 	}
 	if v, ok := f.get("alerts"); ok {
 		e.Alerts = p.alertsSection(v.val, "alerts")
+	}
+	if v, ok := f.get("exceptions"); ok {
+		e.Exceptions = p.exceptions(v.val, "exceptions")
 	}
 	return e
 }

@@ -90,6 +90,9 @@ var asffCompliance = map[compliance.Verdict]string{
 	compliance.NonCompliant:     "FAILED",
 	compliance.InsufficientData: "WARNING",
 	compliance.NotApplicable:    "NOT_AVAILABLE",
+	// An exempted resource still fails the control; the finding is
+	// SUPPRESSED and ARCHIVED, never PASSED.
+	compliance.Exempted: "FAILED",
 }
 
 // ASFFFindings converts results to findings, one per result, in output
@@ -158,14 +161,17 @@ func asffFinding(r compliance.Result, at string) (ASFFFinding, error) {
 }
 
 func workflow(v compliance.Verdict) string {
-	if v == compliance.NonCompliant || v == compliance.InsufficientData {
+	switch v {
+	case compliance.NonCompliant, compliance.InsufficientData:
 		return "NEW"
+	case compliance.Exempted:
+		return "SUPPRESSED"
 	}
 	return "RESOLVED"
 }
 
 func recordState(v compliance.Verdict) string {
-	if v == compliance.NotApplicable {
+	if v == compliance.NotApplicable || v == compliance.Exempted {
 		return "ARCHIVED"
 	}
 	return "ACTIVE"
@@ -179,6 +185,7 @@ func productFields(r compliance.Result) map[string]string {
 	if r.Resource.KeyRef != "" {
 		m["byok/KeyRef"] = limit(r.Resource.KeyRef, 1024)
 	}
+	exceptionFields(m, r)
 	return m
 }
 

@@ -27,8 +27,9 @@ type jsonResult struct {
 	Detail       string `json:"detail"`
 	Deleted      bool   `json:"deleted,omitempty"`
 	keyData
-	Severity string `json:"severity"`
-	Fix      string `json:"fix,omitempty"`
+	Severity  string         `json:"severity"`
+	Fix       string         `json:"fix,omitempty"`
+	Exception *exceptionData `json:"exception,omitempty"`
 }
 
 type jsonScan struct {
@@ -55,6 +56,7 @@ func toJSONResult(rep Report, r compliance.Result) jsonResult {
 		ResourceName: res.Name, ResourceARN: res.ARN, Encryption: res.Encryption.String(),
 		KeyRef: res.KeyRef, KeyARN: r.KeyARN, Verdict: r.Verdict.String(), Reason: string(r.Reason),
 		Detail: r.Detail, Deleted: res.Deleted, keyData: kd, Severity: SeverityOf(r).Label(), Fix: Fix(r, kd.Alias),
+		Exception: exceptionOf(r),
 	}
 }
 
@@ -89,7 +91,8 @@ func nonNil[T any](s []T) []T {
 // csvHeader is the CSV column order.
 var csvHeader = []string{"account", "region", "resource_type", "resource_id", "resource_name", "resource_arn",
 	"encryption", "key_ref", "key_arn", "verdict", "reason", "detail",
-	"alias", "material_id", "material_age_days", "valid_to", "severity", "fix"}
+	"alias", "material_id", "material_age_days", "valid_to", "severity", "fix",
+	"exception_resource", "exception_reason", "exception_approver", "exception_expires"}
 
 // WriteCSV writes a header row and one row per result, RFC 4180: CRLF line
 // ends, fields with commas, quotes or line breaks quoted, quotes doubled.
@@ -108,6 +111,11 @@ func WriteCSV(w io.Writer, rep Report) error {
 		row := []string{j.Account, j.Region, j.ResourceType, j.ResourceID, j.ResourceName, j.ResourceARN,
 			j.Encryption, j.KeyRef, j.KeyARN, j.Verdict, j.Reason, j.Detail,
 			j.Alias, j.MaterialID, age, j.ValidTo, j.Severity, j.Fix}
+		if x := j.Exception; x != nil {
+			row = append(row, x.Resource, x.Reason, x.Approver, x.Expires)
+		} else {
+			row = append(row, "", "", "", "")
+		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv report: %w", err)
 		}

@@ -42,6 +42,14 @@ type OCSFFinding struct {
 	Compliance  OCSFCompliance  `json:"compliance"`
 	Resources   []OCSFResource  `json:"resources"`
 	Cloud       OCSFCloud       `json:"cloud"`
+	// Unmapped carries what OCSF has no attribute for: the estate
+	// exception of an EXEMPTED (or expired-exception) result.
+	Unmapped *OCSFUnmapped `json:"unmapped,omitempty"`
+}
+
+// OCSFUnmapped is unmapped.
+type OCSFUnmapped struct {
+	Exception *exceptionData `json:"exception,omitempty"`
 }
 
 // OCSFMetadata is metadata.
@@ -108,7 +116,7 @@ func ocsfStatus(v compliance.Verdict) (int, string) {
 		return 1, "Pass"
 	case compliance.InsufficientData:
 		return 2, "Warning"
-	case compliance.NonCompliant:
+	case compliance.NonCompliant, compliance.Exempted:
 		return 3, "Fail"
 	case compliance.NotApplicable:
 		return 99, "Not Applicable"
@@ -119,8 +127,11 @@ func ocsfStatus(v compliance.Verdict) (int, string) {
 // ocsfFindingStatus maps a verdict to the finding's status_id: open
 // findings are New, the rest Resolved.
 func ocsfFindingStatus(v compliance.Verdict) (int, string) {
-	if v == compliance.NonCompliant || v == compliance.InsufficientData {
+	switch v {
+	case compliance.NonCompliant, compliance.InsufficientData:
 		return 1, "New"
+	case compliance.Exempted:
+		return 3, "Suppressed"
 	}
 	return 4, "Resolved"
 }
@@ -162,7 +173,15 @@ func ocsfFinding(r compliance.Result, ms int64, ver string) OCSFFinding {
 			Region: res.Region, CloudPartition: partition(res)}},
 		Cloud: OCSFCloud{Provider: "AWS", Region: res.Region,
 			Account: OCSFAccount{UID: res.Account, Type: "AWS Account", TypeID: ocsfAWSAccountID}},
+		Unmapped: ocsfUnmapped(r),
 	}
+}
+
+func ocsfUnmapped(r compliance.Result) *OCSFUnmapped {
+	if x := exceptionOf(r); x != nil {
+		return &OCSFUnmapped{Exception: x}
+	}
+	return nil
 }
 
 // WriteOCSF writes one event per line (JSON Lines), the usual shape for

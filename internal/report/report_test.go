@@ -70,15 +70,16 @@ const wantTable = "byok scan at 2026-03-01T11:00:00Z, estate byok.yaml, Security
 	"  NON_COMPLIANT      1\n" +
 	"  NOT_APPLICABLE     1\n" +
 	"  INSUFFICIENT_DATA  1\n" +
+	"  EXEMPTED           0\n" +
 	"By reason:\n" +
 	"  RESOURCE_DELETED                    1\n" +
 	"  ALIAS_RESOLVES_IN_RESOURCE_ACCOUNT  1\n" +
 	"  KEY_UNREADABLE                      1\n" +
 	"  KEY_COMPLIANT                       1\n" +
 	"By account:\n" +
-	"  ACCOUNT       COMPLIANT  NON_COMPLIANT  NOT_APPLICABLE  INSUFFICIENT_DATA\n" +
-	"  222222222222  0          0              1               1\n" +
-	"  333333333333  1          1              0               0\n"
+	"  ACCOUNT       COMPLIANT  NON_COMPLIANT  NOT_APPLICABLE  INSUFFICIENT_DATA  EXEMPTED\n" +
+	"  222222222222  0          0              1               1                  0\n" +
+	"  333333333333  1          1              0               0                  0\n"
 
 func TestTableGolden(t *testing.T) {
 	var b bytes.Buffer
@@ -106,11 +107,11 @@ func TestTableColour(t *testing.T) {
 	}
 }
 
-const wantCSV = "account,region,resource_type,resource_id,resource_name,resource_arn,encryption,key_ref,key_arn,verdict,reason,detail,alias,material_id,material_age_days,valid_to,severity,fix\r\n" +
-	"222222222222,eu-west-1,AWS::DynamoDB::Table,\"t,1\",\"t,1\r\nx\x1b[31m\",arn:aws:dynamodb:eu-west-1:222222222222:table/t,KMS,arn:aws:kms:eu-west-1:111111111111:key/k2,arn:aws:kms:eu-west-1:111111111111:key/k2,INSUFFICIENT_DATA,KEY_UNREADABLE,facts of key k2 could not be read: ThrottlingException,,,,,LOW,\"grant the operator/verify role read access (DescribeKey, ListKeyRotations, the service's Describe call) and scan again\"\r\n" +
-	"222222222222,eu-west-1,AWS::RDS::DBCluster,cluster-XYZ,aurora,arn:aws:rds:eu-west-1:222222222222:cluster:aurora,UNKNOWN,,,NOT_APPLICABLE,RESOURCE_DELETED,rds-cluster aurora no longer exists,,,,,INFORMATIONAL,\r\n" +
-	"333333333333,eu-west-1,AWS::RDS::DBInstance,db-ABC,orders,arn:aws:rds:eu-west-1:333333333333:db:orders,KMS,arn:aws:kms:eu-west-1:111111111111:key/k1,arn:aws:kms:eu-west-1:111111111111:key/k1,COMPLIANT,KEY_COMPLIANT,\"current key material of alias/prod/rds is 10 days old, max 365 days\",alias/prod/rds,m1,10,2027-03-01T00:00:00Z,INFORMATIONAL,\r\n" +
-	"333333333333,eu-west-1,AWS::S3::Bucket,logs,logs,arn:aws:s3:::logs,KMS,alias/prod/s3,,NON_COMPLIANT,ALIAS_RESOLVES_IN_RESOURCE_ACCOUNT,\"bare alias alias/prod/s3 resolves in \"\"333333333333\"\", not the Security account\",,,,,HIGH,\"name the key by its key ARN or alias ARN in the Security account, not a bare alias\"\r\n"
+const wantCSV = "account,region,resource_type,resource_id,resource_name,resource_arn,encryption,key_ref,key_arn,verdict,reason,detail,alias,material_id,material_age_days,valid_to,severity,fix,exception_resource,exception_reason,exception_approver,exception_expires\r\n" +
+	"222222222222,eu-west-1,AWS::DynamoDB::Table,\"t,1\",\"t,1\r\nx\x1b[31m\",arn:aws:dynamodb:eu-west-1:222222222222:table/t,KMS,arn:aws:kms:eu-west-1:111111111111:key/k2,arn:aws:kms:eu-west-1:111111111111:key/k2,INSUFFICIENT_DATA,KEY_UNREADABLE,facts of key k2 could not be read: ThrottlingException,,,,,LOW,\"grant the operator/verify role read access (DescribeKey, ListKeyRotations, the service's Describe call) and scan again\",,,,\r\n" +
+	"222222222222,eu-west-1,AWS::RDS::DBCluster,cluster-XYZ,aurora,arn:aws:rds:eu-west-1:222222222222:cluster:aurora,UNKNOWN,,,NOT_APPLICABLE,RESOURCE_DELETED,rds-cluster aurora no longer exists,,,,,INFORMATIONAL,,,,,\r\n" +
+	"333333333333,eu-west-1,AWS::RDS::DBInstance,db-ABC,orders,arn:aws:rds:eu-west-1:333333333333:db:orders,KMS,arn:aws:kms:eu-west-1:111111111111:key/k1,arn:aws:kms:eu-west-1:111111111111:key/k1,COMPLIANT,KEY_COMPLIANT,\"current key material of alias/prod/rds is 10 days old, max 365 days\",alias/prod/rds,m1,10,2027-03-01T00:00:00Z,INFORMATIONAL,,,,,\r\n" +
+	"333333333333,eu-west-1,AWS::S3::Bucket,logs,logs,arn:aws:s3:::logs,KMS,alias/prod/s3,,NON_COMPLIANT,ALIAS_RESOLVES_IN_RESOURCE_ACCOUNT,\"bare alias alias/prod/s3 resolves in \"\"333333333333\"\", not the Security account\",,,,,HIGH,\"name the key by its key ARN or alias ARN in the Security account, not a bare alias\",,,,\r\n"
 
 func TestCSVGolden(t *testing.T) {
 	var b bytes.Buffer

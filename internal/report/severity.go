@@ -41,7 +41,7 @@ func (s Severity) Caption() string {
 // names is high, and the rest (age, wrong or unmanaged key) is medium.
 func SeverityOf(r compliance.Result) Severity {
 	switch r.Verdict {
-	case compliance.Compliant, compliance.NotApplicable:
+	case compliance.Compliant, compliance.NotApplicable, compliance.Exempted:
 		return SeverityInformational
 	case compliance.InsufficientData:
 		return SeverityLow

@@ -19,6 +19,7 @@ var verdictColors = map[compliance.Verdict]string{
 	compliance.NonCompliant:     "\x1b[31m", // red
 	compliance.InsufficientData: "\x1b[33m", // yellow
 	compliance.NotApplicable:    "\x1b[2m",  // dim
+	compliance.Exempted:         "\x1b[36m", // cyan
 }
 
 const colorReset = "\x1b[0m"

@@ -1,5 +1,5 @@
 // Package sandbox serves an AWS-compatible endpoint on one loopback port
-// (KMS, STS, CloudTrail, RDS, DynamoDB, S3, Config) for several accounts,
+// (KMS, STS, CloudTrail, RDS, DynamoDB, S3, Config, SNS, Security Hub) for several accounts,
 // choosing the service by the SigV4 signing name as LocalStack does. It
 // authenticates every request (access key → account, signature verified),
 // applies injected latency, faults and AWS request quotas, counts calls, and

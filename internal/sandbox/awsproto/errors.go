@@ -20,6 +20,7 @@ const (
 	JSON11                   // KMS, CloudTrail, Config
 	Query                    // STS, RDS
 	RestXML                  // S3
+	RestJSON                 // Security Hub
 )
 
 // Error is an AWS-shaped error: the code is the exception name the SDKs
@@ -60,7 +61,7 @@ func NewRequestID() string {
 // WriteError writes e in the shape protocol p uses.
 func WriteError(w http.ResponseWriter, p Protocol, requestID string, e *Error) {
 	switch p {
-	case JSON10, JSON11:
+	case JSON10, JSON11, RestJSON:
 		writeJSONError(w, p, requestID, e)
 	case Query:
 		writeQueryError(w, requestID, e)
@@ -82,8 +83,11 @@ func writeJSONError(w http.ResponseWriter, p Protocol, requestID string, e *Erro
 }
 
 func jsonContentType(p Protocol) string {
-	if p == JSON10 {
+	switch p {
+	case JSON10:
 		return "application/x-amz-json-1.0"
+	case RestJSON:
+		return "application/json"
 	}
 	return "application/x-amz-json-1.1"
 }

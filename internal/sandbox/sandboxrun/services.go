@@ -12,6 +12,7 @@ import (
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
 	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
+	"github.com/byok-dev/byok/internal/sandbox/securityhubsvc"
 	"github.com/byok-dev/byok/internal/sandbox/snssvc"
 	stssvc "github.com/byok-dev/byok/internal/sandbox/stssvc"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
@@ -73,6 +74,7 @@ func registerServices(srv *sandbox.Server) (services, error) {
 	add(srv, s3, s3svc.Quotas(), s3svc.ThrottleError)
 	add(srv, cfg, nil, configsvc.ThrottleError)
 	add(srv, snssvc.NewService(env), snssvc.Quotas(), snssvc.ThrottleError)
+	add(srv, securityhubsvc.New(env), securityhubsvc.Quotas(), securityhubsvc.ThrottleError)
 	return services{kms: kms, s3: s3, config: cfg}, nil
 }
 

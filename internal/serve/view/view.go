@@ -63,6 +63,7 @@ type ScanPoint struct {
 	At                              time.Time
 	Total, Compliant, NonCompliant  int
 	NotApplicable, InsufficientData int
+	Exempted                        int // covered by a live estate exception
 }
 
 // Audit is the audit chain status and its latest entries.
