@@ -24,6 +24,7 @@ func TestLookup(t *testing.T) {
 		"rotate on demand":        {ServiceKMS, "RotateKeyOnDemand", "RotateKeyOnDemand", 5, true},
 		"list key rotations":      {ServiceKMS, "ListKeyRotations", "ListKeyRotations", 5, true},
 		"sts shared":              {ServiceSTS, "AssumeRole", "Requests", 600, true},
+		"cloudtrail lookups":      {ServiceCloudTrail, "LookupEvents", "LookupEvents", 2, true},
 		"unknown op":              {ServiceKMS, "NoSuchOp", "", 0, false},
 		"unknown service":         {"s3", "GetObject", "", 0, false},
 	}
@@ -91,7 +92,7 @@ func TestReserveSpacesCallsAtTheQuota(t *testing.T) {
 	p.now = clk.now
 	k := Key{"111111111111", "eu-west-1", ServiceKMS, "GetParametersForImport"}
 	waits := []time.Duration{p.reserve(k), p.reserve(k), p.reserve(k)}
-	want := []time.Duration{0, time.Second, 2 * time.Second}
+	want := []time.Duration{0, 1030 * time.Millisecond, 2060 * time.Millisecond} // 1/s, lowRateMargin
 	for i := range want {
 		if waits[i] != want[i] {
 			t.Fatalf("waits = %v, want %v", waits, want)

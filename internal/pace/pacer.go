@@ -12,6 +12,13 @@ type Key struct {
 	Account, Region, Service, Op string
 }
 
+// lowRateMargin widens the spacing of quotas below three per second, whose
+// bucket holds a single request: calls leave exactly 1/rate apart but
+// arrive with jitter, and a server bucket of one token throttles a call
+// that arrives a millisecond early. Faster quotas keep one token of slack
+// in the bucket instead (see Pacer).
+const lowRateMargin = 1.03
+
 // AIMD parameters: a throttling error halves the rate down to minFraction
 // of the quota; each admitted success adds stepFraction of the quota back.
 const (
@@ -83,7 +90,7 @@ func (p *Pacer) reserve(k Key) time.Duration {
 	}
 	now := p.now()
 	capacity := math.Max(1, math.Floor(b.rate)-1)
-	interval := time.Duration(float64(time.Second) / b.rate)
+	interval := spacing(b.rate)
 	at := b.full.Add(-time.Duration(capacity-1) * interval)
 	if at.Before(now) {
 		at = now
@@ -93,6 +100,15 @@ func (p *Pacer) reserve(k Key) time.Duration {
 	}
 	b.full = b.full.Add(interval)
 	return at.Sub(now)
+}
+
+// spacing is the interval between calls at rate.
+func spacing(rate float64) time.Duration {
+	d := float64(time.Second) / rate
+	if rate < 3 {
+		d *= lowRateMargin
+	}
+	return time.Duration(d)
 }
 
 func (p *Pacer) bucketLocked(k Key) *bucket {
@@ -123,7 +139,7 @@ func (p *Pacer) Throttled(k Key) {
 		return
 	}
 	b.rate = math.Max(b.limit*minFraction, b.rate/2)
-	next := p.now().Add(time.Duration(float64(time.Second) / b.rate))
+	next := p.now().Add(spacing(b.rate))
 	if b.full.Before(next) {
 		b.full = next
 	}

@@ -4,8 +4,9 @@ import "sort"
 
 // Service codes, as Service Quotas and SigV4 name them.
 const (
-	ServiceKMS = "kms"
-	ServiceSTS = "sts"
+	ServiceKMS        = "kms"
+	ServiceSTS        = "sts"
+	ServiceCloudTrail = "cloudtrail"
 )
 
 // Quota is one request quota: Ops share one per-second budget in each
@@ -53,6 +54,10 @@ var kmsDefaults = []Quota{
 // shared by the operations byok calls.
 var stsDefaults = []Quota{{Name: "Requests", PerSecond: 600, Ops: []string{"AssumeRole", "GetCallerIdentity"}}}
 
+// cloudTrailDefaults: LookupEvents is limited to two requests per second
+// per account and Region (CloudTrail API reference, LookupEvents).
+var cloudTrailDefaults = []Quota{{Name: "LookupEvents", PerSecond: 2}}
+
 // Table is the default quota table: for each service, each operation's
 // quota. Build it once with Defaults.
 type Table struct {
@@ -69,7 +74,7 @@ func Defaults() *Table {
 	for _, set := range []struct {
 		service string
 		qs      []Quota
-	}{{ServiceKMS, kmsDefaults}, {ServiceSTS, stsDefaults}} {
+	}{{ServiceKMS, kmsDefaults}, {ServiceSTS, stsDefaults}, {ServiceCloudTrail, cloudTrailDefaults}} {
 		for _, q := range set.qs {
 			q.Service = set.service
 			if len(q.Ops) == 0 {

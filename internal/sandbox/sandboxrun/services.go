@@ -13,6 +13,7 @@ import (
 	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 	"github.com/byok-dev/byok/internal/sandbox/snssvc"
+	"github.com/byok-dev/byok/internal/sandbox/sqsvc"
 	stssvc "github.com/byok-dev/byok/internal/sandbox/stssvc"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
@@ -73,6 +74,7 @@ func registerServices(srv *sandbox.Server) (services, error) {
 	add(srv, s3, s3svc.Quotas(), s3svc.ThrottleError)
 	add(srv, cfg, nil, configsvc.ThrottleError)
 	add(srv, snssvc.NewService(env), snssvc.Quotas(), snssvc.ThrottleError)
+	add(srv, sqsvc.New(env, srv.Faults), nil, sqsvc.ThrottleError)
 	return services{kms: kms, s3: s3, config: cfg}, nil
 }
 
