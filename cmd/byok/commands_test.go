@@ -21,7 +21,7 @@ import (
 // new command fails TestEveryCommand until someone decides.
 var (
 	awsCommands = map[string]bool{"scan": true, "plan": true, "rotate": true, "resume": true,
-		"rollback": true, "import": true, "watch": true, "serve": true, "runs abandon": true}
+		"rollback": true, "import": true, "watch": true, "serve": true, "runs abandon": true, "estate discover": true}
 	localCommands = map[string]bool{"estate validate": true, "estate show": true, "sandbox": true,
 		"sandbox config-invoke": true, "hsm init": true, "hsm check": true, "hsm list": true,
 		"runs list": true, "runs show": true, "audit show": true, "audit verify": true, "audit adopt-head": true,
