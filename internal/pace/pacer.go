@@ -37,6 +37,9 @@ type Pacer struct {
 	applied map[scope]appliedSet
 	buckets map[bucketKey]*bucket
 	now     func() time.Time
+	// throttles counts throttling errors recorded (for benchmarks and
+	// progress: how much a run leaned on AIMD).
+	throttles int64
 }
 
 type scope struct{ account, region, service string }
@@ -138,6 +141,7 @@ func (p *Pacer) Throttled(k Key) {
 	if b == nil {
 		return
 	}
+	p.throttles++
 	b.rate = math.Max(b.limit*minFraction, b.rate/2)
 	next := p.now().Add(spacing(b.rate))
 	if b.full.Before(next) {
@@ -170,4 +174,15 @@ func (p *Pacer) Rate(k Key) (rate, limit float64) {
 		return b.rate, b.limit
 	}
 	return 0, 0
+}
+
+// Throttles is how many throttling errors were recorded on paced
+// operations.
+func (p *Pacer) Throttles() int64 {
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.throttles
 }

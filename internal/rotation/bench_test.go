@@ -107,11 +107,13 @@ func benchOnce(b *testing.B, bc benchCase) {
 	}
 	bound := float64(len(keys)) / bc.gpfi // GetParametersForImport: 1 per key
 	b.ReportMetric(wall.Seconds(), "wall-s")
+	b.ReportMetric(float64(w.eng.Limits.Throttles()), "throttles")
 	b.ReportMetric(wall.Seconds()/bound, "x-bound")
 	b.ReportMetric(float64(bP50.Microseconds())/1000, "load-p50-before-ms")
 	b.ReportMetric(float64(bP99.Microseconds())/1000, "load-p99-before-ms")
 	b.ReportMetric(float64(p50.Microseconds())/1000, "load-p50-during-ms")
 	b.ReportMetric(float64(p99.Microseconds())/1000, "load-p99-during-ms")
+	b.Logf("%d throttling errors absorbed by the pacer", w.eng.Limits.Throttles())
 	b.Logf("%d keys in %v (bound %.0f s, %.3f×); load before: %d calls p50 %v p99 %v; during: %d calls p50 %v p99 %v",
 		len(keys), wall.Round(time.Millisecond), bound, wall.Seconds()/bound, bCalls, bP50, bP99, calls, p50, p99)
 	if wall.Seconds() > bc.within*bound {
