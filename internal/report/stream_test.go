@@ -67,7 +67,9 @@ func TestStreamedFormatsHoldEveryResourceOnce(t *testing.T) {
 		}},
 		"asff": {WriteASFF, func(t *testing.T, b []byte) []string {
 			var fs []struct {
-				Resources []struct{ ID string `json:"Id"` }
+				Resources []struct {
+					ID string `json:"Id"`
+				}
 			}
 			if err := json.Unmarshal(b, &fs); err != nil {
 				t.Fatal(err)
@@ -84,7 +86,9 @@ func TestStreamedFormatsHoldEveryResourceOnce(t *testing.T) {
 			sc.Buffer(make([]byte, 1<<20), 1<<20)
 			for sc.Scan() {
 				var ev struct {
-					Resources []struct{ UID string `json:"uid"` } `json:"resources"`
+					Resources []struct {
+						UID string `json:"uid"`
+					} `json:"resources"`
 				}
 				if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 					t.Fatal(err)
