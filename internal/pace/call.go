@@ -3,6 +3,7 @@ package pace
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/aws/smithy-go"
 )
@@ -25,7 +26,7 @@ func IsThrottling(err error) bool {
 // lasts; any other outcome is returned as is. A run thus slows down in a
 // throttling storm and never fails for throttling alone.
 func Call[T any](ctx context.Context, p *Pacer, k Key, fn func(context.Context) (T, error)) (T, error) {
-	for {
+	for attempt := 0; ; attempt++ {
 		if err := p.Wait(ctx, k); err != nil {
 			var zero T
 			return zero, err
@@ -41,5 +42,25 @@ func Call[T any](ctx context.Context, p *Pacer, k Key, fn func(context.Context) 
 		if p == nil || ctx.Err() != nil {
 			return out, err
 		}
+		if _, limit := p.Rate(k); limit == 0 && sleep(ctx, unpacedBackoff(attempt)) != nil {
+			return out, err // an operation the table does not know: back off instead of hammering
+		}
+	}
+}
+
+// unpacedBackoff is the wait before retrying a throttled operation the
+// table has no quota for: 100 ms doubling, at most 5 s.
+func unpacedBackoff(attempt int) time.Duration {
+	return min(5*time.Second, 100*time.Millisecond<<min(attempt, 6))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }

@@ -193,3 +193,13 @@ func TestCallStopsWithContext(t *testing.T) {
 		t.Fatalf("calls %d err %v: a cancelled run returns the throttling error it saw", n, err)
 	}
 }
+
+func TestUnpacedBackoffGrowsAndCaps(t *testing.T) {
+	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond,
+		1600 * time.Millisecond, 3200 * time.Millisecond, 5 * time.Second, 5 * time.Second}
+	for i, w := range want {
+		if d := unpacedBackoff(i); d != w {
+			t.Fatalf("attempt %d: %v, want %v", i, d, w)
+		}
+	}
+}
