@@ -129,7 +129,7 @@ func TestAIMD(t *testing.T) {
 			for range 20 {
 				p.Throttled(k)
 			}
-		}, 100.0 / 64},
+		}, 100.0 / 8},
 		{"never above quota", func() {
 			for range 40 {
 				p.Succeeded(k)

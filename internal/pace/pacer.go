@@ -21,8 +21,11 @@ const lowRateMargin = 1.03
 
 // AIMD parameters: a throttling error halves the rate down to minFraction
 // of the quota; each admitted success adds stepFraction of the quota back.
+// The floor is 1/8 (at most 8 s between GetParametersForImport calls, like
+// the SDK's longest backoffs): lower floors made a short storm cost minutes
+// of recovery.
 const (
-	minFraction  = 1.0 / 64
+	minFraction  = 1.0 / 8
 	stepFraction = 1.0 / 16
 )
 
@@ -130,7 +133,7 @@ func (p *Pacer) bucketLocked(k Key) *bucket {
 }
 
 // Throttled records a throttling error on k: the rate halves (not below
-// 1/64 of the quota) and the next call waits one new interval.
+// 1/8 of the quota) and the next call waits one new interval.
 func (p *Pacer) Throttled(k Key) {
 	if p == nil {
 		return
