@@ -22,7 +22,7 @@ import (
 var (
 	awsCommands = map[string]bool{"scan": true, "plan": true, "rotate": true, "resume": true,
 		"rollback": true, "import": true, "watch": true, "serve": true, "runs abandon": true,
-		"lock status": true, "lock release": true}
+		"lock status": true, "lock release": true, "estate discover": true}
 	localCommands = map[string]bool{"estate validate": true, "estate show": true, "sandbox": true,
 		"sandbox config-invoke": true, "hsm init": true, "hsm check": true, "hsm list": true,
 		"runs list": true, "runs show": true, "audit show": true, "audit verify": true, "audit adopt-head": true,
@@ -218,10 +218,14 @@ func TestAWSFlagsReachTheSDK(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", sandboxrun.NewTest(t, false).URL()) // answering, so loading gets as far as the profile
 	extra := map[string][]string{"rotate": {"--due"}, "resume": {"r-20261127T010203Z-3fa9"},
 		"rollback": {"r-20261127T010203Z-3fa9"}, "import": {"--key", "alias/dev/s3"}, "watch": {"--key", "alias/dev/s3"},
-		"runs abandon": {"r-20261127T010203Z-3fa9", "--reason", "test"},
-		"lock release": {"alias/dev/s3", "--force", "--reason", "test"}}
+		"runs abandon":    {"r-20261127T010203Z-3fa9", "--reason", "test"},
+		"lock release":    {"alias/dev/s3", "--force", "--reason", "test"},
+		"estate discover": {"--out", filepath.Join(t.TempDir(), "discovered.yaml")}}
 	for name := range awsCommands {
-		args := append(append(strings.Fields(name), extra[name]...), "--estate", estateFile)
+		args := append(strings.Fields(name), extra[name]...)
+		if name != "estate discover" { // discover writes an estate; it reads none
+			args = append(args, "--estate", estateFile)
+		}
 		for flagArgs, want := range map[string]string{"--profile no-such-profile": "no-such-profile", "--region eu-west-9": "eu-west-9"} {
 			code, _, errOut := cliRun(t, append(args, strings.Fields(flagArgs)...)...)
 			if code != exitFailed || !strings.Contains(errOut, want) {

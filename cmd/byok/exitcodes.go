@@ -23,7 +23,7 @@ var exitMeaning = []struct {
 }{
 	{exitOK, "success: the command did what was asked (a scan found nothing non-compliant)"},
 	{exitFailed, "failure, or only part done: the message says what was not done"},
-	{exitFindings, "the command ran and reports something to act on: non-compliant resources (`scan`), failed KMS calls (`watch`), resources that became non-compliant (`findings diff --exit-code`), due keys (`plan --exit-code`)"},
+	{exitFindings, "the command ran and reports something to act on: non-compliant resources (`scan`), failed KMS calls (`watch`), resources that became non-compliant (`findings diff --exit-code`), due keys (`plan --exit-code`), what `estate discover` could not classify"},
 	{exitStopped, "a rotation run was stopped (Ctrl-C, SIGTERM) with its journal intact: `byok resume RUN` continues it"},
 	{exitUsage, "bad flags or arguments; nothing was done"},
 }

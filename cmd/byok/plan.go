@@ -73,7 +73,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	plans, err := env.engine.PlanKeys(ctx, keys, pickStrategy(*strategy, env.est))
-	if werr := writePlans(stdout, plans, format.is("json")); err == nil {
+	if werr := writePlans(stdout, plans, format.is("json"), planQuotas{env.engine.Limits, env.quotas, env.est.SecurityAccount}); err == nil {
 		err = werr
 	}
 	if err == nil && *out != "" {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/rotation"
 )
 
@@ -24,6 +25,8 @@ type planJSON struct {
 	Steps             []string `json:"steps"`
 	Impact            string   `json:"impact,omitempty"`
 	Refused           string   `json:"refused,omitempty"`
+	// Pacing is where the rates pacing the key's rotation come from.
+	Pacing *pacingJSON `json:"pacing,omitempty"`
 }
 
 func plansJSON(plans []rotation.Plan, now time.Time) []planJSON {
@@ -49,11 +52,23 @@ func plansJSON(plans []rotation.Plan, now time.Time) []planJSON {
 	return out
 }
 
-func writePlans(w io.Writer, plans []rotation.Plan, asJSON bool) error {
+// planQuotas is what byok plan shows of pacing (nil pacer: nothing).
+type planQuotas struct {
+	pacer   *pace.Pacer
+	sources []pace.Source
+	account string
+}
+
+func writePlans(w io.Writer, plans []rotation.Plan, asJSON bool, q planQuotas) error {
 	if asJSON {
-		return writeJSON(w, plansJSON(plans, time.Now()))
+		out := plansJSON(plans, time.Now())
+		for i := range out {
+			out[i].Pacing = pacingOf(q.pacer, q.sources, q.account, plans[i].Key.Region)
+		}
+		return writeJSON(w, out)
 	}
 	printPlans(w, plans)
+	printQuotaSources(w, q.pacer, q.sources, q.account, plans)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/sharedstate"
 	"github.com/byok-dev/byok/internal/store"
@@ -58,6 +59,7 @@ type rotationEnv struct {
 	est    *estate.Estate
 	store  *store.Store
 	hsm    *hsm.Session
+	quotas []pace.Source // where each Region's request quotas come from
 }
 
 func (r *rotationEnv) Close() error { return r.app.Close() }
@@ -88,14 +90,17 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 			return nil, &exitError{Code: exitUsage, Err: fmt.Errorf("%w (from %s)", err, source)}
 		}
 	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	a, err := app.Open(ctx, app.Options{Estate: est, AWS: base, StatePath: path, StateMode: f.stateMode, Operator: needHSM,
-		StateLocation: loc, StaleAfter: f.staleAfter,
-		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
-		Failpoint: failpointFromEnv(), WatchWindow: *f.watch})
+		StateLocation: loc, StaleAfter: f.staleAfter, Logger: logger, Failpoint: failpointFromEnv(), WatchWindow: *f.watch})
 	if err != nil {
 		return nil, err
 	}
 	env := &rotationEnv{app: a, aws: a.AWS, engine: a.Engine, est: est, store: a.Store}
+	if env.quotas, err = a.AWS.LoadQuotas(ctx, est.SecurityAccount, app.QuotaRegions(est), logger); err != nil {
+		_ = env.Close()
+		return nil, err
+	}
 	if needHSM {
 		if err := env.openHSM(ctx, f, stderr); err != nil {
 			_ = env.Close()

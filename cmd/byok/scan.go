@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/byok-dev/byok/internal/app"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/regions"
 	"github.com/byok-dev/byok/internal/report"
@@ -171,8 +173,11 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer env.Close()
+	if _, err := env.LoadQuotas(ctx, est.SecurityAccount, app.QuotaRegions(est), slog.New(slog.NewTextHandler(stderr, nil))); err != nil {
+		return err
+	}
 	bar := newProgress(stderr, len(scan.Targets(orAll(f.accounts, est.Accounts()), orAll(f.regions, est.Regions)))*3)
-	rep, gaps, err := scan.RunChecked(ctx, est, scan.Deps{Inventory: env.Inventory(), KMS: env.KeyFacts()},
+	rep, gaps, err := scan.RunChecked(ctx, est, scan.Deps{Inventory: env.Inventory(), KMS: env.KeyFacts(), Pace: env.Pace()},
 		scan.Options{Accounts: f.accounts, Regions: f.regions, Now: time.Now(), Source: source, Progress: bar.step})
 	bar.done()
 	if err != nil {

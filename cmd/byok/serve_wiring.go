@@ -164,7 +164,7 @@ func (w *serveWiring) Scan(ctx context.Context, now time.Time) (serve.ScanResult
 		return serve.ScanResult{}, err
 	}
 	ae := w.awsNow()
-	rep, err := scan.Run(ctx, w.env.est, scan.Deps{Inventory: ae.Inventory(), KMS: ae.KeyFacts()},
+	rep, err := scan.Run(ctx, w.env.est, scan.Deps{Inventory: ae.Inventory(), KMS: ae.KeyFacts(), Pace: ae.Pace()},
 		scan.Options{Now: now, Source: w.source})
 	if err != nil {
 		return serve.ScanResult{}, err

@@ -84,7 +84,7 @@ func (a *App) open(ctx context.Context, o Options) error {
 		return err
 	}
 	a.Engine = &rotation.Engine{Estate: o.Estate, Store: a.Store, Clients: a.AWS.Rotation(),
-		Audit: rotation.AuditLog{Log: a.Audit}, Limits: rotation.NewLimits(rotation.DefaultRates()),
+		Audit: rotation.AuditLog{Log: a.Audit}, Limits: a.AWS.Pace(),
 		Algorithm: alg, Poll: o.Poll, RotateTimeout: o.RotateTimeout, WatchWindow: o.WatchWindow,
 		Logger: o.Logger, Failpoint: o.Failpoint}
 	if o.HSM != nil {

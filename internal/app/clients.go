@@ -17,6 +17,7 @@ import (
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/inventory"
 	"github.com/byok-dev/byok/internal/keyfacts"
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/rotation"
 )
 
@@ -33,6 +34,9 @@ type Clients struct {
 
 	mu    sync.Mutex
 	cache map[clientSlot]any
+
+	paceOnce sync.Once
+	pace     *pace.Pacer
 }
 
 type clientSlot struct{ service, account, region string }

@@ -12,7 +12,7 @@ import (
 )
 
 func (s *story) runScan(ctx context.Context) (report.Report, error) {
-	return scan.Run(ctx, s.w.est, scan.Deps{Inventory: s.w.clients.Inventory(), KMS: s.w.clients.KeyFacts()},
+	return scan.Run(ctx, s.w.est, scan.Deps{Inventory: s.w.clients.Inventory(), KMS: s.w.clients.KeyFacts(), Pace: s.w.clients.Pace()},
 		scan.Options{Now: time.Now(), Source: "demo", Version: s.w.opts.Version})
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/compliance"
 	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/pace"
 )
 
 // KMS is the part of the KMS API keyfacts calls; *kms.Client implements it.
@@ -35,9 +36,11 @@ type Reader struct {
 	Client func(account, region string) KMS
 	// Concurrency bounds parallel key reads (default 16).
 	Concurrency int
-	// Pace spaces KMS calls per account, Region and operation; NewReader
-	// sets it to AWS's documented quotas (DefaultRates). nil: no pacing.
-	Pace *Pacer
+	// Pace spaces KMS calls per account, Region and quota; NewReader sets
+	// it to a pacer on AWS's default quotas, and a scan passes the one it
+	// shares with the rest of the run (applied values included). nil: no
+	// pacing.
+	Pace *pace.Pacer
 
 	mu      sync.Mutex
 	index   *compliance.Index
@@ -53,7 +56,7 @@ type once struct {
 
 // NewReader returns a reader with an empty cache (one per scan).
 func NewReader(e *estate.Estate, client func(account, region string) KMS) *Reader {
-	return &Reader{Estate: e, Client: client, index: compliance.NewIndex(), Pace: NewPacer(DefaultRates()),
+	return &Reader{Estate: e, Client: client, index: compliance.NewIndex(), Pace: pace.New(nil),
 		keys: map[string]*once{}, aliases: map[string]*once{}, targets: map[string]bool{}}
 }
 

@@ -57,9 +57,17 @@ func (r *Reader) readKeys(ctx context.Context, arns []string) {
 	if n <= 0 {
 		n = 16
 	}
-	sem := make(chan struct{}, n)
+	// Each Region has its own quotas, so each has its own n readers: keys
+	// of one Region waiting for its ListKeyRotations budget never hold up
+	// another Region's.
+	sems := map[string]chan struct{}{}
 	var wg sync.WaitGroup
 	for _, arn := range arns {
+		region := arnRegion(arn)
+		if sems[region] == nil {
+			sems[region] = make(chan struct{}, n)
+		}
+		sem := sems[region]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -69,6 +77,15 @@ func (r *Reader) readKeys(ctx context.Context, arns []string) {
 		}()
 	}
 	wg.Wait()
+}
+
+// arnRegion is the Region field of an ARN ("" when arn is not one).
+func arnRegion(arn string) string {
+	parts := strings.SplitN(arn, ":", 5)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[3]
 }
 
 // Key reads one key's facts once per reader and records them in the

@@ -3,10 +3,8 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"unicode/utf8"
 
 	"github.com/byok-dev/byok/internal/compliance"
@@ -110,21 +108,6 @@ func ASFFFindings(rep Report) ([]ASFFFinding, error) {
 		out = append(out, f)
 	}
 	return out, nil
-}
-
-// WriteASFF writes the findings as a JSON array, the shape
-// `aws securityhub batch-import-findings --findings file://…` reads.
-func WriteASFF(w io.Writer, rep Report) error {
-	findings, err := ASFFFindings(rep)
-	if err != nil {
-		return fmt.Errorf("write asff: %w", err)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(findings); err != nil {
-		return fmt.Errorf("write asff: %w", err)
-	}
-	return nil
 }
 
 func asffFinding(r compliance.Result, at string) (ASFFFinding, error) {

@@ -2,11 +2,9 @@ package report
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/byok-dev/byok/internal/compliance"
 )
@@ -60,27 +58,6 @@ func toJSONResult(rep Report, r compliance.Result) jsonResult {
 	}
 }
 
-// WriteJSON writes one JSON document: {"scan": …, "summary": …, "results": […]}.
-// Field names are stable; verdicts and reasons are their string forms.
-func WriteJSON(w io.Writer, rep Report) error {
-	m := rep.Meta
-	out := jsonReport{
-		Scan: jsonScan{Time: m.ScanTime.UTC().Format(time.RFC3339), Estate: m.Estate, SecurityAccount: m.SecurityAccount,
-			Accounts: nonNil(m.Accounts), Regions: nonNil(m.Regions), Errors: nonNil(m.Errors), Version: version(m)},
-		Summary: Summarize(rep.Results),
-		Results: []jsonResult{},
-	}
-	for _, r := range sorted(rep.Results) {
-		out.Results = append(out.Results, toJSONResult(rep, r))
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("write json report: %w", err)
-	}
-	return nil
-}
-
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -102,8 +79,8 @@ func WriteCSV(w io.Writer, rep Report) error {
 	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("write csv report: %w", err)
 	}
-	for _, r := range sorted(rep.Results) {
-		j := toJSONResult(rep, r)
+	for _, i := range order(rep.Results) {
+		j := toJSONResult(rep, rep.Results[i])
 		age := ""
 		if j.MaterialAgeDays != nil {
 			age = strconv.Itoa(*j.MaterialAgeDays)

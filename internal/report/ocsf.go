@@ -1,9 +1,7 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/byok-dev/byok/internal/compliance"
 )
@@ -180,22 +178,6 @@ func ocsfFinding(r compliance.Result, ms int64, ver string) OCSFFinding {
 func ocsfUnmapped(r compliance.Result) *OCSFUnmapped {
 	if x := exceptionOf(r); x != nil {
 		return &OCSFUnmapped{Exception: x}
-	}
-	return nil
-}
-
-// WriteOCSF writes one event per line (JSON Lines), the usual shape for
-// OCSF pipelines.
-func WriteOCSF(w io.Writer, rep Report) error {
-	findings, err := OCSFFindings(rep)
-	if err != nil {
-		return fmt.Errorf("write ocsf: %w", err)
-	}
-	enc := json.NewEncoder(w)
-	for _, f := range findings {
-		if err := enc.Encode(f); err != nil {
-			return fmt.Errorf("write ocsf: %w", err)
-		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -46,7 +47,7 @@ type Engine struct {
 	Clients  Clients
 	HSM      HSM
 	Audit    Auditor
-	Limits   *Limits
+	Limits   *pace.Pacer
 	Operator string // caller ARN, for the run and the audit
 	// Algorithm is the HSM wrapping algorithm matching the estate policy.
 	Algorithm hsm.WrappingAlgorithm

@@ -20,6 +20,7 @@ import (
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/hsm"
 	"github.com/byok-dev/byok/internal/hsm/hsmtest"
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
@@ -156,7 +157,7 @@ func (w *world) engine(t testing.TB) *rotation.Engine {
 		t.Fatal(err)
 	}
 	return &rotation.Engine{Estate: w.est, Store: w.st, Clients: &clients{accts: w.accts}, HSM: w.hs,
-		Audit: rotation.AuditLog{Log: w.log}, Limits: rotation.NewLimits(rotation.DefaultRates()), Operator: op,
+		Audit: rotation.AuditLog{Log: w.log}, Limits: pace.New(nil), Operator: op,
 		Algorithm: hsm.RSAES_OAEP_SHA_1, Poll: time.Second, RotateTimeout: time.Minute,
 		Logger: slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 }

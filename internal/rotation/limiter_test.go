@@ -2,65 +2,57 @@ package rotation_test
 
 import (
 	"context"
-	"errors"
 	"testing"
-	"time"
 
+	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/sandbox/faults"
+	"github.com/byok-dev/byok/internal/store"
 )
 
-func TestLimitsPace(t *testing.T) {
-	type call struct{ op, account, region string }
-	a := call{"GetParametersForImport", "111111111111", "eu-west-1"}
-	cases := map[string]struct {
-		limits   *rotation.Limits
-		calls    []call
-		min, max time.Duration
-	}{
-		"one quota spaces its calls": {rotation.NewLimits(map[string]float64{a.op: 20}), []call{a, a, a, a, a},
-			4 * 50 * time.Millisecond, 400 * time.Millisecond},
-		"other accounts have their own quota": {rotation.NewLimits(map[string]float64{a.op: 20}),
-			[]call{a, {a.op, "222222222222", a.region}, {a.op, "333333333333", a.region}}, 0, 40 * time.Millisecond},
-		"other regions have their own quota": {rotation.NewLimits(map[string]float64{a.op: 20}),
-			[]call{a, {a.op, a.account, "eu-central-1"}}, 0, 40 * time.Millisecond},
-		"an operation without a quota is not paced": {rotation.NewLimits(map[string]float64{a.op: 1}),
-			[]call{{"Encrypt", a.account, a.region}, {"Encrypt", a.account, a.region}}, 0, 40 * time.Millisecond},
-		"nil limits do not pace": {nil, []call{a, a, a}, 0, 40 * time.Millisecond},
+// TestRotationQuotasComeFromTheTable: every call a rotation paces is in
+// pace's one table at AWS's default quota (the rotation has no table of
+// its own any more).
+func TestRotationQuotasComeFromTheTable(t *testing.T) {
+	tab := pace.Defaults()
+	want := map[[2]string]float64{
+		{pace.ServiceKMS, "GetParametersForImport"}: 1, {pace.ServiceKMS, "ImportKeyMaterial"}: 15,
+		{pace.ServiceKMS, "RotateKeyOnDemand"}: 5, {pace.ServiceKMS, "CreateKey"}: 5, {pace.ServiceKMS, "UpdateAlias"}: 5,
+		{pace.ServiceKMS, "ListKeyRotations"}: 5, {pace.ServiceKMS, "TagResource"}: 5,
+		{pace.ServiceCloudTrail, "LookupEvents"}: 2,
 	}
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			t0 := time.Now()
-			for _, cl := range c.calls {
-				if err := c.limits.Wait(context.Background(), cl.op, cl.account, cl.region); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if d := time.Since(t0); d < c.min || d > c.max {
-				t.Fatalf("%d calls took %v, want %v…%v", len(c.calls), d, c.min, c.max)
-			}
-		})
-	}
-}
-
-func TestLimitsWaitCancelled(t *testing.T) {
-	l := rotation.NewLimits(map[string]float64{"GetParametersForImport": 0.1})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if err := l.Wait(ctx, "GetParametersForImport", "111111111111", "eu-west-1"); err != nil {
-		t.Fatalf("first call must go at once: %v", err)
-	}
-	if err := l.Wait(ctx, "GetParametersForImport", "111111111111", "eu-west-1"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("second call with a 10 s spacing and a 50 ms deadline: %v, want DeadlineExceeded", err)
-	}
-}
-
-func TestDefaultRatesAreAWSQuotas(t *testing.T) {
-	want := map[string]float64{"GetParametersForImport": 1, "ImportKeyMaterial": 15, "RotateKeyOnDemand": 5,
-		"CreateKey": 5, "UpdateAlias": 5, "ListKeyRotations": 5, "LookupEvents": 2}
-	got := rotation.DefaultRates()
-	for op, r := range want {
-		if got[op] != r {
-			t.Errorf("%s: %v per second, AWS quota is %v", op, got[op], r)
+	for k, rate := range want {
+		if q, ok := tab.Lookup(k[0], k[1]); !ok || q.PerSecond != rate {
+			t.Errorf("%s %s: %+v %v, AWS quota is %v", k[0], k[1], q, ok, rate)
 		}
+	}
+}
+
+// TestRotationRidesOutAThrottlingStorm: the sandbox throttles the import
+// calls; the rotation slows down (the pacer halves the rate, seen from
+// outside as a rate below the quota) and completes, never failing for
+// throttling alone.
+func TestRotationRidesOutAThrottlingStorm(t *testing.T) {
+	w := newWorld(t, true)
+	ctx := context.Background()
+	k := w.key(t, "alias/dev/s3")
+	throttle := func(op string, n int) faults.Rule {
+		return faults.Rule{Service: "kms", Operation: op, Account: w.est.SecurityAccount, Code: "ThrottlingException",
+			Status: 400, Message: "Rate exceeded", Count: n}
+	}
+	w.sb.SetFaults([]faults.Rule{throttle("GetParametersForImport", 1), throttle("ImportKeyMaterial", 3),
+		throttle("DescribeKey", 3)}, false)
+	id, err := w.eng.Start(ctx, rotation.Request{Keys: []estate.Key{k}, Strategy: estate.StrategyInPlace})
+	if err != nil {
+		t.Fatalf("rotation under throttling: run %s: %v", id, err)
+	}
+	gpfi := pace.Key{Account: w.est.SecurityAccount, Region: k.Region, Service: pace.ServiceKMS, Op: "GetParametersForImport"}
+	if rate, limit := w.eng.Limits.Rate(gpfi); rate >= limit {
+		t.Fatalf("GetParametersForImport rate %v of %v after a throttle: the pacer did not see them", rate, limit)
+	}
+	run, err := w.st.GetRun(ctx, id)
+	if err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("run %s: %+v %v", id, run.Status, err)
 	}
 }

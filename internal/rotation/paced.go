@@ -5,13 +5,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/byok-dev/byok/internal/pace"
 )
 
 // pacedKMS is a KMS client whose every call first waits its turn under the
-// account's quota for that operation (Limits).
+// account's quota for that operation (Engine.Limits), and on throttling
+// slows down and tries again (pace.Call).
 type pacedKMS struct {
 	k       KMS
-	l       *Limits
+	l       *pace.Pacer
 	account string
 	region  string
 }
@@ -19,14 +22,15 @@ type pacedKMS struct {
 type kmsOpt = func(*kms.Options)
 
 func paced[I, O any](ctx context.Context, p pacedKMS, op string, f func(context.Context, I, ...kmsOpt) (O, error), in I, opts []kmsOpt) (O, error) {
-	if err := p.l.Wait(ctx, op, p.account, p.region); err != nil {
-		var zero O
-		return zero, err
-	}
 	if j, ok := journalOption(ctx, op); ok {
 		opts = append(opts[:len(opts):len(opts)], j)
 	}
-	return f(ctx, in, opts...)
+	if p.l == nil {
+		return f(ctx, in, opts...)
+	}
+	opts = append(opts[:len(opts):len(opts)], pace.KMSOption)
+	return pace.Call(ctx, p.l, pace.Key{Account: p.account, Region: p.region, Service: pace.ServiceKMS, Op: op},
+		func(ctx context.Context) (O, error) { return f(ctx, in, opts...) })
 }
 
 func (p pacedKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, o ...kmsOpt) (*kms.DescribeKeyOutput, error) {
@@ -97,16 +101,20 @@ func (p pacedKMS) UntagResource(ctx context.Context, in *kms.UntagResourceInput,
 // Region).
 type pacedTrail struct {
 	t       Trail
-	l       *Limits
+	l       *pace.Pacer
 	account string
 	region  string
 }
 
 func (p pacedTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, o ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
-	if err := p.l.Wait(ctx, opLookupEvents, p.account, p.region); err != nil {
-		return nil, err
+	if p.l == nil {
+		return p.t.LookupEvents(ctx, in, o...)
 	}
-	return p.t.LookupEvents(ctx, in, o...)
+	o = append(o[:len(o):len(o)], pace.CloudTrailOption)
+	return pace.Call(ctx, p.l, pace.Key{Account: p.account, Region: p.region, Service: pace.ServiceCloudTrail, Op: opLookupEvents},
+		func(ctx context.Context) (*cloudtrail.LookupEventsOutput, error) {
+			return p.t.LookupEvents(ctx, in, o...)
+		})
 }
 
 // kmsFor is the paced KMS client of account in region.

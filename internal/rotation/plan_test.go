@@ -94,19 +94,6 @@ func TestStepsFor(t *testing.T) {
 	}
 }
 
-func TestLimitsPace(t *testing.T) {
-	l := NewLimits(map[string]float64{opGetParameters: 1})
-	if d := l.reserve(opGetParameters, "eu-west-1"); d != 0 {
-		t.Fatalf("first reservation waits %v, want 0", d)
-	}
-	if d := l.reserve(opGetParameters, "eu-west-1"); d < 900*time.Millisecond {
-		t.Fatalf("second reservation waits %v, want ≈1s", d)
-	}
-	if d := l.reserve(opGetParameters, "eu-central-1"); d != 0 {
-		t.Fatalf("another region waits %v, want 0", d)
-	}
-}
-
 func TestDecideRefusesNewKeyForMultiRegion(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	k := estate.Key{Env: "prod", Service: estate.ServiceDynamoDB, Alias: "alias/prod/dynamodb", Region: "eu-west-1", Replicas: []string{"eu-central-1"}}

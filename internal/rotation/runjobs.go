@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/byok-dev/byok/internal/estate"
@@ -29,36 +28,6 @@ func (e *Engine) job(run store.Run, k estate.Key, rk store.RunKey) (*keyJob, err
 	}
 	return &keyJob{e: e, run: run, key: k, rk: rk, kms: e.securityKMS(k.Region), proc: proc,
 		steps: proc.steps(len(k.Replicas) > 0), timings: map[string]time.Duration{}}, nil
-}
-
-// runKeys runs the jobs as they arrive, Concurrency at a time, and joins
-// their errors.
-func (e *Engine) runKeys(ctx context.Context, jobs <-chan *keyJob) error {
-	n := e.Concurrency
-	if n <= 0 {
-		n = 8
-	}
-	sem := make(chan struct{}, n)
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	for j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := j.execute(ctx); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // finishRun records the run's outcome from its request: succeeded when

@@ -16,6 +16,7 @@ import (
 //	POST /_byok/clock  {"advance":"24h"} | {"set":"2027-01-01T00:00:00Z"}
 //	GET  /_byok/faults                     {"rules":[…], "enforceQuotas":bool}
 //	PUT  /_byok/faults {"rules":[…], "enforceQuotas":bool}
+//	PUT  /_byok/quotas {"account","region","service","quota","value"}  applied quota value
 //	GET  /_byok/counters   DELETE /_byok/counters
 //	/_byok/<signing name>/…  service admin handlers
 func (s *Server) routeAdmin() {
@@ -26,6 +27,7 @@ func (s *Server) routeAdmin() {
 	s.admin.HandleFunc("POST /_byok/clock", s.postClock)
 	s.admin.HandleFunc("GET /_byok/faults", s.getFaults)
 	s.admin.HandleFunc("PUT /_byok/faults", s.putFaults)
+	s.admin.HandleFunc("PUT /_byok/quotas", s.putQuota)
 	s.admin.HandleFunc("GET /_byok/counters", func(w http.ResponseWriter, _ *http.Request) {
 		writeAdminJSON(w, s.Counters.Snapshot())
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/inventory"
 	"github.com/byok-dev/byok/internal/keyfacts"
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/report"
 )
 
@@ -42,6 +43,9 @@ type Options struct {
 type Deps struct {
 	Inventory inventory.Clients
 	KMS       func(account, region string) keyfacts.KMS
+	// Pace paces the key reads; nil: a pacer of its own on AWS's default
+	// quotas.
+	Pace *pace.Pacer
 }
 
 // Targets is accounts × regions, in that order.
@@ -68,6 +72,9 @@ func run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Repor
 	o = o.withDefaults(e)
 	reader := keyfacts.NewReader(e, d.KMS)
 	reader.Concurrency = o.KeyConcurrency
+	if d.Pace != nil {
+		reader.Pace = d.Pace
+	}
 	var wg sync.WaitGroup
 	var estateErr error
 	wg.Add(1)

@@ -40,3 +40,19 @@ func TestScanMakesOnlyUnavoidableCalls(t *testing.T) {
 		t.Fatalf("%d API calls, want the %d unavoidable ones", run.calls, s.minCalls())
 	}
 }
+
+// TestScanRidesOutAThrottlingStorm: the sandbox throttles the key reads
+// (ListKeyRotations and DescribeKey in the Security account); the scan
+// slows down and still reads every key: every resource COMPLIANT, no key
+// unreadable, no scan error (scanOnce fails otherwise).
+func TestScanRidesOutAThrottlingStorm(t *testing.T) {
+	s := shape{accounts: 2, regions: 2, instances: 1, clusters: 1, tables: 1, buckets: 1, services: 3,
+		inventory: inventory.Options{Concurrency: inventory.DefaultConcurrency, PerTarget: inventory.DefaultPerTarget}}
+	env := newBenchEnv(t, s)
+	throttle := func(op string, n int) faults.Rule {
+		return faults.Rule{Service: "kms", Operation: op, Account: env.est.SecurityAccount, Code: "ThrottlingException",
+			Status: 400, Message: "Rate exceeded", Count: n}
+	}
+	env.sb.SetFaults([]faults.Rule{throttle("ListKeyRotations", 6), throttle("DescribeKey", 6)}, true)
+	env.scanOnce(t, s)
+}

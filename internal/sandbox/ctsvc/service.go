@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
@@ -64,7 +65,7 @@ func (s *Service) Serve(w http.ResponseWriter, c *svc.Call) {
 // Quotas are CloudTrail's request quotas: LookupEvents is limited to two
 // requests per second per account and Region.
 func Quotas() []faults.Quota {
-	return []faults.Quota{{Name: "lookup-events", Ops: []string{"LookupEvents"}, PerSecond: 2}}
+	return faults.FromTable(pace.ServiceCloudTrail)
 }
 
 // ThrottleError is CloudTrail's throttling error.

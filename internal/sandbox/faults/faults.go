@@ -52,7 +52,8 @@ type Injector struct {
 	quotas   map[string][]Quota // service → quotas
 	throttle map[string]ThrottleError
 	buckets  map[bucketKey]*bucket
-	now      func() time.Time // real time: quotas are wall-clock rates
+	applied  map[appliedKey]float64 // Service Quotas applied values
+	now      func() time.Time       // real time: quotas are wall-clock rates
 	// suspended counts Suspend calls not yet resumed: while above zero no
 	// rule, latency or quota applies (seeding builds the world as it was;
 	// it is not traffic).
@@ -69,7 +70,7 @@ type bucket struct {
 // New returns an injector with no rules and quotas off.
 func New() *Injector {
 	return &Injector{quotas: map[string][]Quota{}, throttle: map[string]ThrottleError{},
-		buckets: map[bucketKey]*bucket{}, now: time.Now}
+		buckets: map[bucketKey]*bucket{}, applied: map[appliedKey]float64{}, now: time.Now}
 }
 
 // Register declares a service's quotas and its throttling error.
@@ -211,7 +212,8 @@ func (r *Rule) fire() *awsproto.Error {
 }
 
 // take consumes one token from every quota bucket that covers op; buckets
-// hold at most one second of tokens (AWS quotas are per-second).
+// hold at most one second of tokens (AWS quotas are per-second) and fill
+// at the applied value where one is set (SetApplied).
 func (in *Injector) take(service, op, account, region string) bool {
 	now := in.now()
 	for _, q := range in.quotas[service] {
@@ -219,12 +221,15 @@ func (in *Injector) take(service, op, account, region string) bool {
 			continue
 		}
 		k := bucketKey{account, region, service, q.Name}
+		limit := in.limitLocked(account, region, service, q)
 		b := in.buckets[k]
 		if b == nil {
-			b = &bucket{tokens: q.PerSecond, last: now}
+			b = &bucket{tokens: max(1, limit), last: now}
 			in.buckets[k] = b
 		}
-		b.tokens = min(q.PerSecond, b.tokens+now.Sub(b.last).Seconds()*q.PerSecond)
+		// A quota below one per second (0.25: one call every four
+		// seconds) still admits a whole call once its token has grown.
+		b.tokens = min(max(1, limit), b.tokens+now.Sub(b.last).Seconds()*limit)
 		b.last = now
 		if b.tokens < 1 {
 			return false

@@ -13,6 +13,7 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
+	"github.com/byok-dev/byok/internal/sandbox/orgsvc"
 	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
@@ -45,6 +46,8 @@ type Sandbox struct {
 	// Config rule events in-process.
 	S3            *s3svc.Service
 	ConfigService *configsvc.Service
+	// Organizations holds the organization SetOrganization installs.
+	Organizations *orgsvc.Service
 
 	opts      Options
 	mu        sync.Mutex
@@ -69,7 +72,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, errors.Join(err, srv.Close())
 	}
-	sb := &Sandbox{Server: srv, KMS: k.kms, S3: k.s3, ConfigService: k.config, opts: opts}
+	sb := &Sandbox{Server: srv, KMS: k.kms, S3: k.s3, ConfigService: k.config, Organizations: k.org, opts: opts}
 	sb.SetFaults(opts.Faults, opts.EnforceQuotas)
 	return sb, nil
 }

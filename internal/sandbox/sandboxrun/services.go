@@ -10,10 +10,12 @@ import (
 	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
+	"github.com/byok-dev/byok/internal/sandbox/orgsvc"
 	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 	"github.com/byok-dev/byok/internal/sandbox/securityhubsvc"
 	"github.com/byok-dev/byok/internal/sandbox/snssvc"
+	"github.com/byok-dev/byok/internal/sandbox/sqsvc"
 	stssvc "github.com/byok-dev/byok/internal/sandbox/stssvc"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
 )
@@ -23,6 +25,7 @@ type services struct {
 	kms    *kmssvc.Service
 	s3     *s3svc.Service
 	config *configsvc.Service
+	org    *orgsvc.Service
 }
 
 // registerServices builds every hosted service on srv's environment and
@@ -75,7 +78,10 @@ func registerServices(srv *sandbox.Server) (services, error) {
 	add(srv, cfg, nil, configsvc.ThrottleError)
 	add(srv, snssvc.NewService(env), snssvc.Quotas(), snssvc.ThrottleError)
 	add(srv, securityhubsvc.New(env), securityhubsvc.Quotas(), securityhubsvc.ThrottleError)
-	return services{kms: kms, s3: s3, config: cfg}, nil
+	add(srv, sqsvc.New(env, srv.Faults), nil, sqsvc.ThrottleError)
+	org := orgsvc.New(env)
+	add(srv, org, nil, orgsvc.ThrottleError)
+	return services{kms: kms, s3: s3, config: cfg, org: org}, nil
 }
 
 func add(srv *sandbox.Server, v svc.Service, qs []faults.Quota, te func() *awsproto.Error) {

@@ -11,6 +11,7 @@ package stssvc
 import (
 	"net/http"
 
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
@@ -72,7 +73,7 @@ func (s *Service) Serve(w http.ResponseWriter, c *svc.Call) {
 // Quotas are STS's request quotas (per account and Region: 600 requests
 // per second shared by the API operations byok calls).
 func Quotas() []faults.Quota {
-	return []faults.Quota{{Name: "sts-requests", Ops: []string{"AssumeRole", "GetCallerIdentity"}, PerSecond: 600}}
+	return faults.FromTable(pace.ServiceSTS)
 }
 
 // ThrottleError is STS's throttling error.

@@ -1,0 +1,191 @@
+package pace
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+)
+
+// Key names one quota budget: AWS counts requests per account and Region.
+type Key struct {
+	Account, Region, Service, Op string
+}
+
+// lowRateMargin widens the spacing of quotas below three per second, whose
+// bucket holds a single request: calls leave exactly 1/rate apart but
+// arrive with jitter, and a server bucket of one token throttles a call
+// that arrives a millisecond early. Faster quotas keep one token of slack
+// in the bucket instead (see Pacer).
+const lowRateMargin = 1.03
+
+// AIMD parameters: a throttling error halves the rate down to minFraction
+// of the quota; each admitted success adds stepFraction of the quota back.
+// The floor is 1/8 (at most 8 s between GetParametersForImport calls, like
+// the SDK's longest backoffs): lower floors made a short storm cost minutes
+// of recovery.
+const (
+	minFraction  = 1.0 / 8
+	stepFraction = 1.0 / 16
+)
+
+// Pacer keeps the calls of each (account, Region, quota) inside the rate in
+// force, with a token bucket like AWS's own that holds one second of
+// requests less one (at least one): the server counts a call when it
+// arrives, and calls sent in a burst arrive spread out. A nil *Pacer does
+// not pace. Safe for concurrent use.
+type Pacer struct {
+	table   *Table
+	mu      sync.Mutex
+	applied map[scope]appliedSet
+	buckets map[bucketKey]*bucket
+	now     func() time.Time
+	// throttles counts throttling errors recorded (for benchmarks and
+	// progress: how much a run leaned on AIMD).
+	throttles int64
+}
+
+type scope struct{ account, region, service string }
+
+type bucketKey struct{ account, region, service, quota string }
+
+// bucket schedules by virtual time: full is when the bucket is next full;
+// a call is admitted at max(now, full − capacity/rate) and moves full on by
+// 1/rate.
+type bucket struct {
+	limit float64 // applied or default quota
+	rate  float64 // current rate, ≤ limit (AIMD)
+	full  time.Time
+}
+
+// New returns a Pacer on table (Defaults() when nil).
+func New(table *Table) *Pacer {
+	if table == nil {
+		table = Defaults()
+	}
+	return &Pacer{table: table, applied: map[scope]appliedSet{},
+		buckets: map[bucketKey]*bucket{}, now: time.Now}
+}
+
+// Wait blocks until a call of k may be sent, or ctx ends. Operations the
+// table does not know are not paced.
+func (p *Pacer) Wait(ctx context.Context, k Key) error {
+	if p == nil {
+		return ctx.Err()
+	}
+	d := p.reserve(k)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (p *Pacer) reserve(k Key) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.bucketLocked(k)
+	if b == nil {
+		return 0
+	}
+	now := p.now()
+	capacity := math.Max(1, math.Floor(b.rate)-1)
+	interval := spacing(b.rate)
+	at := b.full.Add(-time.Duration(capacity-1) * interval)
+	if at.Before(now) {
+		at = now
+	}
+	if b.full.Before(now) {
+		b.full = now
+	}
+	b.full = b.full.Add(interval)
+	return at.Sub(now)
+}
+
+// spacing is the interval between calls at rate.
+func spacing(rate float64) time.Duration {
+	d := float64(time.Second) / rate
+	if rate < 3 {
+		d *= lowRateMargin
+	}
+	return time.Duration(d)
+}
+
+func (p *Pacer) bucketLocked(k Key) *bucket {
+	q, ok := p.table.Lookup(k.Service, k.Op)
+	if !ok {
+		return nil
+	}
+	bk := bucketKey{k.Account, k.Region, k.Service, q.Name}
+	b := p.buckets[bk]
+	if b == nil {
+		limit := p.limitLocked(k, q)
+		b = &bucket{limit: limit, rate: limit}
+		p.buckets[bk] = b
+	}
+	return b
+}
+
+// Throttled records a throttling error on k: the rate halves (not below
+// 1/8 of the quota) and the next call waits one new interval.
+func (p *Pacer) Throttled(k Key) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.bucketLocked(k)
+	if b == nil {
+		return
+	}
+	p.throttles++
+	b.rate = math.Max(b.limit*minFraction, b.rate/2)
+	next := p.now().Add(spacing(b.rate))
+	if b.full.Before(next) {
+		b.full = next
+	}
+}
+
+// Succeeded records a call of k that was not throttled: the rate grows by
+// 1/16 of the quota, up to the quota.
+func (p *Pacer) Succeeded(k Key) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b := p.bucketLocked(k); b != nil && b.rate < b.limit {
+		b.rate = math.Min(b.limit, b.rate+b.limit*stepFraction)
+	}
+}
+
+// Rate is the rate in force for k and the quota it is limited by
+// (0, 0 for an operation the table does not know).
+func (p *Pacer) Rate(k Key) (rate, limit float64) {
+	if p == nil {
+		return 0, 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b := p.bucketLocked(k); b != nil {
+		return b.rate, b.limit
+	}
+	return 0, 0
+}
+
+// Throttles is how many throttling errors were recorded on paced
+// operations.
+func (p *Pacer) Throttles() int64 {
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.throttles
+}

@@ -1,0 +1,41 @@
+package rotation_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
+
+	"github.com/byok-dev/byok/internal/awsx"
+	"github.com/byok-dev/byok/internal/pace"
+)
+
+// BenchmarkRotate100KeysAppliedQuota5 is BenchmarkRotate100KeysInPlace
+// with the account's GetParametersForImport quota raised to 5/s in Service
+// Quotas: the engine reads the applied value (as byok does at start) and
+// the bound becomes 100 keys ÷ 5/s = 20 s, to be met within 1.1×.
+// Run: go test ./internal/rotation -run '^$' -bench AppliedQuota5 -benchtime 1x -timeout 20m
+func BenchmarkRotate100KeysAppliedQuota5(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		benchOnce(b, benchCase{concurrency: 64, gpfi: 5, within: 1.1})
+	}
+}
+
+// applyQuota sets the applied GetParametersForImport quota of the Security
+// account in the sandbox (1: the default, nothing set) and has the
+// engine's pacer read it through Service Quotas, as the CLI does.
+func (w *world) applyQuota(tb testing.TB, gpfi float64) {
+	tb.Helper()
+	if gpfi == 1 {
+		return
+	}
+	sec, region := w.est.SecurityAccount, w.est.PrimaryRegion()
+	if err := w.sb.SetAppliedQuota(sec, region, pace.ServiceKMS, "GetParametersForImport", gpfi); err != nil {
+		tb.Fatal(err)
+	}
+	sq := servicequotas.NewFromConfig(awsx.WithRegion(w.accts.For(sec), region))
+	src, err := w.eng.Limits.Load(context.Background(), sec, region, pace.ServiceKMS, sq)
+	if err != nil || src.Origin != pace.OriginServiceQuotas || src.Applied["GetParametersForImport"] != gpfi {
+		tb.Fatalf("load applied quotas: %+v %v", src, err)
+	}
+}

@@ -1,0 +1,68 @@
+package rotation
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// defaultConcurrency is how many keys of one Region rotate at once when
+// Engine.Concurrency is not set.
+const defaultConcurrency = 8
+
+// regionSlots hands out the rotation slots of each Region: a key waits for
+// a slot of its own Region only. AWS's quotas are per Region, so a key
+// waiting for its Region's GetParametersForImport budget must not hold a
+// slot another Region could use; a rotation over four Regions thus runs
+// the four at their own quotas at the same time.
+type regionSlots struct {
+	n    int
+	mu   sync.Mutex
+	sems map[string]chan struct{}
+}
+
+func newRegionSlots(n int) *regionSlots {
+	if n <= 0 {
+		n = defaultConcurrency
+	}
+	return &regionSlots{n: n, sems: map[string]chan struct{}{}}
+}
+
+func (s *regionSlots) of(region string) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sem := s.sems[region]
+	if sem == nil {
+		sem = make(chan struct{}, s.n)
+		s.sems[region] = sem
+	}
+	return sem
+}
+
+// runKeys runs the jobs as they arrive, Concurrency at a time in each
+// Region, and joins their errors. Every job is journaled per key as
+// before; only the order in which keys of different Regions start changes.
+func (e *Engine) runKeys(ctx context.Context, jobs <-chan *keyJob) error {
+	slots := newRegionSlots(e.Concurrency)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for j := range jobs {
+		sem := slots.of(j.key.Region)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := j.execute(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
