@@ -1,8 +1,10 @@
 package migrate
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/byok-dev/byok/internal/compliance"
@@ -54,12 +56,17 @@ func EstateTargets(e *estate.Estate, aliases AliasTarget, to string) func(compli
 	}
 }
 
-// Build drafts an item for each selected result.
+// Build drafts an item for each selected result, ordered by account,
+// Region, type and name.
 func Build(results []compliance.Result, sel Selection, facts KeyFacts, target func(compliance.Resource) Target) []Item {
-	sel2 := Select(results, sel, facts)
-	items := make([]Item, 0, len(sel2))
-	for _, r := range sel2 {
+	picked := Select(results, sel, facts)
+	items := make([]Item, 0, len(picked))
+	for _, r := range picked {
 		items = append(items, Draft(r, target(r.Resource)))
 	}
+	slices.SortFunc(items, func(a, b Item) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region),
+			cmp.Compare(a.Type, b.Type), cmp.Compare(a.Name, b.Name))
+	})
 	return items
 }
