@@ -113,6 +113,11 @@ func FuzzS3ObjectRequest(f *testing.F) {
 	f.Add("GET", "/fz-bucket?list-type=2&max-keys=1&delimiter=/&prefix=k", "", "", "", "", "", "")
 	f.Add("GET", "/fz-bucket?list-type=2&continuation-token=dms&encoding-type=url", "", "", "", "", "", "")
 	f.Add("GET", "/fz-bucket/k?tagging", "", "", "", "", "", "")
+	f.Add("POST", "/fz-bucket/big?uploads", "", "aws:kms", "alias/aws/s3", "a=1", "", "")
+	f.Add("PUT", "/fz-bucket/big?partNumber=1&uploadId=nope", "", "", "", "", "", "part")
+	f.Add("PUT", "/fz-bucket/big?partNumber=0&uploadId=nope", "fz-bucket/k", "", "", "", "", "")
+	f.Add("POST", "/fz-bucket/big?uploadId=nope", "", "", "", "", "", "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>")
+	f.Add("DELETE", "/fz-bucket/big?uploadId=nope", "", "", "", "", "", "")
 	e := newEnv(f)
 	if err := e.s3.Seed(s3svc.BucketSeed{Account: acct, Region: region, Name: "fz-bucket"}); err != nil {
 		f.Fatal(err)

@@ -25,6 +25,7 @@ type Service struct {
 	objects  map[string]*object  // objectID → object
 	keyIndex map[string][]string // bucket → its object keys, sorted
 	keys     Keys                // KMS for SSE-KMS; nil until UseKMS
+	uploads  map[string]*upload  // multipart uploads in progress, by upload ID
 }
 
 // New returns the S3 service, loading what env.State holds. SSE-KMS needs
@@ -41,6 +42,9 @@ func New(env *svc.Env) (*Service, error) {
 	})
 	if err == nil {
 		err = s.loadObjects()
+	}
+	if err == nil {
+		err = s.loadUploads()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load s3 state: %w", err)
