@@ -11,6 +11,8 @@ import (
 var PreflightActions = []string{
 	"kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", // the target key is usable
 	"s3:ListBucket",           // ListObjectsV2: the estimate
+	"s3:GetBucketVersioning",  // versioned buckets are counted by version
+	"s3:ListBucketVersions",   // ListObjectVersions: current and noncurrent versions
 	"cloudtrail:LookupEvents", // earlier DynamoDB key switches
 }
 

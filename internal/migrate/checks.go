@@ -28,7 +28,9 @@ type Facts struct {
 	Switches     []time.Time // earlier key switches (CloudTrail UpdateTable with SSESpecification)
 	SwitchesErr  error
 	// S3.
+	Versioning     string // GetBucketVersioning status ("" never enabled)
 	Objects, Bytes int64
+	Noncurrent     int64
 	ListErr        error
 }
 
@@ -159,6 +161,9 @@ func listingCheck(it Item, f Facts) Item {
 	if f.Objects > 0 {
 		note = fmt.Sprintf("no downtime; %d objects / %d bytes to copy in place", f.Objects, f.Bytes)
 	}
-	it.Estimate = &Estimate{Objects: f.Objects, Bytes: f.Bytes, Note: note}
+	if f.Noncurrent > 0 {
+		note += fmt.Sprintf("; %d noncurrent versions stay on their key until a lifecycle rule expires them (they block retiring it)", f.Noncurrent)
+	}
+	it.Estimate = &Estimate{Objects: f.Objects, Bytes: f.Bytes, Noncurrent: f.Noncurrent, Note: note}
 	return it
 }

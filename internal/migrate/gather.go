@@ -34,6 +34,8 @@ type KMS interface {
 // S3 is what the migration role lists for the estimate.
 type S3 interface {
 	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	GetBucketVersioning(ctx context.Context, in *s3.GetBucketVersioningInput, opts ...func(*s3.Options)) (*s3.GetBucketVersioningOutput, error)
+	ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, opts ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
 }
 
 // Trail is what the migration role reads of CloudTrail (earlier DynamoDB
@@ -112,7 +114,7 @@ func facts(ctx context.Context, it Item, d Deps, now time.Time) Facts {
 		}
 	case MethodS3:
 		if f.RoleErr == nil {
-			f.Objects, f.Bytes, f.ListErr = CountObjects(ctx, role.S3, it.Name)
+			bucketFacts(ctx, role.S3, it.Name, &f)
 		}
 	}
 	return f

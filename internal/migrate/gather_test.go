@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/byok-dev/byok/internal/awsx"
@@ -58,6 +61,23 @@ func TestPreflightCallsAreListed(t *testing.T) {
 		}
 		return aws.ToString(out.KeyMetadata.Arn)
 	}
+	// A versioned bucket with one object written twice: one current and
+	// one noncurrent version.
+	admin := awsx.S3(sb.Config(ctx, prod))
+	if _, err := admin.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("byok-demo-prod-versioned"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("byok-demo-prod-versioned"),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{"first", "second!"} {
+		if _, err := admin.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("byok-demo-prod-versioned"), Key: aws.String("log"),
+			Body: strings.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	rec := &recorder{actions: map[string]bool{}}
 	roleCfg := rec.attach(sb.Config(ctx, prod))
 	deps := migrate.Deps{
@@ -77,10 +97,14 @@ func TestPreflightCallsAreListed(t *testing.T) {
 		migrate.Draft(res(compliance.RDSCluster, "prod-aurora", "arn:aws:rds:eu-west-1:333333333333:cluster:prod-aurora"), migrate.Target{Env: "prod", KeyARN: target("alias/prod/rds")}),
 		migrate.Draft(res(compliance.DynamoDBTable, "prod-orders", "arn:aws:dynamodb:eu-west-1:333333333333:table/prod-orders"), migrate.Target{Env: "prod", KeyARN: target("alias/prod/dynamodb")}),
 		migrate.Draft(res(compliance.S3Bucket, "byok-demo-prod-app-data", "arn:aws:s3:::byok-demo-prod-app-data"), migrate.Target{Env: "prod", KeyARN: target("alias/prod/s3")}),
+		migrate.Draft(res(compliance.S3Bucket, "byok-demo-prod-versioned", "arn:aws:s3:::byok-demo-prod-versioned"), migrate.Target{Env: "prod", KeyARN: target("alias/prod/s3")}),
 	}
 	for _, it := range migrate.Gather(ctx, items, deps, time.Now(), 2) {
 		if !it.Ready() {
 			t.Errorf("%s not ready: %+v", it.Name, it.Checks)
+		}
+		if it.Name == "byok-demo-prod-versioned" && (it.Estimate.Objects != 1 || it.Estimate.Bytes != 7 || it.Estimate.Noncurrent != 1) {
+			t.Errorf("versioned bucket estimate = %+v; want 1 object of 7 bytes and 1 noncurrent version", it.Estimate)
 		}
 	}
 	for a := range rec.actions {

@@ -67,6 +67,9 @@ type Estimate struct {
 	// versions, from a streamed ListObjectsV2).
 	Objects int64 `json:"objects,omitempty"`
 	Bytes   int64 `json:"bytes,omitempty"`
+	// Noncurrent are older object versions (versioned buckets): they stay
+	// on their key until a lifecycle rule expires them, and block retiring it.
+	Noncurrent int64 `json:"noncurrent_versions,omitempty"`
 	// Members are the Aurora instances to recreate in the restored cluster.
 	Members int `json:"members,omitempty"`
 	// Note says what the estimate means in words.
