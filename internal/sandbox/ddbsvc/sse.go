@@ -1,6 +1,7 @@
 package ddbsvc
 
 import (
+	"slices"
 	"time"
 
 	"github.com/byok-dev/byok/internal/awslimits"
@@ -32,7 +33,7 @@ func (s *Service) switchKey(c *svc.Call, t *table, keyARN string) *awsproto.Erro
 					"the next switch is allowed at %s", t.Name, awslimits.SSESwitchesFree, awslimits.SSESwitchWindow,
 				awslimits.SSESwitchQuietTime, next.UTC().Format(time.RFC3339))
 		}
-		t.SSESwitches = keepRecent(append(t.SSESwitches, c.Now), c.Now)
+		t.SSESwitches = keepRecent(append(slices.Clone(t.SSESwitches), c.Now), c.Now)
 	}
 	t.KeyARN, t.SSEUntil = keyARN, c.Now.Add(DurSSEUpdate)
 	return nil

@@ -79,20 +79,6 @@ func (l *lifecycle) begin(now time.Time, final string, steps ...step) {
 	l.Status = final
 }
 
-// settle drops phases that have run out (before a change is persisted).
-func (l *lifecycle) settle(now time.Time) {
-	kept := l.Phases[:0]
-	for _, p := range l.Phases {
-		if now.Before(p.Until) {
-			kept = append(kept, p)
-		}
-	}
-	if len(kept) == 0 {
-		kept = nil
-	}
-	l.Phases = kept
-}
-
 func invalidInstanceState(id, status, want string) *awsproto.Error {
 	return &awsproto.Error{Status: http.StatusBadRequest, Code: "InvalidDBInstanceState",
 		Message: "DB instance " + id + " is in state " + status + "; the operation needs it " + want + "."}
