@@ -22,30 +22,31 @@ import (
 // parts copied from the object by byte range (decrypted with the old key),
 // completed into one object on the new key that still reads after the old
 // key is disabled.
-func TestMultipartReencrypt(t *testing.T) {
-	e := newKMSEnv(t)
+func TestMultipartReencrypt(t *testing.T) { eachKMSEnv(t, testMultipartReencrypt) }
+
+func testMultipartReencrypt(t *testing.T, e *kmsEnv) {
 	ctx := context.Background()
-	e.bucket(t, "big", true)
+	big := e.bucket(t, "big", true)
 	body := bytes.Repeat([]byte("0123456789abcdef"), (6<<20)/16) // 6 MiB: one 5 MiB part, then the rest
-	if _, err := e.dev.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("big"), Key: aws.String("blob"), Body: bytes.NewReader(body),
+	if _, err := e.dev.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(big), Key: aws.String("blob"), Body: bytes.NewReader(body),
 		Metadata: map[string]string{"owner": "team-a"}}); err != nil {
 		t.Fatal(err)
 	}
-	up, err := e.dev.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("blob"),
+	up, err := e.dev.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(big), Key: aws.String("blob"),
 		ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(e.new), Metadata: map[string]string{"owner": "team-a"}})
 	if err != nil || aws.ToString(up.SSEKMSKeyId) != e.new {
 		t.Fatalf("create upload: %+v %v", up, err)
 	}
 	var parts []types.CompletedPart
 	for i, rng := range []string{"bytes=0-5242879", "bytes=5242880-6291455"} {
-		out, err := e.dev.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("big"), Key: aws.String("blob"),
-			UploadId: up.UploadId, PartNumber: aws.Int32(int32(i + 1)), CopySource: aws.String("big/blob"), CopySourceRange: aws.String(rng)})
+		out, err := e.dev.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String(big), Key: aws.String("blob"),
+			UploadId: up.UploadId, PartNumber: aws.Int32(int32(i + 1)), CopySource: aws.String(big + "/blob"), CopySourceRange: aws.String(rng)})
 		if err != nil || aws.ToString(out.SSEKMSKeyId) != e.new {
 			t.Fatalf("upload part copy %d: %+v %v", i+1, out, err)
 		}
 		parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.CopyPartResult.ETag})
 	}
-	done, err := e.dev.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("blob"),
+	done, err := e.dev.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(big), Key: aws.String("blob"),
 		UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
 	if err != nil || !strings.HasSuffix(strings.Trim(aws.ToString(done.ETag), `"`), "-2") {
 		t.Fatalf("complete: %+v %v", done, err)
@@ -53,30 +54,31 @@ func TestMultipartReencrypt(t *testing.T) {
 	if _, err := e.kms.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(e.oldK)}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := read(t, e.dev, "big", "blob")
+	got, err := read(t, e.dev, big, "blob")
 	if err != nil || got != string(body) {
 		t.Fatalf("read after re-encryption: %d bytes, %v; want the original %d", len(got), err, len(body))
 	}
-	head, err := e.dev.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("big"), Key: aws.String("blob")})
+	head, err := e.dev.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(big), Key: aws.String("blob")})
 	if err != nil || aws.ToString(head.SSEKMSKeyId) != e.new || head.Metadata["owner"] != "team-a" {
 		t.Fatalf("head: %+v %v", head, err)
 	}
 }
 
 // TestMultipartErrors: each refusal with S3's code; an aborted upload is gone.
-func TestMultipartErrors(t *testing.T) {
-	e := newKMSEnv(t)
+func TestMultipartErrors(t *testing.T) { eachKMSEnv(t, testMultipartErrors) }
+
+func testMultipartErrors(t *testing.T, e *kmsEnv) {
 	ctx := context.Background()
-	e.bucket(t, "mpu", false)
-	if _, err := e.dev.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("mpu"), Key: aws.String("src"), Body: strings.NewReader("0123456789")}); err != nil {
+	mpu := e.bucket(t, "mpu", false)
+	if _, err := e.dev.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(mpu), Key: aws.String("src"), Body: strings.NewReader("0123456789")}); err != nil {
 		t.Fatal(err)
 	}
-	up, err := e.dev.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k")})
+	up, err := e.dev.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(mpu), Key: aws.String("k")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	small := func(n int32) *string {
-		out, err := e.dev.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: up.UploadId,
+		out, err := e.dev.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(mpu), Key: aws.String("k"), UploadId: up.UploadId,
 			PartNumber: aws.Int32(n), Body: strings.NewReader(fmt.Sprint("tiny-", n))})
 		if err != nil {
 			t.Fatal(err)
@@ -85,16 +87,16 @@ func TestMultipartErrors(t *testing.T) {
 	}
 	e1, e2 := small(1), small(2)
 	complete := func(parts ...types.CompletedPart) error {
-		_, err := e.dev.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k"),
+		_, err := e.dev.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(mpu), Key: aws.String("k"),
 			UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
 		return err
 	}
 	p := func(n int32, etag *string) types.CompletedPart {
 		return types.CompletedPart{PartNumber: aws.Int32(n), ETag: etag}
 	}
-	_, rangeErr := e.dev.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: up.UploadId,
-		PartNumber: aws.Int32(3), CopySource: aws.String("mpu/src"), CopySourceRange: aws.String("bytes=5-99")})
-	_, badKey := e.dev.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("x"),
+	_, rangeErr := e.dev.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String(mpu), Key: aws.String("k"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(3), CopySource: aws.String(mpu + "/src"), CopySourceRange: aws.String("bytes=5-99")})
+	_, badKey := e.dev.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(mpu), Key: aws.String("x"),
 		ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String("alias/none")})
 	cases := map[string]struct {
 		err  error
@@ -114,11 +116,11 @@ func TestMultipartErrors(t *testing.T) {
 	if err := complete(p(1, e1)); err != nil {
 		t.Fatalf("one small part is a valid last part: %v", err)
 	}
-	up2, _ := e.dev.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k2")})
-	if _, err := e.dev.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k2"), UploadId: up2.UploadId}); err != nil {
+	up2, _ := e.dev.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(mpu), Key: aws.String("k2")})
+	if _, err := e.dev.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(mpu), Key: aws.String("k2"), UploadId: up2.UploadId}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.dev.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("k2"), UploadId: up2.UploadId,
+	_, err = e.dev.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(mpu), Key: aws.String("k2"), UploadId: up2.UploadId,
 		PartNumber: aws.Int32(1), Body: strings.NewReader("x")})
 	if code(err) != "NoSuchUpload" {
 		t.Fatalf("part of an aborted upload: %v", err)

@@ -49,7 +49,7 @@ func versionOperation(r *http.Request, t target, q map[string][]string) string {
 	case t.key != "" && has("legal-hold"):
 		return byMethod("GetObjectLegalHold", "PutObjectLegalHold")
 	case t.key != "" && has("versionId") && len(q) <= 2 && (len(q) == 1 || has("x-id")):
-		return map[string]string{http.MethodGet: "GetObject", http.MethodHead: "HeadObject"}[r.Method]
+		return map[string]string{http.MethodGet: "GetObject", http.MethodHead: "HeadObject", http.MethodDelete: "DeleteObject"}[r.Method]
 	}
 	return ""
 }
