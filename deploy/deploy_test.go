@@ -46,6 +46,7 @@ func TestJSONPoliciesMatchTemplates(t *testing.T) {
 		"config-rule-function.json": {"security-account.yaml", "FunctionRole.Policies[0]"},
 		"config-rule-member.json":   {"member-account.yaml", "ConfigRuleMemberRole.Policies[0]"},
 		"verify.json":               {"member-account.yaml", "VerifyRole.Policies[0]"},
+		"migration.json":            {"member-account.yaml", "MigrationRole.Policies[0]"},
 		"rotation-operator.json":    {"operator-roles.yaml", "RotationOperatorRole.Policies[0]"},
 		"key-facts-readonly.json":   {"operator-roles.yaml", "KeyFactsRole.Policies[0]"},
 	}

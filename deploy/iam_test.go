@@ -27,6 +27,15 @@ var knownActions = map[string]bool{
 	"s3:PutObject": true, "s3:DeleteObject": true, "s3:ListBucket": true,
 	// Security Hub (scan --to-security-hub)
 	"securityhub:BatchImportFindings": true, "securityhub:GetFindings": true,
+	// Migration (byok migrate): RDS and Aurora snapshot/copy/restore/rename/stop, DynamoDB re-key, S3 in-place copies
+	"rds:DescribeDBSnapshots": true, "rds:CreateDBSnapshot": true, "rds:CopyDBSnapshot": true,
+	"rds:RestoreDBInstanceFromDBSnapshot": true, "rds:AddTagsToResource": true, "rds:ModifyDBInstance": true,
+	"rds:StopDBInstance": true, "rds:StartDBInstance": true, "rds:DescribeDBClusterSnapshots": true,
+	"rds:CreateDBClusterSnapshot": true, "rds:CopyDBClusterSnapshot": true, "rds:RestoreDBClusterFromSnapshot": true,
+	"rds:CreateDBInstance": true, "rds:ModifyDBCluster": true, "rds:StopDBCluster": true, "rds:StartDBCluster": true,
+	"dynamodb:UpdateTable": true, "s3:ListBucketVersions": true, "s3:GetBucketVersioning": true,
+	"s3:PutEncryptionConfiguration": true, "s3:GetObjectTagging": true, "s3:PutObjectTagging": true,
+	"s3:GetObjectRetention": true, "s3:GetObjectLegalHold": true, "s3:AbortMultipartUpload": true,
 }
 
 // checkPolicy checks one policy document: every action known, no

@@ -20,7 +20,7 @@ import (
 // localCommands do not. Every registered command is in exactly one, so a
 // new command fails TestEveryCommand until someone decides.
 var (
-	awsCommands = map[string]bool{"scan": true, "plan": true, "rotate": true, "resume": true,
+	awsCommands = map[string]bool{"scan": true, "plan": true, "migrate plan": true, "rotate": true, "resume": true,
 		"rollback": true, "import": true, "watch": true, "serve": true, "runs abandon": true,
 		"lock status": true, "lock release": true, "estate discover": true}
 	localCommands = map[string]bool{"estate validate": true, "estate show": true, "sandbox": true,

@@ -9,17 +9,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 )
 
-// threeItems records three configuration items of the RDS instance, a
-// minute apart, and returns their capture times, oldest first.
+// threeItems records three configuration items of the RDS instance, each
+// class change applied once the previous one is done (rdssvc.DurModify
+// apart), and returns their capture times, oldest first.
 func threeItems(t *testing.T, e *env) (dbi string, at []time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	dbi = e.seed(t)
 	for _, class := range []string{"", "db.r6g.large", "db.r6g.xlarge"} {
 		if class != "" {
-			e.srv.Env.Clock.Advance(time.Minute)
+			e.srv.Env.Clock.Advance(rdssvc.DurModify)
 			if _, err := e.rds.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("orders"),
 				DBInstanceClass: aws.String(class), ApplyImmediately: aws.Bool(true)}); err != nil {
 				t.Fatal(err)

@@ -3,6 +3,7 @@ package ddbsvc
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	"github.com/byok-dev/byok/internal/sandbox/svc"
@@ -166,12 +167,26 @@ type updateTableInput struct {
 	SSESpecification      *sseSpecification
 }
 
-// updateTable re-keys a table (SSESpecification) or changes its billing.
+// updateTable re-keys a table (SSESpecification: UPDATING for
+// DurSSEUpdate, within the daily switch limit; recorded in CloudTrail) or
+// changes its billing.
 func (s *Service) updateTable(c *svc.Call) (any, *awsproto.Error) {
 	var in updateTableInput
 	if err := awsproto.DecodeJSON(c.Body, &in); err != nil {
 		return nil, err
 	}
+	out, err := s.update(c, &in)
+	if in.SSESpecification != nil {
+		tableARN := in.TableName
+		if !strings.HasPrefix(tableARN, "arn:") {
+			tableARN = "arn:" + s.env.Partition + ":dynamodb:" + c.Region + ":" + c.Caller.Account + ":table/" + in.TableName
+		}
+		s.recordUpdate(c, tableARN, in.SSESpecification, err)
+	}
+	return out, err
+}
+
+func (s *Service) update(c *svc.Call, in *updateTableInput) (any, *awsproto.Error) {
 	if in.SSESpecification == nil && in.BillingMode == "" && in.ProvisionedThroughput == nil {
 		return nil, validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
 	}
@@ -190,10 +205,9 @@ func (s *Service) updateTable(c *svc.Call) (any, *awsproto.Error) {
 	}
 	next := *t
 	if in.SSESpecification != nil {
-		if keyARN != "" && keyARN == t.KeyARN {
-			return nil, validation("Table is already encrypted by given KMSMasterKeyId")
+		if err := s.switchKey(c, &next, keyARN); err != nil {
+			return nil, err
 		}
-		next.KeyARN = keyARN
 	}
 	if in.BillingMode != "" || in.ProvisionedThroughput != nil {
 		if err := applyBilling(&next, in.BillingMode, in.ProvisionedThroughput); err != nil {

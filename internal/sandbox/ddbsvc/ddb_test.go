@@ -36,7 +36,7 @@ func (t tableKeys) ResolveKey(_ svc.Call, ref string) (string, error) {
 	return "", fmt.Errorf("no key %q", ref)
 }
 
-var keys = tableKeys{"alias/dev/dynamodb": keyARN, keyARN: keyARN, "alias/dev/dynamodb-new": newKey, "alias/aws/dynamodb": awsDDB}
+var keys = tableKeys{"alias/dev/dynamodb": keyARN, keyARN: keyARN, newKey: newKey, "alias/dev/dynamodb-new": newKey, "alias/aws/dynamodb": awsDDB}
 
 type env struct {
 	srv *sandbox.Server
@@ -157,6 +157,7 @@ func TestUpdateTableRekeysAndDelete(t *testing.T) {
 	if aws.ToString(up.TableDescription.SSEDescription.KMSMasterKeyArn) != newKey {
 		t.Fatalf("after update key = %v", up.TableDescription.SSEDescription)
 	}
+	e.srv.Env.Clock.Advance(ddbsvc.DurSSEUpdate)
 	_, err = e.c.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("orders"),
 		SSESpecification: &types.SSESpecification{Enabled: on, KMSMasterKeyId: aws.String(newKey)}})
 	if code(err) != "ValidationException" {

@@ -30,8 +30,13 @@ type table struct {
 	RCU         int64                 `json:"rcu,omitempty"`
 	WCU         int64                 `json:"wcu,omitempty"`
 	KeyARN      string                `json:"keyArn,omitempty"`
-	CreatedAt   time.Time             `json:"createdAt"`
-	ChangedAt   time.Time             `json:"changedAt"`
+	// SSEUntil is when a key switch under way ends (UPDATING until then).
+	SSEUntil time.Time `json:"sseUntil,omitzero"`
+	// SSESwitches are the times of switches to a KMS key, for the daily
+	// limit (awslimits.NextSSESwitch).
+	SSESwitches []time.Time `json:"sseSwitches,omitempty"`
+	CreatedAt   time.Time   `json:"createdAt"`
+	ChangedAt   time.Time   `json:"changedAt"`
 }
 
 func (t *table) scope() scope { return scope{t.Account, t.Region} }
@@ -86,6 +91,14 @@ func (s *Service) describe(t *table, status string) tableDescription {
 	}
 	if t.KeyARN != "" {
 		d.SSEDescription = &sseDescription{Status: "ENABLED", SSEType: "KMS", KMSMasterKeyArn: t.KeyARN}
+	}
+	if now := s.env.Clock.Now(); now.Before(t.SSEUntil) {
+		if d.TableStatus == statusActive {
+			d.TableStatus = statusUpdating
+		}
+		if d.SSEDescription != nil {
+			d.SSEDescription.Status = "UPDATING"
+		}
 	}
 	return d
 }

@@ -133,11 +133,11 @@ func (s *Service) bulkConflict(req BulkRequest) error {
 
 func (s *Service) bulkInstance(req BulkRequest, id, clusterID, keyARN string, now time.Time) *awsproto.Error {
 	i := &instance{Account: req.Account, Region: req.Region, ID: id, ResourceID: resourceID("db-"),
-		Class: "db.t4g.micro", Engine: req.Engine, EngineVersion: defaultVersion(req.Engine), Status: statusAvailable,
+		Class: "db.t4g.micro", Engine: req.Engine, EngineVersion: defaultVersion(req.Engine), lifecycle: lifecycle{Status: statusAvailable},
 		ClusterID: clusterID, StorageEncrypted: keyARN != "", KmsKeyID: keyARN, AllocatedStorage: 20,
 		CreatedAt: now, ChangedAt: now}
 	if clusterID != "" {
-		i.AllocatedStorage = 1
+		i.AllocatedStorage, i.PromotionTier = 1, 1
 	}
 	if err := s.persist(kindInstance, storeKey(i.Account, i.Region, id), i); err != nil {
 		return err
@@ -148,7 +148,7 @@ func (s *Service) bulkInstance(req BulkRequest, id, clusterID, keyARN string, no
 
 func (s *Service) bulkCluster(req BulkRequest, id, keyARN string, now time.Time) *awsproto.Error {
 	cl := &cluster{Account: req.Account, Region: req.Region, ID: id, ResourceID: resourceID("cluster-"),
-		Engine: req.Engine, EngineVersion: defaultVersion(req.Engine), Status: statusAvailable,
+		Engine: req.Engine, EngineVersion: defaultVersion(req.Engine), lifecycle: lifecycle{Status: statusAvailable},
 		StorageEncrypted: keyARN != "", KmsKeyID: keyARN, CreatedAt: now, ChangedAt: now}
 	if err := s.persist(kindCluster, storeKey(cl.Account, cl.Region, id), cl); err != nil {
 		return err

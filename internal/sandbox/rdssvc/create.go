@@ -100,13 +100,20 @@ func (s *Service) newInstance(c *svc.Call, p params) (*instance, *awsproto.Error
 		return nil, err
 	}
 	i := &instance{Account: c.Caller.Account, Region: c.Region, ID: id, ResourceID: resourceID("db-"),
-		Class: class, Engine: engine, EngineVersion: p.str("EngineVersion"), Status: statusAvailable,
+		Class: class, Engine: engine, EngineVersion: p.str("EngineVersion"), lifecycle: lifecycle{Status: statusAvailable},
 		MasterUsername: p.str("MasterUsername"), DBName: p.str("DBName"), CreatedAt: c.Now, ChangedAt: c.Now}
 	if i.EngineVersion == "" {
 		i.EngineVersion = defaultVersion(engine)
 	}
 	if ref := p.str("DBClusterIdentifier"); ref != "" {
 		i.ClusterID, i.AllocatedStorage = idFromRef(ref), 1
+		if i.PromotionTier, err = p.int32("PromotionTier", 1); err != nil {
+			return nil, err
+		}
+		if i.PromotionTier < 0 || i.PromotionTier > 15 {
+			return nil, invalidValue("Invalid value %d for PromotionTier. Must be between 0 and 15.", i.PromotionTier)
+		}
+		i.begin(c.Now, statusAvailable, step{statusCreating, DurMember})
 		return i, nil
 	}
 	if aurora(engine) {
@@ -132,10 +139,14 @@ func (s *Service) joinCluster(i *instance, p params) *awsproto.Error {
 	if p.has("StorageEncrypted") || p.has("KmsKeyId") {
 		return combination("The requested DB Instance will be a member of a DB Cluster. Set storage encryption for the DB Cluster.")
 	}
+	if st := cl.at(i.CreatedAt); st == statusStopped || st == statusStopping || st == statusDeleting {
+		return invalidClusterState(cl.ID, st, "available")
+	}
 	if cl.Engine != i.Engine {
 		return combination("The engine name requested for your DB instance (%s) doesn't match the engine name of your DB cluster (%s).", i.Engine, cl.Engine)
 	}
 	i.StorageEncrypted, i.KmsKeyID, i.EngineVersion = cl.StorageEncrypted, cl.KmsKeyID, cl.EngineVersion
+	i.Port = cl.Port
 	return nil
 }
 
@@ -152,7 +163,7 @@ func (s *Service) createCluster(c *svc.Call, p params) (any, *awsproto.Error) {
 		return nil, invalidValue("Invalid DB engine: %s. The sandbox creates Aurora clusters (aurora-mysql, aurora-postgresql).", engine)
 	}
 	cl := &cluster{Account: c.Caller.Account, Region: c.Region, ID: id, ResourceID: resourceID("cluster-"),
-		Engine: engine, EngineVersion: p.str("EngineVersion"), Status: statusAvailable,
+		Engine: engine, EngineVersion: p.str("EngineVersion"), lifecycle: lifecycle{Status: statusAvailable},
 		MasterUsername: p.str("MasterUsername"), DatabaseName: p.str("DatabaseName"), CreatedAt: c.Now, ChangedAt: c.Now}
 	if cl.EngineVersion == "" {
 		cl.EngineVersion = defaultVersion(engine)

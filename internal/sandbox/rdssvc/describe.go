@@ -120,7 +120,7 @@ func (s *Service) members(cl *cluster) []xmlMember {
 	slices.SortFunc(in, func(a, b *instance) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	out := make([]xmlMember, 0, len(in))
 	for n, i := range in {
-		out = append(out, xmlMember{DBInstanceIdentifier: i.ID, IsClusterWriter: n == 0, PromotionTier: 1})
+		out = append(out, xmlMember{DBInstanceIdentifier: i.ID, IsClusterWriter: n == 0, PromotionTier: i.PromotionTier})
 	}
 	return out
 }

@@ -25,6 +25,17 @@ func FuzzRDSQuery(f *testing.F) {
 		"Action=CreateDBCluster&DBClusterIdentifier=c&Engine=aurora-mysql&StorageEncrypted=maybe",
 		"Action=CopyDBSnapshot&SourceDBSnapshotIdentifier=arn:aws:rds:x&TargetDBSnapshotIdentifier=t",
 		"Action=ModifyDBInstance&DBInstanceIdentifier=a&NewDBInstanceIdentifier=b&ApplyImmediately=true",
+		"Action=RestoreDBInstanceFromDBSnapshot&DBInstanceIdentifier=a&DBSnapshotIdentifier=s&Tags.Tag.1.Key=k&Tags.Tag.1.Value=v&VpcSecurityGroupIds.VpcSecurityGroupId.1=sg&Port=6543&MultiAZ=true",
+		"Action=RestoreDBInstanceFromDBSnapshot&DBInstanceIdentifier=a&DBSnapshotIdentifier=s&Tags.Tag.x.Key=k&Tags.1=v&VpcSecurityGroupIds.x.y.1=sg",
+		"Action=StopDBInstance&DBInstanceIdentifier=a&DBSnapshotIdentifier=s",
+		"Action=StartDBInstance&DBInstanceIdentifier=a",
+		"Action=CreateDBClusterSnapshot&DBClusterIdentifier=c&DBClusterSnapshotIdentifier=s",
+		"Action=CopyDBClusterSnapshot&SourceDBClusterSnapshotIdentifier=s&TargetDBClusterSnapshotIdentifier=t&KmsKeyId=arn:aws:kms:eu-west-1:1:key/x",
+		"Action=DescribeDBClusterSnapshots&DBClusterIdentifier=c&MaxRecords=5",
+		"Action=RestoreDBClusterFromSnapshot&DBClusterIdentifier=n&SnapshotIdentifier=s&Engine=aurora-mysql&Port=1",
+		"Action=ModifyDBCluster&DBClusterIdentifier=c&NewDBClusterIdentifier=d&ApplyImmediately=true",
+		"Action=StopDBCluster&DBClusterIdentifier=c", "Action=StartDBCluster&DBClusterIdentifier=c",
+		"Action=CreateDBInstance&DBInstanceIdentifier=m&DBInstanceClass=x&Engine=aurora-mysql&DBClusterIdentifier=c&PromotionTier=99",
 		"Action=Nope", "%zz", "",
 	} {
 		f.Add(s)

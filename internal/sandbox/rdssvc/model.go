@@ -7,15 +7,17 @@ type scope struct{ account, region string }
 
 // instance is a DB instance as the sandbox stores it.
 type instance struct {
-	Account          string    `json:"account"`
-	Region           string    `json:"region"`
-	ID               string    `json:"id"`
-	ResourceID       string    `json:"resourceId"`
-	Class            string    `json:"class"`
-	Engine           string    `json:"engine"`
-	EngineVersion    string    `json:"engineVersion"`
-	Status           string    `json:"status"`
-	ClusterID        string    `json:"clusterId,omitempty"`
+	Account       string `json:"account"`
+	Region        string `json:"region"`
+	ID            string `json:"id"`
+	ResourceID    string `json:"resourceId"`
+	Class         string `json:"class"`
+	Engine        string `json:"engine"`
+	EngineVersion string `json:"engineVersion"`
+	lifecycle
+	ClusterID     string `json:"clusterId,omitempty"`
+	PromotionTier int32  `json:"promotionTier,omitempty"`
+	placement
 	StorageEncrypted bool      `json:"storageEncrypted"`
 	KmsKeyID         string    `json:"kmsKeyId,omitempty"`
 	AllocatedStorage int32     `json:"allocatedStorage"`
@@ -27,19 +29,38 @@ type instance struct {
 
 // cluster is an Aurora (or Multi-AZ) DB cluster.
 type cluster struct {
-	Account          string    `json:"account"`
-	Region           string    `json:"region"`
-	ID               string    `json:"id"`
-	ResourceID       string    `json:"resourceId"`
-	Engine           string    `json:"engine"`
-	EngineVersion    string    `json:"engineVersion"`
-	Status           string    `json:"status"`
+	Account       string `json:"account"`
+	Region        string `json:"region"`
+	ID            string `json:"id"`
+	ResourceID    string `json:"resourceId"`
+	Engine        string `json:"engine"`
+	EngineVersion string `json:"engineVersion"`
+	lifecycle
+	placement
 	StorageEncrypted bool      `json:"storageEncrypted"`
 	KmsKeyID         string    `json:"kmsKeyId,omitempty"`
 	MasterUsername   string    `json:"masterUsername,omitempty"`
 	DatabaseName     string    `json:"databaseName,omitempty"`
 	CreatedAt        time.Time `json:"createdAt"`
 	ChangedAt        time.Time `json:"changedAt"`
+}
+
+// placement is where and how an instance or cluster runs: what a restore
+// must repeat so the re-keyed copy is a drop-in replacement.
+type placement struct {
+	SubnetGroup    string   `json:"subnetGroup,omitempty"`
+	ParameterGroup string   `json:"parameterGroup,omitempty"`
+	OptionGroup    string   `json:"optionGroup,omitempty"`
+	SecurityGroups []string `json:"securityGroups,omitempty"`
+	MultiAZ        bool     `json:"multiAZ,omitempty"`
+	Port           int32    `json:"port,omitempty"`
+	Tags           []tag    `json:"tags,omitempty"`
+}
+
+// tag is an RDS resource tag.
+type tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 // snapshot is a manual DB snapshot of an instance.
@@ -58,6 +79,8 @@ type snapshot struct {
 	MasterUsername   string    `json:"masterUsername,omitempty"`
 	SourceARN        string    `json:"sourceArn,omitempty"`
 	CreatedAt        time.Time `json:"createdAt"`
+	Port             int32     `json:"port,omitempty"`
+	lifecycle
 }
 
 func arn(partition, region, account, kind, id string) string {
@@ -78,3 +101,23 @@ func aurora(engine string) bool {
 	}
 	return false
 }
+
+// clusterSnapshot is a manual DB cluster snapshot.
+type clusterSnapshot struct {
+	Account         string    `json:"account"`
+	Region          string    `json:"region"`
+	ID              string    `json:"id"`
+	ClusterID       string    `json:"clusterId"`
+	ClusterResource string    `json:"clusterResourceId"`
+	Engine          string    `json:"engine"`
+	EngineVersion   string    `json:"engineVersion"`
+	Encrypted       bool      `json:"encrypted"`
+	KmsKeyID        string    `json:"kmsKeyId,omitempty"`
+	MasterUsername  string    `json:"masterUsername,omitempty"`
+	Port            int32     `json:"port,omitempty"`
+	SourceARN       string    `json:"sourceArn,omitempty"`
+	CreatedAt       time.Time `json:"createdAt"`
+	lifecycle
+}
+
+func (s *clusterSnapshot) scope() scope { return scope{s.Account, s.Region} }

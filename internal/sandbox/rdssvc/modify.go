@@ -21,8 +21,10 @@ type deleteClusterResult struct {
 }
 
 // modifyInstance supports what a re-key needs: renaming
-// (NewDBInstanceIdentifier with ApplyImmediately) and the instance class.
-// The DbiResourceId survives a rename, as in RDS.
+// (NewDBInstanceIdentifier with ApplyImmediately; renaming, then
+// available, the endpoint address following the new identifier) and the
+// instance class (modifying). The DbiResourceId survives a rename, as in
+// RDS. The instance must be available.
 func (s *Service) modifyInstance(c *svc.Call, p params) (any, *awsproto.Error) {
 	ref, err := p.required("DBInstanceIdentifier")
 	if err != nil {
@@ -48,16 +50,23 @@ func (s *Service) modifyInstance(c *svc.Call, p params) (any, *awsproto.Error) {
 	if i == nil {
 		return nil, notFound("DBInstanceNotFound", "DBInstance", ref)
 	}
+	if st := i.at(c.Now); st != statusAvailable {
+		return nil, invalidInstanceState(i.ID, st, statusAvailable)
+	}
 	next := *i
+	var steps []step
 	if newID != "" && newID != i.ID {
 		if s.instances[sc][newID] != nil {
 			return nil, awsproto.Errorf("DBInstanceAlreadyExists", "DB instance already exists")
 		}
 		next.ID = newID
+		steps = append(steps, step{statusRenaming, DurRename})
 	}
-	if class := p.str("DBInstanceClass"); class != "" {
+	if class := p.str("DBInstanceClass"); class != "" && class != i.Class {
 		next.Class = class
+		steps = append(steps, step{statusModifying, DurModify})
 	}
+	next.begin(c.Now, statusAvailable, steps...)
 	next.ChangedAt = c.Now
 	if err := s.replaceInstance(i, &next); err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func (t tableKeys) ResolveKey(_ svc.Call, ref string) (string, error) {
 	return "", fmt.Errorf("no key %q", ref)
 }
 
-var keys = tableKeys{"alias/dev/rds": keyARN, keyARN: keyARN, "alias/dev/rds-new": newKey, "alias/aws/rds": awsRDS}
+var keys = tableKeys{"alias/dev/rds": keyARN, keyARN: keyARN, newKey: newKey, "alias/dev/rds-new": newKey, "alias/aws/rds": awsRDS}
 
 type env struct {
 	srv  *sandbox.Server

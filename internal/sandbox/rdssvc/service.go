@@ -13,9 +13,10 @@ import (
 
 // State kinds in the sandbox state log.
 const (
-	kindInstance = "rds.instance"
-	kindCluster  = "rds.cluster"
-	kindSnapshot = "rds.snapshot"
+	kindInstance        = "rds.instance"
+	kindCluster         = "rds.cluster"
+	kindSnapshot        = "rds.snapshot"
+	kindClusterSnapshot = "rds.clustersnapshot"
 )
 
 // Service is the sandbox's RDS. Safe for concurrent use.
@@ -27,6 +28,7 @@ type Service struct {
 	instances map[scope]map[string]*instance
 	clusters  map[scope]map[string]*cluster
 	snapshots map[scope]map[string]*snapshot
+	csnaps    map[scope]map[string]*clusterSnapshot
 }
 
 // New returns the RDS service, loading what env.State already holds. keys
@@ -36,13 +38,17 @@ func New(env *svc.Env, keys svc.KeyResolver) (*Service, error) {
 		return nil, errors.New("rds service needs a key resolver (the KMS service)")
 	}
 	s := &Service{env: env, keys: keys, instances: map[scope]map[string]*instance{},
-		clusters: map[scope]map[string]*cluster{}, snapshots: map[scope]map[string]*snapshot{}}
+		clusters: map[scope]map[string]*cluster{}, snapshots: map[scope]map[string]*snapshot{},
+		csnaps: map[scope]map[string]*clusterSnapshot{}}
 	err := load(env, kindInstance, func(v *instance) { put(s.instances, v.scope(), v.ID, v) })
 	if err == nil {
 		err = load(env, kindCluster, func(v *cluster) { put(s.clusters, v.scope(), v.ID, v) })
 	}
 	if err == nil {
 		err = load(env, kindSnapshot, func(v *snapshot) { put(s.snapshots, v.scope(), v.ID, v) })
+	}
+	if err == nil {
+		err = load(env, kindClusterSnapshot, func(v *clusterSnapshot) { put(s.csnaps, v.scope(), v.ID, v) })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load rds state: %w", err)
@@ -97,6 +103,15 @@ var handlers = map[string]handler{
 	"CopyDBSnapshot":                  (*Service).copySnapshot,
 	"RestoreDBInstanceFromDBSnapshot": (*Service).restoreInstance,
 	"ModifyDBInstance":                (*Service).modifyInstance,
+	"StopDBInstance":                  (*Service).stopInstance,
+	"StartDBInstance":                 (*Service).startInstance,
+	"CreateDBClusterSnapshot":         (*Service).createClusterSnapshot,
+	"CopyDBClusterSnapshot":           (*Service).copyClusterSnapshot,
+	"DescribeDBClusterSnapshots":      (*Service).describeClusterSnapshots,
+	"RestoreDBClusterFromSnapshot":    (*Service).restoreCluster,
+	"ModifyDBCluster":                 (*Service).modifyCluster,
+	"StopDBCluster":                   (*Service).stopCluster,
+	"StartDBCluster":                  (*Service).startCluster,
 	"DeleteDBInstance":                (*Service).deleteInstance,
 	"DeleteDBCluster":                 (*Service).deleteCluster,
 }

@@ -39,8 +39,17 @@ func (s *Service) createSnapshot(c *svc.Call, p params) (any, *awsproto.Error) {
 	if i.ClusterID != "" {
 		return nil, invalidValue("The specified instance is a member of a cluster and a snapshot cannot be created directly. Please use the CreateDBClusterSnapshot API instead.")
 	}
+	if st := i.at(c.Now); st != statusAvailable {
+		return nil, invalidInstanceState(i.ID, st, statusAvailable)
+	}
 	sn := snapshotOf(i, sid, c)
+	sn.begin(c.Now, statusAvailable, step{statusCreating, DurSnapshot})
 	if err := s.addSnapshot(sn); err != nil {
+		return nil, err
+	}
+	busy := *i
+	busy.begin(c.Now, statusAvailable, step{statusBackingUp, DurSnapshot})
+	if err := s.replaceInstance(i, &busy); err != nil {
 		return nil, err
 	}
 	return createSnapshotResult{DBSnapshot: s.snapshotXML(sn)}, nil
@@ -49,7 +58,8 @@ func (s *Service) createSnapshot(c *svc.Call, p params) (any, *awsproto.Error) {
 func snapshotOf(i *instance, id string, c *svc.Call) *snapshot {
 	return &snapshot{Account: i.Account, Region: i.Region, ID: id, InstanceID: i.ID, DbiResourceID: i.ResourceID,
 		Engine: i.Engine, EngineVersion: i.EngineVersion, Class: i.Class, AllocatedStorage: i.AllocatedStorage,
-		Encrypted: i.StorageEncrypted, KmsKeyID: i.KmsKeyID, MasterUsername: i.MasterUsername, CreatedAt: c.Now}
+		Encrypted: i.StorageEncrypted, KmsKeyID: i.KmsKeyID, MasterUsername: i.MasterUsername, CreatedAt: c.Now,
+		Port: i.Port}
 }
 
 // addSnapshot stores sn; called with s.mu held.
@@ -90,8 +100,12 @@ func (s *Service) copySnapshot(c *svc.Call, p params) (any, *awsproto.Error) {
 	if orig == nil {
 		return nil, notFound("DBSnapshotNotFound", "DBSnapshot", src)
 	}
+	if st := orig.at(c.Now); st != statusAvailable {
+		return nil, invalidSnapshotState("InvalidDBSnapshotState", orig.ID, st)
+	}
 	cp := *orig
 	cp.ID, cp.CreatedAt = tid, c.Now
+	cp.begin(c.Now, statusAvailable, step{statusCreating, DurCopy})
 	cp.SourceARN = arn(s.env.Partition, orig.Region, orig.Account, "snapshot", orig.ID)
 	if keyARN != "" {
 		cp.Encrypted, cp.KmsKeyID = true, keyARN
@@ -113,6 +127,9 @@ func (s *Service) restoreInstance(c *svc.Call, p params) (any, *awsproto.Error) 
 	if err != nil {
 		return nil, err
 	}
+	if p.has("KmsKeyId") || p.has("StorageEncrypted") {
+		return nil, combination("A restored DB instance is encrypted with its snapshot's key: copy the snapshot with KmsKeyId to change it.")
+	}
 	sc := scope{c.Caller.Account, c.Region}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -120,13 +137,21 @@ func (s *Service) restoreInstance(c *svc.Call, p params) (any, *awsproto.Error) 
 	if sn == nil {
 		return nil, notFound("DBSnapshotNotFound", "DBSnapshot", sid)
 	}
+	if st := sn.at(c.Now); st != statusAvailable {
+		return nil, invalidSnapshotState("InvalidDBSnapshotState", sn.ID, st)
+	}
 	if s.instances[sc][id] != nil {
 		return nil, awsproto.Errorf("DBInstanceAlreadyExists", "DB instance already exists")
 	}
+	pl, err := p.placement(placement{Port: sn.Port})
+	if err != nil {
+		return nil, err
+	}
 	i := &instance{Account: sc.account, Region: sc.region, ID: id, ResourceID: resourceID("db-"),
-		Class: sn.Class, Engine: sn.Engine, EngineVersion: sn.EngineVersion, Status: statusAvailable,
+		Class: sn.Class, Engine: sn.Engine, EngineVersion: sn.EngineVersion, placement: pl,
 		StorageEncrypted: sn.Encrypted, KmsKeyID: sn.KmsKeyID, AllocatedStorage: sn.AllocatedStorage,
 		MasterUsername: sn.MasterUsername, CreatedAt: c.Now, ChangedAt: c.Now}
+	i.begin(c.Now, statusAvailable, step{statusCreating, DurRestore}, step{statusBackingUp, DurBackup})
 	if class := p.str("DBInstanceClass"); class != "" {
 		i.Class = class
 	}
@@ -134,7 +159,5 @@ func (s *Service) restoreInstance(c *svc.Call, p params) (any, *awsproto.Error) 
 		return nil, err
 	}
 	put(s.instances, sc, id, i)
-	x := s.instanceXML(i)
-	x.DBInstanceStatus, x.Endpoint = statusCreating, nil
-	return restoreResult{DBInstance: x}, nil
+	return restoreResult{DBInstance: s.instanceXML(i)}, nil
 }

@@ -22,6 +22,7 @@ func TestRekeyThroughSnapshot(t *testing.T) {
 		DBSnapshotIdentifier: aws.String("app-s1")}); err != nil {
 		t.Fatal(err)
 	}
+	e.srv.Env.Clock.Advance(rdssvc.DurSnapshot)
 	cp, err := e.main.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String("app-s1"),
 		TargetDBSnapshotIdentifier: aws.String("app-s2"), KmsKeyId: aws.String("alias/dev/rds-new")})
 	if err != nil {
@@ -30,10 +31,12 @@ func TestRekeyThroughSnapshot(t *testing.T) {
 	if aws.ToString(cp.DBSnapshot.KmsKeyId) != newKey || !aws.ToBool(cp.DBSnapshot.Encrypted) {
 		t.Fatalf("copy key = %q, want %q", aws.ToString(cp.DBSnapshot.KmsKeyId), newKey)
 	}
+	e.srv.Env.Clock.Advance(rdssvc.DurCopy)
 	if _, err := e.main.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{
 		DBInstanceIdentifier: aws.String("app-new"), DBSnapshotIdentifier: aws.String("app-s2")}); err != nil {
 		t.Fatal(err)
 	}
+	e.srv.Env.Clock.Advance(rdssvc.DurRestore + rdssvc.DurBackup)
 	if _, err := e.main.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("app"),
 		FinalDBSnapshotIdentifier: aws.String("app-final")}); err != nil {
 		t.Fatal(err)
@@ -51,6 +54,7 @@ func TestRekeyThroughSnapshot(t *testing.T) {
 	if err != nil || len(snaps.DBSnapshots) != 3 {
 		t.Fatalf("snapshots of app = %v, %v; want s1, s2, final", snaps, err)
 	}
+	e.srv.Env.Clock.Advance(rdssvc.DurRename)
 	errs := map[string]error{}
 	_, errs["DBSnapshotAlreadyExists"] = e.main.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("app"), DBSnapshotIdentifier: aws.String("app-s1")})
 	_, errs["DBSnapshotNotFound"] = e.main.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String("nope"), TargetDBSnapshotIdentifier: aws.String("x")})

@@ -30,29 +30,45 @@ type xmlEndpoint struct {
 }
 
 type xmlInstance struct {
-	DBInstanceIdentifier  string
-	DBInstanceClass       string
-	Engine                string
-	DBInstanceStatus      string
-	MasterUsername        string `xml:",omitempty"`
-	DBName                string `xml:",omitempty"`
-	Endpoint              *xmlEndpoint
-	AllocatedStorage      int32
-	InstanceCreateTime    string
-	BackupRetentionPeriod int32
-	AvailabilityZone      string
-	MultiAZ               bool
-	EngineVersion         string
-	PubliclyAccessible    bool
-	StorageType           string
-	DbInstancePort        int32
-	DBClusterIdentifier   string `xml:",omitempty"`
-	StorageEncrypted      bool
-	KmsKeyId              string `xml:",omitempty"`
-	DbiResourceId         string
-	DBInstanceArn         string
-	DeletionProtection    bool
+	DBInstanceIdentifier   string
+	DBInstanceClass        string
+	Engine                 string
+	DBInstanceStatus       string
+	MasterUsername         string `xml:",omitempty"`
+	DBName                 string `xml:",omitempty"`
+	Endpoint               *xmlEndpoint
+	AllocatedStorage       int32
+	InstanceCreateTime     string
+	BackupRetentionPeriod  int32
+	AvailabilityZone       string
+	MultiAZ                bool
+	EngineVersion          string
+	PubliclyAccessible     bool
+	StorageType            string
+	DbInstancePort         int32
+	DBSubnetGroup          *xmlSubnetGroup
+	DBParameterGroups      []xmlParameterGroup `xml:"DBParameterGroups>DBParameterGroup"`
+	OptionGroupMemberships []xmlOptionGroup    `xml:"OptionGroupMemberships>OptionGroupMembership"`
+	VpcSecurityGroups      []xmlSecurityGroup  `xml:"VpcSecurityGroups>VpcSecurityGroupMembership"`
+	PromotionTier          *int32              `xml:",omitempty"`
+	TagList                []xmlTag            `xml:"TagList>Tag"`
+	DBClusterIdentifier    string              `xml:",omitempty"`
+	StorageEncrypted       bool
+	KmsKeyId               string `xml:",omitempty"`
+	DbiResourceId          string
+	DBInstanceArn          string
+	DeletionProtection     bool
 }
+
+type xmlSubnetGroup struct{ DBSubnetGroupName string }
+
+type xmlParameterGroup struct{ DBParameterGroupName, ParameterApplyStatus string }
+
+type xmlOptionGroup struct{ OptionGroupName, Status string }
+
+type xmlSecurityGroup struct{ VpcSecurityGroupId, Status string }
+
+type xmlTag struct{ Key, Value string }
 
 type xmlMember struct {
 	DBInstanceIdentifier string
@@ -76,6 +92,10 @@ type xmlCluster struct {
 	ClusterCreateTime   string
 	MultiAZ             bool
 	DeletionProtection  bool
+	Port                int32
+	DBSubnetGroup       string             `xml:",omitempty"`
+	VpcSecurityGroups   []xmlSecurityGroup `xml:"VpcSecurityGroups>VpcSecurityGroupMembership"`
+	TagList             []xmlTag           `xml:"TagList>Tag"`
 }
 
 type xmlSnapshot struct {
@@ -98,18 +118,25 @@ type xmlSnapshot struct {
 
 func rdsTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// now is the sandbox clock, for statuses read outside a call.
+func (s *Service) now() time.Time { return s.env.Clock.Now() }
+
 func (s *Service) instanceXML(i *instance) xmlInstance {
+	status := i.at(s.now())
 	x := xmlInstance{DBInstanceIdentifier: i.ID, DBInstanceClass: i.Class, Engine: i.Engine,
-		DBInstanceStatus: i.Status, MasterUsername: i.MasterUsername, DBName: i.DBName,
+		DBInstanceStatus: status, MasterUsername: i.MasterUsername, DBName: i.DBName,
 		AllocatedStorage: i.AllocatedStorage, InstanceCreateTime: rdsTime(i.CreatedAt),
 		BackupRetentionPeriod: 1, AvailabilityZone: i.Region + "a", EngineVersion: i.EngineVersion,
-		StorageType: "gp3", DbInstancePort: 0, DBClusterIdentifier: i.ClusterID,
+		StorageType: "gp3", DbInstancePort: 0, DBClusterIdentifier: i.ClusterID, MultiAZ: i.MultiAZ,
 		StorageEncrypted: i.StorageEncrypted, KmsKeyId: i.KmsKeyID, DbiResourceId: i.ResourceID,
 		DBInstanceArn: arn(s.env.Partition, i.Region, i.Account, "db", i.ID)}
-	if i.Status == statusAvailable {
+	port := i.port()
+	if status != statusCreating {
+		// The address follows the identifier: a rename moves it.
 		x.Endpoint = &xmlEndpoint{Address: i.ID + "." + endpointSuffix(i.Account, i.Region),
-			Port: enginePort(i.Engine), HostedZoneId: "Z29XKXDKYMONMX"}
+			Port: port, HostedZoneId: "Z29XKXDKYMONMX"}
 	}
+	placementXML(&x, i)
 	if aurora(i.Engine) {
 		x.StorageType = "aurora"
 	}
@@ -117,7 +144,13 @@ func (s *Service) instanceXML(i *instance) xmlInstance {
 }
 
 func (s *Service) clusterXML(c *cluster, members []xmlMember) xmlCluster {
-	return xmlCluster{DBClusterIdentifier: c.ID, Status: c.Status, Engine: c.Engine,
+	port := c.Port
+	if port == 0 {
+		port = enginePort(c.Engine)
+	}
+	return xmlCluster{DBClusterIdentifier: c.ID, Status: c.at(s.now()), Engine: c.Engine, Port: port,
+		DBSubnetGroup: c.SubnetGroup, VpcSecurityGroups: securityGroupsXML(c.SecurityGroups), TagList: tagsXML(c.Tags),
+		MultiAZ:       c.MultiAZ,
 		EngineVersion: c.EngineVersion, MasterUsername: c.MasterUsername, DatabaseName: c.DatabaseName,
 		Endpoint: c.ID + ".cluster-" + endpointSuffix(c.Account, c.Region), DBClusterMembers: members,
 		StorageEncrypted: c.StorageEncrypted, KmsKeyId: c.KmsKeyID, DbClusterResourceId: c.ResourceID,
@@ -127,7 +160,7 @@ func (s *Service) clusterXML(c *cluster, members []xmlMember) xmlCluster {
 func (s *Service) snapshotXML(sn *snapshot) xmlSnapshot {
 	return xmlSnapshot{DBSnapshotIdentifier: sn.ID, DBInstanceIdentifier: sn.InstanceID,
 		SnapshotCreateTime: rdsTime(sn.CreatedAt), Engine: sn.Engine, AllocatedStorage: sn.AllocatedStorage,
-		Status: statusAvailable, MasterUsername: sn.MasterUsername, EngineVersion: sn.EngineVersion,
+		Status: sn.at(s.now()), MasterUsername: sn.MasterUsername, EngineVersion: sn.EngineVersion,
 		SnapshotType: "manual", Encrypted: sn.Encrypted, KmsKeyId: sn.KmsKeyID,
 		DBSnapshotArn:              arn(s.env.Partition, sn.Region, sn.Account, "snapshot", sn.ID),
 		SourceDBSnapshotIdentifier: sn.SourceARN, DbiResourceId: sn.DbiResourceID, StorageType: "gp3"}

@@ -59,7 +59,7 @@ func directive(h http.Header, name, what string) (bool, *awsproto.Error) {
 // when absent), as S3 does.
 func (s *Service) copyObject(w http.ResponseWriter, c *svc.Call, t target) *awsproto.Error {
 	h := c.Req.Header
-	srcBucket, srcKey, err := parseCopySource(h.Get("x-amz-copy-source"))
+	srcBucket, srcKey, srcVersion, err := parseCopySourceVersion(h.Get("x-amz-copy-source"))
 	if err != nil {
 		return err
 	}
@@ -79,10 +79,10 @@ func (s *Service) copyObject(w http.ResponseWriter, c *svc.Call, t target) *awsp
 	if err != nil {
 		return err
 	}
-	if srcBucket == t.bucket && srcKey == t.key && !replaceMeta && h.Get("x-amz-storage-class") == "" && sse.Algorithm == "" {
+	if srcBucket == t.bucket && srcKey == t.key && srcVersion == "" && !replaceMeta && h.Get("x-amz-storage-class") == "" && sse.Algorithm == "" {
 		return awsproto.Errorf("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
-	src, err := s.lookupObject(c, srcBucket, srcKey)
+	src, err := s.lookupVersion(c, srcBucket, srcKey, srcVersion)
 	if err != nil {
 		return err
 	}
@@ -105,6 +105,9 @@ func (s *Service) copyObject(w http.ResponseWriter, c *svc.Call, t target) *awsp
 		return err
 	}
 	setSSEHeaders(w.Header(), o)
+	if src.VersionID != "" {
+		w.Header().Set("x-amz-copy-source-version-id", src.VersionID)
+	}
 	writeXML(w, c.RequestID, copyObjectResult{Xmlns: xmlns, ETag: o.ETag, LastModified: s3Time(o.LastModified), ChecksumCRC32: o.CRC32})
 	return nil
 }

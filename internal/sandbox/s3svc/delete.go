@@ -19,8 +19,12 @@ func (s *Service) deleteObject(w http.ResponseWriter, c *svc.Call, t target) *aw
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.owned(c, t.bucket, false); err != nil {
+	b, err := s.owned(c, t.bucket, false)
+	if err != nil {
 		return err
+	}
+	if b.Versioning != "" || c.Req.URL.Query().Has("versionId") {
+		return s.deleteVersioned(w, c, t)
 	}
 	id := objectID(t.bucket, t.key)
 	if guard != nil {

@@ -113,6 +113,18 @@ func FuzzS3ObjectRequest(f *testing.F) {
 	f.Add("GET", "/fz-bucket?list-type=2&max-keys=1&delimiter=/&prefix=k", "", "", "", "", "", "")
 	f.Add("GET", "/fz-bucket?list-type=2&continuation-token=dms&encoding-type=url", "", "", "", "", "", "")
 	f.Add("GET", "/fz-bucket/k?tagging", "", "", "", "", "", "")
+	f.Add("POST", "/fz-bucket/big?uploads", "", "aws:kms", "alias/aws/s3", "a=1", "", "")
+	f.Add("PUT", "/fz-bucket/big?partNumber=1&uploadId=nope", "", "", "", "", "", "part")
+	f.Add("PUT", "/fz-bucket/big?partNumber=0&uploadId=nope", "fz-bucket/k", "", "", "", "", "")
+	f.Add("POST", "/fz-bucket/big?uploadId=nope", "", "", "", "", "", "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>")
+	f.Add("DELETE", "/fz-bucket/big?uploadId=nope", "", "", "", "", "", "")
+	f.Add("PUT", "/fz-bucket?versioning", "", "", "", "", "", "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
+	f.Add("PUT", "/fz-bucket?object-lock", "", "", "", "", "", "<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>")
+	f.Add("GET", "/fz-bucket?versions&max-keys=1&key-marker=k&version-id-marker=null", "", "", "", "", "", "")
+	f.Add("PUT", "/fz-bucket/k?retention&versionId=null", "", "", "", "", "", "<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2099-01-01T00:00:00Z</RetainUntilDate></Retention>")
+	f.Add("PUT", "/fz-bucket/k?legal-hold", "", "", "", "", "", "<LegalHold><Status>ON</Status></LegalHold>")
+	f.Add("GET", "/fz-bucket/k?versionId=null", "", "", "", "", "", "")
+	f.Add("PUT", "/fz-bucket/k2", "fz-bucket/k?versionId=null", "aws:kms", "", "", "", "")
 	e := newEnv(f)
 	if err := e.s3.Seed(s3svc.BucketSeed{Account: acct, Region: region, Name: "fz-bucket"}); err != nil {
 		f.Fatal(err)
@@ -130,6 +142,23 @@ func FuzzS3ObjectRequest(f *testing.F) {
 		e.srv.ServeHTTP(rec, req)
 		if rec.Code >= 300 && req.Method != http.MethodHead && rec.Code != 301 && !strings.Contains(rec.Body.String(), "<Error><Code>") {
 			t.Fatalf("%s %s: status %d body %q", method, target, rec.Code, rec.Body.String())
+		}
+	})
+}
+
+func FuzzParseRetention(f *testing.F) {
+	for _, s := range []string{
+		"<Retention><Mode>COMPLIANCE</Mode><RetainUntilDate>2099-01-01T00:00:00Z</RetainUntilDate></Retention>",
+		"<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2000-01-01T00:00:00Z</RetainUntilDate></Retention>",
+		"<Retention><Mode>x</Mode></Retention>", "<Retention>", "",
+	} {
+		f.Add([]byte(s))
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r, err := s3svc.ParseRetention(body, now)
+		if err == nil && (r == nil || !r.RetainUntil.After(now)) {
+			t.Fatalf("accepted %q as %+v", body, r)
 		}
 	})
 }

@@ -57,7 +57,7 @@ func (s *Service) Items(account, region string) []configsvc.Item {
 func (s *Service) item(b *bucket) configsvc.Item {
 	cfg := configBucket{Name: b.Name, Owner: configOwner{ID: canonicalID(b.Account)}, CreationDate: s3Time(b.CreatedAt)}
 	sup := map[string]string{
-		"BucketVersioningConfiguration": `{"status":"Off","isMfaDeleteEnabled":null}`,
+		"BucketVersioningConfiguration": `{"status":"` + versioningStatus(b) + `","isMfaDeleteEnabled":null}`,
 		"IsRequesterPaysEnabled":        "false",
 	}
 	if b.Encryption != nil {
@@ -73,4 +73,12 @@ func (s *Service) item(b *bucket) configsvc.Item {
 		ARN: "arn:" + s.env.Partition + ":s3:::" + b.Name, Account: b.Account, Region: b.Region,
 		AvailabilityZone: "Regional", CreatedAt: b.CreatedAt, ChangedAt: b.ChangedAt,
 		Configuration: configsvc.MustJSON(cfg), Supplementary: sup, Tags: map[string]string{}}
+}
+
+// versioningStatus is the bucket's versioning as Config spells it.
+func versioningStatus(b *bucket) string {
+	if b.Versioning == "" {
+		return "Off"
+	}
+	return b.Versioning
 }

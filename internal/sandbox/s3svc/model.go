@@ -21,8 +21,12 @@ type bucket struct {
 	Account    string      `json:"account"`
 	Region     string      `json:"region"`
 	Encryption *Encryption `json:"encryption,omitempty"`
-	CreatedAt  time.Time   `json:"createdAt"`
-	ChangedAt  time.Time   `json:"changedAt"`
+	// Versioning is "" (never enabled), Enabled or Suspended.
+	Versioning string `json:"versioning,omitempty"`
+	// ObjectLock is set by PutObjectLockConfiguration (needs versioning).
+	ObjectLock bool      `json:"objectLock,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	ChangedAt  time.Time `json:"changedAt"`
 }
 
 // defaultEncryption is what S3 applies to every new bucket since January

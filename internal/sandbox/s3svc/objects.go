@@ -40,6 +40,10 @@ type object struct {
 	BucketKey    bool              `json:"bucketKey,omitempty"`
 	DataKey      []byte            `json:"dataKey,omitempty"` // KMS ciphertext blob of the data key
 	Context      map[string]string `json:"context,omitempty"` // caller's encryption context pairs
+	// VersionID is "" in a bucket that never had versioning ("null").
+	VersionID string     `json:"versionId,omitempty"`
+	Retention *retention `json:"retention,omitempty"`
+	LegalHold bool       `json:"legalHold,omitempty"`
 }
 
 func objectID(bucket, key string) string { return bucket + "/" + key }
@@ -144,6 +148,9 @@ func stamp(o *object, plain []byte, now time.Time) {
 
 // store persists o and indexes it. s.mu held.
 func (s *Service) store(o *object) *awsproto.Error {
+	if err := s.newVersion(o); err != nil {
+		return err
+	}
 	if err := s.env.State.Put(kindObject, objectID(o.Bucket, o.Key), o); err != nil {
 		return &awsproto.Error{Status: 500, Code: "InternalError", Message: "the sandbox could not persist state: " + err.Error(), Server: true}
 	}
@@ -161,7 +168,7 @@ func (s *Service) headObject(w http.ResponseWriter, c *svc.Call, t target) *awsp
 }
 
 func (s *Service) readObject(w http.ResponseWriter, c *svc.Call, t target, withBody bool) *awsproto.Error {
-	o, err := s.lookupObject(c, t.bucket, t.key)
+	o, err := s.lookupVersion(c, t.bucket, t.key, c.Req.URL.Query().Get("versionId"))
 	if err != nil {
 		return err
 	}
@@ -182,6 +189,7 @@ func (s *Service) readObject(w http.ResponseWriter, c *svc.Call, t target, withB
 	h.Set("Accept-Ranges", "bytes")
 	setSSEHeaders(h, o)
 	setAttrHeaders(h, o)
+	setLockHeaders(h, o)
 	// S3 keeps the full-object checksum of an upload and returns it when
 	// asked; the SDK asks and validates the body against it.
 	if strings.EqualFold(c.Req.Header.Get("x-amz-checksum-mode"), "ENABLED") {

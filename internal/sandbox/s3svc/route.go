@@ -63,6 +63,9 @@ func route(r *http.Request) (target, *awsproto.Error) {
 }
 
 func operation(r *http.Request, t target, q url.Values) string {
+	if op := extraOperation(r, t, q); op != "" {
+		return op
+	}
 	method := r.Method
 	switch {
 	case t.bucket == "":

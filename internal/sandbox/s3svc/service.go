@@ -21,10 +21,12 @@ const (
 type Service struct {
 	env      *svc.Env
 	mu       sync.RWMutex
-	buckets  map[string]*bucket  // global namespace
-	objects  map[string]*object  // objectID → object
-	keyIndex map[string][]string // bucket → its object keys, sorted
-	keys     Keys                // KMS for SSE-KMS; nil until UseKMS
+	buckets  map[string]*bucket   // global namespace
+	objects  map[string]*object   // objectID → object
+	keyIndex map[string][]string  // bucket → its object keys, sorted
+	keys     Keys                 // KMS for SSE-KMS; nil until UseKMS
+	uploads  map[string]*upload   // multipart uploads in progress, by upload ID
+	versions map[string][]*object // objectID → noncurrent versions, oldest first
 }
 
 // New returns the S3 service, loading what env.State holds. SSE-KMS needs
@@ -41,6 +43,12 @@ func New(env *svc.Env) (*Service, error) {
 	})
 	if err == nil {
 		err = s.loadObjects()
+	}
+	if err == nil {
+		err = s.loadUploads()
+	}
+	if err == nil {
+		err = s.loadVersions()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load s3 state: %w", err)

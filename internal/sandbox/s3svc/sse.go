@@ -212,4 +212,7 @@ func setSSEHeaders(h http.Header, o *object) {
 	if o.BucketKey {
 		h.Set(hdrBucketKey, "true")
 	}
+	if o.VersionID != "" {
+		h.Set("x-amz-version-id", o.VersionID)
+	}
 }
