@@ -11,6 +11,6 @@ import (
 // endpoint and credentials: what the test needs on AWS, it does through
 // public APIs. The seeded end-to-end tests must skip there as sandbox only.
 func TestAWSVariantOnSandboxProcess(t *testing.T) {
-	backend.RunOnProcess(t, "TestE2ERuleOnRealResources", "TestE2EConfigAgreesWithScan", "TestE2EResourceChanges",
+	backend.RunOnProcess(t, "TestE2ERuleOnRealResources", "TestE2ERuleCrossAccount", "TestE2EConfigAgreesWithScan", "TestE2EResourceChanges",
 		"TestE2EOrganizationExecutionRole", "TestE2EThrottlingStorm")
 }
