@@ -23,8 +23,9 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
-// realRig is the estate of TestE2ERuleOnRealResources and the handler
-// that evaluates against it.
+// realRig is the estate of TestE2ERuleOnRealResources and
+// TestE2ERuleCrossAccount (one imported key behind the estate's S3 alias,
+// the estate file in S3) and the buckets they create.
 type realRig struct {
 	b       *backend.Backend
 	est     *estate.Estate
