@@ -11,5 +11,8 @@
 // when key facts cannot be read (KMS down, or a throttling storm that
 // outlasts the invocation's budget) it sends only what needs no key facts
 // and fails the invocation, naming the rest, so that Config retries it.
-// It reads no tags.
+// It reads no tags. An event whose result token is "TESTMODE" (a test
+// invocation, as in AWS's sample rules) is evaluated as any other and its
+// evaluations are sent with PutEvaluations' TestMode: validated, not
+// recorded.
 package configrule

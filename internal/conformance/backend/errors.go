@@ -10,3 +10,6 @@ import (
 type dtypesNotFound = dtypes.ResourceNotFoundException
 
 func asErr[E error](err error, target *E) bool { return errors.As(err, target) }
+
+// errNotRSA: KMS returned a wrapping key that is not RSA.
+var errNotRSA = errors.New("wrapping public key is not RSA")

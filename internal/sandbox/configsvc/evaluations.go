@@ -28,10 +28,6 @@ func (e *evaluation) key() string {
 	return e.Account + "/" + e.Region + "/" + e.Rule + "/" + resKey(e.Type, e.ID)
 }
 
-// TestModeToken is the result token Config passes to a rule evaluated in
-// test mode: PutEvaluations accepts it and records nothing.
-const TestModeToken = "TESTMODE"
-
 type putInput struct {
 	Evaluations []struct {
 		ComplianceResourceType string
@@ -70,8 +66,10 @@ func (s *Service) putEvaluations(c *svc.Call) (any, *awsproto.Error) {
 	tok, ok := s.tokens[*in.ResultToken]
 	// "When TestMode is true, PutEvaluations doesn't require a valid value
 	// for the ResultToken parameter, but the value cannot be null" (API
-	// reference): constraints are checked, nothing is recorded.
-	if !in.TestMode && *in.ResultToken != TestModeToken && (!ok || tok.Account != c.Caller.Account || tok.Region != c.Region) {
+	// reference): constraints are checked, nothing is recorded. Without
+	// TestMode, a token the sandbox did not issue (e.g. "TESTMODE", the
+	// token of test events) is invalid, as on AWS.
+	if !in.TestMode && (!ok || tok.Account != c.Caller.Account || tok.Region != c.Region) {
 		return nil, awsproto.Errorf("InvalidResultTokenException", "The resultToken provided is invalid")
 	}
 	out := putOutput{FailedEvaluations: []failedEvaluation{}}
@@ -85,7 +83,7 @@ func (s *Service) putEvaluations(c *svc.Call) (any, *awsproto.Error) {
 			out.FailedEvaluations = append(out.FailedEvaluations, failed(e))
 			continue
 		}
-		if in.TestMode || *in.ResultToken == TestModeToken {
+		if in.TestMode {
 			continue
 		}
 		e.Account, e.Region, e.Rule, e.Recorded = tok.Account, tok.Region, tok.Rule, c.Now

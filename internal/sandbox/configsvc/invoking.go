@@ -101,6 +101,15 @@ func invoking(messageType string, r Record, now time.Time) string {
 	return string(b)
 }
 
+// ChangeNotification renders the invokingEvent of a
+// ConfigurationItemChangeNotification for it, captured at capture with
+// status (StatusOK, StatusDiscovered), exactly as the sandbox's event
+// generator does: tests that build events for real resources use it
+// rather than a second rendering.
+func ChangeNotification(it Item, status string, capture, now time.Time) string {
+	return invoking("change", Record{Item: it, Status: status, Capture: capture, StateID: capture.UnixMilli()}, now)
+}
+
 // eventSupplementary renders the recorded supplementary values (JSON text)
 // as the JSON values a change notification carries; a value that is not
 // JSON stays a string.

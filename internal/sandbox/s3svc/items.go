@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 )
@@ -55,7 +56,26 @@ func (s *Service) Items(account, region string) []configsvc.Item {
 }
 
 func (s *Service) item(b *bucket) configsvc.Item {
-	cfg := configBucket{Name: b.Name, Owner: configOwner{ID: canonicalID(b.Account)}, CreationDate: s3Time(b.CreatedAt)}
+	return BucketItem(BucketState{Partition: s.env.Partition, Account: b.Account, Region: b.Region, Name: b.Name,
+		OwnerID: canonicalID(b.Account), CreatedAt: b.CreatedAt, ChangedAt: b.ChangedAt, Encryption: b.Encryption})
+}
+
+// BucketState is what AWS Config records of a bucket: the sandbox's own
+// buckets, or a real bucket read through S3's API (ListBuckets,
+// GetBucketEncryption) by a test that builds the change notification
+// Config would send for it.
+type BucketState struct {
+	Partition, Account, Region, Name string
+	OwnerID                          string // canonical user ID
+	CreatedAt, ChangedAt             time.Time
+	Encryption                       *Encryption // nil: no default-encryption record
+}
+
+// BucketItem renders b as AWS Config records an AWS::S3::Bucket, from
+// the resource schema: supplementary values are JSON text, as Config
+// stores them.
+func BucketItem(b BucketState) configsvc.Item {
+	cfg := configBucket{Name: b.Name, Owner: configOwner{ID: b.OwnerID}, CreationDate: s3Time(b.CreatedAt)}
 	sup := map[string]string{
 		"BucketVersioningConfiguration": `{"status":"` + versioningStatus(b) + `","isMfaDeleteEnabled":null}`,
 		"IsRequesterPaysEnabled":        "false",
@@ -70,7 +90,7 @@ func (s *Service) item(b *bucket) configsvc.Item {
 		sup["ServerSideEncryptionConfiguration"] = string(raw)
 	}
 	return configsvc.Item{ResourceType: configsvc.TypeBucket, ResourceID: b.Name, ResourceName: b.Name,
-		ARN: "arn:" + s.env.Partition + ":s3:::" + b.Name, Account: b.Account, Region: b.Region,
+		ARN: "arn:" + b.Partition + ":s3:::" + b.Name, Account: b.Account, Region: b.Region,
 		AvailabilityZone: "Regional", CreatedAt: b.CreatedAt, ChangedAt: b.ChangedAt,
 		Configuration: configsvc.MustJSON(cfg), Supplementary: sup, Tags: map[string]string{}}
 }
