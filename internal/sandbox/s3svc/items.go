@@ -57,7 +57,8 @@ func (s *Service) Items(account, region string) []configsvc.Item {
 
 func (s *Service) item(b *bucket) configsvc.Item {
 	return BucketItem(BucketState{Partition: s.env.Partition, Account: b.Account, Region: b.Region, Name: b.Name,
-		OwnerID: canonicalID(b.Account), CreatedAt: b.CreatedAt, ChangedAt: b.ChangedAt, Encryption: b.Encryption})
+		OwnerID: canonicalID(b.Account), CreatedAt: b.CreatedAt, ChangedAt: b.ChangedAt, Encryption: b.Encryption,
+		Versioning: b.Versioning})
 }
 
 // BucketState is what AWS Config records of a bucket: the sandbox's own
@@ -69,6 +70,7 @@ type BucketState struct {
 	OwnerID                          string // canonical user ID
 	CreatedAt, ChangedAt             time.Time
 	Encryption                       *Encryption // nil: no default-encryption record
+	Versioning                       string      // "", Enabled or Suspended (GetBucketVersioning's Status)
 }
 
 // BucketItem renders b as AWS Config records an AWS::S3::Bucket, from
@@ -96,7 +98,7 @@ func BucketItem(b BucketState) configsvc.Item {
 }
 
 // versioningStatus is the bucket's versioning as Config spells it.
-func versioningStatus(b *bucket) string {
+func versioningStatus(b BucketState) string {
 	if b.Versioning == "" {
 		return "Off"
 	}
