@@ -66,7 +66,7 @@ func (e *Engine) Abandon(ctx context.Context, id store.RunID, reason string, dry
 		return rep, fmt.Errorf("run %s already ended %s: %w", id, run.Status, store.ErrInvalid)
 	}
 	if !dry {
-		release, err := e.hold(ctx, id) // refused while another process works on the run
+		_, release, err := e.hold(ctx, id) // refused while another process works on the run
 		if err != nil {
 			return rep, err
 		}

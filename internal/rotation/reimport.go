@@ -140,7 +140,7 @@ func (e *Engine) reimportRun(ctx context.Context, items []reimportItem, changeRe
 		return "", nil, err
 	}
 	e.failpointAt("request:after")
-	release, err := e.hold(ctx, run.ID)
+	ctx, release, err := e.hold(ctx, run.ID)
 	if err != nil {
 		return run.ID, nil, err
 	}

@@ -115,7 +115,7 @@ func (e *Engine) RollbackPrepared(ctx context.Context, p Prepared) (store.RunID,
 	if p.Target == "" {
 		return "", fmt.Errorf("not a rollback: %w", ErrNotNewKey)
 	}
-	release, err := e.hold(ctx, p.Target)
+	ctx, release, err := e.hold(ctx, p.Target)
 	if err != nil {
 		return "", err
 	}

@@ -21,7 +21,7 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	if run.Status == store.StatusSucceeded || run.Status == store.StatusPartial || run.Status == store.StatusRolledBack {
 		return fmt.Errorf("run %s already ended %s: %w", id, run.Status, ErrNothingToResume)
 	}
-	release, err := e.hold(ctx, id)
+	ctx, release, err := e.hold(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package rotation
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -19,7 +20,8 @@ type SharedState interface {
 	AcquireKey(ctx context.Context, keyARN string, run store.RunID) error
 	// ReleaseKey frees the key's shared lock if this process holds it.
 	ReleaseKey(ctx context.Context, keyARN string, run store.RunID) error
-	// Heartbeat refreshes every shared lock this process holds for run.
+	// Heartbeat refreshes every shared lock this process holds for run;
+	// a lock released or taken since is an error wrapping ErrLockLost.
 	Heartbeat(ctx context.Context, run store.RunID) error
 	// ReleaseRun frees every shared lock this process holds for run.
 	ReleaseRun(ctx context.Context, run store.RunID) error
@@ -46,14 +48,16 @@ func (e *Engine) sharedRelease(ctx context.Context, keyARN string, run store.Run
 	}
 }
 
-// sharedHeartbeat refreshes the run's shared locks.
-func (e *Engine) sharedHeartbeat(ctx context.Context, run store.RunID) {
+// sharedHeartbeat refreshes the run's shared locks; an error wrapping
+// ErrLockLost means one was taken over.
+func (e *Engine) sharedHeartbeat(ctx context.Context, run store.RunID) error {
 	if e.Shared == nil {
-		return
+		return nil
 	}
 	if err := e.Shared.Heartbeat(ctx, run); err != nil {
-		e.logger().ErrorContext(ctx, "shared lock heartbeat failed", logRun, run.String(), "error", err.Error())
+		return fmt.Errorf("shared lock heartbeat: %w", err)
 	}
+	return nil
 }
 
 // sharedEnd frees the run's shared locks once the run has ended; a run

@@ -137,7 +137,7 @@ func (e *Engine) StartPrepared(ctx context.Context, p Prepared, plans []Plan) (s
 		return "", err
 	}
 	e.failpointAt("request:after")
-	release, err := e.hold(ctx, run.ID)
+	ctx, release, err := e.hold(ctx, run.ID)
 	if err != nil {
 		return run.ID, err
 	}

@@ -3,6 +3,7 @@ package sharedstate
 import (
 	"errors"
 	"fmt"
+	"github.com/byok-dev/byok/internal/rotation"
 	"time"
 )
 
@@ -36,7 +37,7 @@ var (
 	ErrHeld = errors.New("key is locked in the shared state")
 	// ErrLost: the lock this process held was released or taken by someone
 	// else (a forced release); the process must stop working on the key.
-	ErrLost = errors.New("shared lock lost")
+	ErrLost = rotation.ErrLockLost
 	// ErrNotFound: no lock object for the key.
 	ErrNotFound = errors.New("no shared lock")
 	// ErrLive: a forced release of a lock whose holder still heartbeats.
