@@ -73,6 +73,9 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	plans, err := env.engine.PlanKeys(ctx, keys, pickStrategy(*strategy, env.est))
+	if err == nil {
+		err = env.engine.MarkLocked(ctx, plans)
+	}
 	if werr := writePlans(stdout, plans, format.is("json"), planQuotas{env.engine.Limits, env.quotas, env.est.SecurityAccount}); err == nil {
 		err = werr
 	}
