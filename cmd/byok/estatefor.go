@@ -32,3 +32,17 @@ func resolveEstateForAWS(flagValue string, stderr io.Writer) (*estate.Estate, st
 		estate.EnvVar, estate.DefaultFile, estate.ExampleSource, os.Getenv("AWS_ENDPOINT_URL"))
 	return est, src, nil
 }
+
+// loadEstateForAWS is resolveEstateForAWS for commands that read AWS with
+// the estate: a file with problems is reported on stderr, each with
+// file:line (estateProblems), and returned as the error.
+func loadEstateForAWS(flagValue string, stderr io.Writer) (est *estate.Estate, source string, err error) {
+	est, source, err = resolveEstateForAWS(flagValue, stderr)
+	if errors.Is(err, errNoEstate) {
+		return nil, source, err
+	}
+	if err != nil {
+		return nil, source, estateProblems(stderr, source, err)
+	}
+	return est, source, nil
+}

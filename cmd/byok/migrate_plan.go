@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -90,12 +89,9 @@ func migratePlanCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	est, source, err := resolveEstateForAWS(f.estateFile, stderr)
-	if errors.Is(err, errNoEstate) {
-		return err
-	}
+	est, source, err := loadEstateForAWS(f.estateFile, stderr)
 	if err != nil {
-		return estateProblems(stderr, source, err)
+		return err
 	}
 	sel := migrate.Selection{Key: f.key, Resource: f.resource}
 	var accounts []string

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -156,12 +155,9 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	est, source, err := resolveEstateForAWS(f.estateFile, stderr)
-	if errors.Is(err, errNoEstate) {
-		return err
-	}
+	est, source, err := loadEstateForAWS(f.estateFile, stderr)
 	if err != nil {
-		return estateProblems(stderr, source, err)
+		return err
 	}
 	saveTo, err := openScanStore(ctx, f)
 	if err != nil {
