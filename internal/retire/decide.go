@@ -1,0 +1,155 @@
+package retire
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/byok-dev/byok/internal/report"
+)
+
+// BlockerKind says why a key may not be retired yet.
+type BlockerKind string
+
+// Blocker kinds.
+const (
+	// BlockResource: a scanned resource is encrypted under the key.
+	BlockResource BlockerKind = "resource-on-key"
+	// BlockRecentUse: CloudTrail shows cryptographic calls on the key
+	// within the quiet period.
+	BlockRecentUse BlockerKind = "recent-use"
+	// BlockAlias: an alias still points at the key.
+	BlockAlias BlockerKind = "alias-target"
+	// BlockKeyState: the key is not Enabled (already disabled, pending
+	// deletion or import), so there is nothing to retire or it is not
+	// byok's to judge.
+	BlockKeyState BlockerKind = "key-state"
+	// BlockNotVerified: byok could not read something it must read to
+	// prove the key unused (a listing error, an account's CloudTrail).
+	BlockNotVerified BlockerKind = "not-verified"
+)
+
+// Blocker is one reason the key stays, naming who and what.
+type Blocker struct {
+	Kind    BlockerKind `json:"kind"`
+	Account string      `json:"account,omitempty"`
+	Region  string      `json:"region,omitempty"`
+	Subject string      `json:"subject"` // resource, principal or alias
+	Detail  string      `json:"detail"`
+}
+
+// Evidence is what byok read about the key.
+type Evidence struct {
+	KeyARN   string
+	KeyState string   // DescribeKey KeyState
+	Aliases  []string // aliases (in the key's account) that target the key
+	Scan     report.Report
+	// Usage is ReadUsage of every account whose CloudTrail was read;
+	// TrailErrors names each account whose CloudTrail could not be read.
+	Usage       []Use
+	TrailErrors map[string]error
+	// Ignore are principals whose calls do not count (byok's own
+	// verification roles, which decrypt canaries while rotating).
+	Ignore []string
+	// QuietFor is the period that must show no use, ending at Now.
+	QuietFor time.Duration
+	Now      time.Time
+}
+
+// Decision is the verdict: retirable when Blockers is empty.
+type Decision struct {
+	KeyARN   string    `json:"key_arn"`
+	Blockers []Blocker `json:"blockers"`
+	// Ignored are the calls Evidence.Ignore discounted, for the record.
+	Ignored []Use `json:"ignored,omitempty"`
+}
+
+// Retirable reports whether nothing blocks retiring the key.
+func (d Decision) Retirable() bool { return len(d.Blockers) == 0 }
+
+// Decide judges the evidence. It is pure: the same evidence gives the same
+// decision.
+func Decide(ev Evidence) Decision {
+	d := Decision{KeyARN: ev.KeyARN, Blockers: []Blocker{}}
+	if ev.QuietFor <= 0 || ev.QuietFor > MaxQuiet {
+		d.Blockers = append(d.Blockers, Blocker{Kind: BlockNotVerified, Subject: "quiet period",
+			Detail: fmt.Sprintf("quiet period %s cannot be proven: CloudTrail LookupEvents holds at most %s", ev.QuietFor, MaxQuiet)})
+	}
+	if ev.KeyState != "Enabled" {
+		d.Blockers = append(d.Blockers, Blocker{Kind: BlockKeyState, Subject: ev.KeyARN,
+			Detail: fmt.Sprintf("key state is %q; only an Enabled key is retired (DisableKey)", ev.KeyState)})
+	}
+	for _, a := range ev.Aliases {
+		d.Blockers = append(d.Blockers, Blocker{Kind: BlockAlias, Subject: a,
+			Detail: a + " still points at the key: every caller through the alias uses it"})
+	}
+	d.Blockers = append(d.Blockers, resourceBlockers(ev)...)
+	uses, ignored := splitIgnored(ev.Usage, ev.Ignore)
+	d.Ignored = ignored
+	d.Blockers = append(d.Blockers, useBlockers(uses, ev.QuietFor, ev.Now)...)
+	d.Blockers = append(d.Blockers, unreadBlockers(ev)...)
+	return d
+}
+
+func resourceBlockers(ev Evidence) []Blocker {
+	var out []Blocker
+	for _, r := range ev.Scan.Results {
+		if r.KeyARN != ev.KeyARN || r.Resource.Deleted {
+			continue
+		}
+		out = append(out, Blocker{Kind: BlockResource, Account: r.Resource.Account, Region: r.Resource.Region,
+			Subject: r.Resource.Type.ShortName() + " " + r.Resource.Name,
+			Detail:  "encrypted under the key (" + string(r.Reason) + "): migrate it first (byok migrate plan --key " + ev.KeyARN + ")"})
+	}
+	return out
+}
+
+func splitIgnored(uses []Use, ignore []string) (counted, ignored []Use) {
+	for _, u := range uses {
+		if u.InvokedBy == "" && slices.Contains(ignore, u.Principal) {
+			ignored = append(ignored, u)
+			continue
+		}
+		counted = append(counted, u)
+	}
+	return counted, ignored
+}
+
+// MaxQuiet is the longest quiet period byok can prove: CloudTrail's
+// LookupEvents holds 90 days of management events.
+const MaxQuiet = 90 * 24 * time.Hour
+
+func useBlockers(uses []Use, quiet time.Duration, now time.Time) []Blocker {
+	out := make([]Blocker, 0, len(uses))
+	for _, u := range uses {
+		if u.Last.Before(now.Add(-quiet)) {
+			continue // older than the quiet period
+		}
+		who := u.Principal
+		if u.InvokedBy != "" {
+			who = u.InvokedBy + " on behalf of " + u.Principal
+		}
+		out = append(out, Blocker{Kind: BlockRecentUse, Account: u.Account, Subject: who,
+			Detail: fmt.Sprintf("%d %s call(s) (%d failed) from %s to %s, within the %s quiet period", u.Count, u.Event, u.Failed,
+				u.First.UTC().Format(time.RFC3339), u.Last.UTC().Format(time.RFC3339), quiet)})
+	}
+	return out
+}
+
+func unreadBlockers(ev Evidence) []Blocker {
+	var out []Blocker
+	for _, e := range ev.Scan.Meta.Errors {
+		out = append(out, Blocker{Kind: BlockNotVerified, Account: e.Account, Region: e.Region, Subject: "inventory " + e.Service,
+			Detail: "could not list resources, so none can be ruled out: " + e.Message})
+	}
+	accounts := make([]string, 0, len(ev.TrailErrors))
+	for a := range ev.TrailErrors {
+		accounts = append(accounts, a)
+	}
+	slices.Sort(accounts)
+	for _, a := range accounts {
+		out = append(out, Blocker{Kind: BlockNotVerified, Account: a, Subject: "CloudTrail",
+			Detail: "could not read CloudTrail, so recent use cannot be ruled out: " + ev.TrailErrors[a].Error()})
+	}
+	return out
+}
