@@ -11,7 +11,7 @@ import (
 const (
 	exitOK       = 0  // the command did what was asked
 	exitFailed   = 1  // it failed, or did only part (it says which part)
-	exitFindings = 2  // it ran and reports non-compliant resources, failed calls or due keys
+	exitFindings = 2  // it ran and reports non-compliant resources, failed calls, due keys or what blocks a retire
 	exitStopped  = 3  // a rotation run was stopped (signal, --stop-after) and is journaled: byok resume RUN
 	exitUsage    = 64 // bad flags or arguments (EX_USAGE of sysexits.h)
 )
@@ -23,14 +23,14 @@ var exitMeaning = []struct {
 }{
 	{exitOK, "success: the command did what was asked (a scan found nothing non-compliant)"},
 	{exitFailed, "failure, or only part done: the message says what was not done"},
-	{exitFindings, "the command ran and reports something to act on: non-compliant resources (`scan`), failed KMS calls (`watch`), resources that became non-compliant (`findings diff --exit-code`), due keys (`plan --exit-code`), what `estate discover` could not classify"},
+	{exitFindings, "the command ran and reports something to act on: non-compliant resources (`scan`), failed KMS calls (`watch`), resources that became non-compliant (`findings diff --exit-code`), due keys (`plan --exit-code`), what `estate discover` could not classify, what still uses a key `retire` was asked to disable or delete"},
 	{exitStopped, "a rotation run was stopped (Ctrl-C, SIGTERM) with its journal intact: `byok resume RUN` continues it"},
 	{exitUsage, "bad flags or arguments; nothing was done"},
 }
 
 // runCommands are the commands that run a journaled rotation and so may
 // exit 3 (stopped, resumable).
-var runCommands = map[string]bool{"rotate": true, "resume": true}
+var runCommands = map[string]bool{"rotate": true, "resume": true, "retire": true}
 
 // exitStatus maps a command's exit code to the table: a code the table
 // does not hold, or exitFindings from a command that never reports

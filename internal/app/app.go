@@ -90,6 +90,7 @@ func (a *App) open(ctx context.Context, o Options) error {
 	if o.HSM != nil {
 		a.Engine.HSM = o.HSM
 	}
+	a.Engine.Retire = a.RetireSources()
 	if err := a.openShared(o); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package retire
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/byok-dev/byok/internal/report"
@@ -24,6 +25,12 @@ const (
 	// deletion or import), so there is nothing to retire or it is not
 	// byok's to judge.
 	BlockKeyState BlockerKind = "key-state"
+	// BlockObjectVersions: a bucket still holds object versions
+	// (noncurrent ones too) encrypted under the key.
+	BlockObjectVersions BlockerKind = "object-versions"
+	// BlockEstateKey: the estate names the key as an environment's
+	// service key (its alias resolves to it in some Region).
+	BlockEstateKey BlockerKind = "estate-key"
 	// BlockNotVerified: byok could not read something it must read to
 	// prove the key unused (a listing error, an account's CloudTrail).
 	BlockNotVerified BlockerKind = "not-verified"
@@ -43,13 +50,18 @@ type Evidence struct {
 	KeyARN   string
 	KeyState string   // DescribeKey KeyState
 	Aliases  []string // aliases (in the key's account) that target the key
+	// EstateOf are the estate keys (env/service alias) that resolve to it.
+	EstateOf []string
+	// Versions are buckets holding object versions under the key.
+	Versions []BucketVersions
 	Scan     report.Report
 	// Usage is ReadUsage of every account whose CloudTrail was read;
 	// TrailErrors names each account whose CloudTrail could not be read.
 	Usage       []Use
 	TrailErrors map[string]error
 	// Ignore are principals whose calls do not count (byok's own
-	// verification roles, which decrypt canaries while rotating).
+	// verification roles, which decrypt canaries while rotating); an entry
+	// ending in "/" covers every principal it prefixes (a role's sessions).
 	Ignore []string
 	// QuietFor is the period that must show no use, ending at Now.
 	QuietFor time.Duration
@@ -83,7 +95,12 @@ func Decide(ev Evidence) Decision {
 		d.Blockers = append(d.Blockers, Blocker{Kind: BlockAlias, Subject: a,
 			Detail: a + " still points at the key: every caller through the alias uses it"})
 	}
+	for _, a := range ev.EstateOf {
+		d.Blockers = append(d.Blockers, Blocker{Kind: BlockEstateKey, Subject: a,
+			Detail: "the estate's key for " + a + ": rotate it to a new key first (byok rotate --key " + a + " --strategy new-key)"})
+	}
 	d.Blockers = append(d.Blockers, resourceBlockers(ev)...)
+	d.Blockers = append(d.Blockers, versionBlockers(ev.Versions)...)
 	uses, ignored := splitIgnored(ev.Usage, ev.Ignore)
 	d.Ignored = ignored
 	d.Blockers = append(d.Blockers, useBlockers(uses, ev.QuietFor, ev.Now)...)
@@ -106,13 +123,21 @@ func resourceBlockers(ev Evidence) []Blocker {
 
 func splitIgnored(uses []Use, ignore []string) (counted, ignored []Use) {
 	for _, u := range uses {
-		if u.InvokedBy == "" && slices.Contains(ignore, u.Principal) {
+		if u.InvokedBy == "" && isIgnored(ignore, u.Principal) {
 			ignored = append(ignored, u)
 			continue
 		}
 		counted = append(counted, u)
 	}
 	return counted, ignored
+}
+
+// isIgnored: principal is in ignore, or under an entry ending in "/" (an
+// assumed role's sessions, whatever their session names).
+func isIgnored(ignore []string, principal string) bool {
+	return slices.ContainsFunc(ignore, func(p string) bool {
+		return p == principal || (strings.HasSuffix(p, "/") && strings.HasPrefix(principal, p))
+	})
 }
 
 // MaxQuiet is the longest quiet period byok can prove: CloudTrail's
@@ -150,6 +175,38 @@ func unreadBlockers(ev Evidence) []Blocker {
 	for _, a := range accounts {
 		out = append(out, Blocker{Kind: BlockNotVerified, Account: a, Subject: "CloudTrail",
 			Detail: "could not read CloudTrail, so recent use cannot be ruled out: " + ev.TrailErrors[a].Error()})
+	}
+	return out
+}
+
+// BucketVersions are the object versions of one bucket encrypted under
+// the key: current ones and noncurrent ones a lifecycle rule has not
+// expired yet. Disabling the key makes every one unreadable.
+type BucketVersions struct {
+	Account    string   `json:"account"`
+	Region     string   `json:"region"`
+	Bucket     string   `json:"bucket"`
+	Current    int      `json:"current"`
+	Noncurrent int      `json:"noncurrent"`
+	Examples   []string `json:"examples"` // a few "key@versionId"
+	// Err is set when the bucket's versions could not be read.
+	Err string `json:"error,omitempty"`
+}
+
+func versionBlockers(vs []BucketVersions) []Blocker {
+	var out []Blocker
+	for _, v := range vs {
+		b := Blocker{Kind: BlockObjectVersions, Account: v.Account, Region: v.Region, Subject: "s3 " + v.Bucket}
+		switch {
+		case v.Err != "":
+			b.Kind, b.Detail = BlockNotVerified, "could not read the bucket's object versions, so none can be ruled out: "+v.Err
+		case v.Current+v.Noncurrent == 0:
+			continue
+		default:
+			b.Detail = fmt.Sprintf("%d current and %d noncurrent object version(s) encrypted under the key (e.g. %s): re-encrypt them (byok migrate) and let a lifecycle rule expire the noncurrent ones",
+				v.Current, v.Noncurrent, strings.Join(v.Examples, ", "))
+		}
+		out = append(out, b)
 	}
 	return out
 }

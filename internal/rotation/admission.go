@@ -76,6 +76,8 @@ func (a *admission) admitter(pk pendingKey) func(context.Context, pendingKey) *k
 		return a.admitReimportKey
 	case RollbackStrategy.String():
 		return a.admitRollbackKey
+	case Retire.String(), RetireUndo.String(), ScheduleDeletion.String():
+		return a.admitRetireKey
 	}
 	return a.admitKey
 }

@@ -74,6 +74,10 @@ type Engine struct {
 	HeartbeatEvery time.Duration
 	// Shared, when set, is the shared state location (see shared.go).
 	Shared SharedState
+	// Retire judges whether a key may be retired (retire procedures only).
+	Retire RetireChecker
+	// Now is the clock retire judges periods by (default time.Now).
+	Now func() time.Time
 }
 
 // Progress is one step boundary of one key.

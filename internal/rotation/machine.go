@@ -28,9 +28,15 @@ const (
 	// key (strategy_rollback.go); a run of its own whose Target is the
 	// rolled-back run.
 	RollbackStrategy
+	// Retire: DisableKey on an old key nothing uses any more
+	// (strategy_retire.go); RetireUndo: EnableKey of a retired key;
+	// ScheduleDeletion: ScheduleKeyDeletion of a key retired long enough.
+	Retire
+	RetireUndo
+	ScheduleDeletion
 )
 
-var strategyNames = [...]string{"", "in-place", "new-key", "reimport", "rollback"}
+var strategyNames = [...]string{"", "in-place", "new-key", "reimport", "rollback", "retire", "retire-undo", "schedule-deletion"}
 
 func (s Strategy) String() string {
 	if s <= StrategyUnknown || int(s) >= len(strategyNames) {

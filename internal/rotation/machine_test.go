@@ -34,10 +34,22 @@ var wantOrders = map[Strategy][2][]store.Step{
 		{store.StepPlan, store.StepRollback, store.StepVerify, store.StepRecord, store.StepDone},
 		{store.StepPlan, store.StepRollback, store.StepVerify, store.StepRecord, store.StepDone},
 	},
+	Retire: {
+		{store.StepPlan, store.StepDisable, store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepDisable, store.StepVerify, store.StepRecord, store.StepDone},
+	},
+	RetireUndo: {
+		{store.StepPlan, store.StepEnable, store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepEnable, store.StepVerify, store.StepRecord, store.StepDone},
+	},
+	ScheduleDeletion: {
+		{store.StepPlan, store.StepScheduleDeletion, store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepScheduleDeletion, store.StepVerify, store.StepRecord, store.StepDone},
+	},
 }
 
 func TestStrategyOrders(t *testing.T) {
-	if got := Strategies(); !slices.Equal(got, []Strategy{InPlace, NewKey, Reimport, RollbackStrategy}) {
+	if got := Strategies(); !slices.Equal(got, []Strategy{InPlace, NewKey, Reimport, RollbackStrategy, Retire, RetireUndo, ScheduleDeletion}) {
 		t.Fatalf("strategies %v", got)
 	}
 	for s, orders := range wantOrders {

@@ -76,6 +76,9 @@ func (e *Engine) pendingKeys(ctx context.Context, run store.Run) ([]pendingKey, 
 	var out []pendingKey
 	for _, rq := range byAdmission(rqs, store.AdmissionPending) {
 		k, ok := e.estateKey(rq.Alias, rq.Region)
+		if isRetire(rq.Strategy) {
+			k, ok = e.retireKey(rq.Alias), true
+		}
 		if !ok {
 			err := e.Store.DecideRequestKey(ctx, run.ID, rq.Alias, rq.Region, store.AdmissionRefused,
 				ErrKeyNotInEstate.Error()+" (the estate file changed since the run was requested)", "")
@@ -98,6 +101,9 @@ var ErrKeyNotInEstate = errors.New("key is not in the estate")
 // estateKeyFor finds the estate key whose alias targets the run key (or,
 // after a new-key switch, its replacement).
 func (e *Engine) estateKeyFor(ctx context.Context, rk store.RunKey) (estate.Key, error) {
+	if isRetire(rk.Strategy) {
+		return e.retireKey(rk.KeyARN), nil
+	}
 	for _, k := range e.Estate.Keys() {
 		if k.Region != regionOf(rk.KeyARN) {
 			continue

@@ -36,6 +36,8 @@ type Selector struct {
 	Env     string `json:"env,omitempty"`
 	Service string `json:"service,omitempty"`
 	Key     string `json:"key,omitempty"`
+	// Retire are a retire request's options (nil otherwise).
+	Retire *RetireOptions `json:"retire,omitempty"`
 }
 
 func (s Selector) encode() string {

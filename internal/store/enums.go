@@ -81,11 +81,16 @@ const (
 	// never generates material).
 	StepHSMFind
 	StepDone
+	// StepDisable, StepEnable, StepScheduleDeletion: a key retirement's
+	// DisableKey, its undo's EnableKey and the later ScheduleKeyDeletion.
+	StepDisable
+	StepEnable
+	StepScheduleDeletion
 )
 
 var stepNames = [...]string{"", "plan", "canaries", "hsm-generate", "get-parameters", "wrap",
 	"import", "import-replicas", "rotate", "verify", "tag", "watch", "record", "create-key",
-	"update-alias", "rollback", "hsm-find", "done"}
+	"update-alias", "rollback", "hsm-find", "done", "disable", "enable", "schedule-deletion"}
 
 func (s Step) String() string {
 	if s <= StepUnknown || int(s) >= len(stepNames) {

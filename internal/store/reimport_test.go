@@ -14,7 +14,8 @@ func TestStepNamesOnDisk(t *testing.T) {
 		"get-parameters": StepGetParameters, "wrap": StepWrap, "import": StepImport, "import-replicas": StepImportReplicas,
 		"rotate": StepRotate, "verify": StepVerify, "tag": StepTag, "watch": StepWatch, "record": StepRecord,
 		"create-key": StepCreateKey, "update-alias": StepUpdateAlias, "rollback": StepRollback,
-		"hsm-find": StepHSMFind, "done": StepDone}
+		"hsm-find": StepHSMFind, "done": StepDone,
+		"disable": StepDisable, "enable": StepEnable, "schedule-deletion": StepScheduleDeletion}
 	for name, step := range want {
 		got, err := ParseStep(name)
 		if err != nil || got != step || step.String() != name {
