@@ -57,6 +57,21 @@ func TestDecide(t *testing.T) {
 		{"unreadable trail", func(e *Evidence) { e.TrailErrors = map[string]error{"222222222222": errors.New("AccessDenied")} }, []BlockerKind{BlockNotVerified}, 0},
 		{"quiet period beyond CloudTrail", func(e *Evidence) { e.QuietFor = 91 * day }, []BlockerKind{BlockNotVerified}, 0},
 		{"no quiet period", func(e *Evidence) { e.QuietFor = 0 }, []BlockerKind{BlockNotVerified}, 0},
+		{"current object version on the key", func(e *Evidence) {
+			e.Versions = []BucketVersions{{Account: "333333333333", Bucket: "b", Current: 1, Examples: []string{"k@v1"}}}
+		}, []BlockerKind{BlockObjectVersions}, 0},
+		{"noncurrent version only", func(e *Evidence) { e.Versions = []BucketVersions{{Bucket: "b", Noncurrent: 2}} }, []BlockerKind{BlockObjectVersions}, 0},
+		{"bucket with nothing on the key", func(e *Evidence) { e.Versions = []BucketVersions{{Bucket: "b"}} }, nil, 0},
+		{"unreadable bucket versions", func(e *Evidence) { e.Versions = []BucketVersions{{Bucket: "b", Err: "AccessDenied"}} }, []BlockerKind{BlockNotVerified}, 0},
+		{"estate key of an environment", func(e *Evidence) { e.EstateOf = []string{"alias/prod/rds (prod/rds)"} }, []BlockerKind{BlockEstateKey}, 0},
+		{"verify role's sessions ignored by prefix", func(e *Evidence) {
+			e.Ignore = []string{"arn:aws:sts::333333333333:assumed-role/byok-verify/"}
+			e.Usage = []Use{use(verifier, "", day)}
+		}, nil, 1},
+		{"a prefix does not cover another role", func(e *Evidence) {
+			e.Ignore = []string{"arn:aws:sts::333333333333:assumed-role/byok-verify/"}
+			e.Usage = []Use{use("arn:aws:sts::333333333333:assumed-role/byok-verify-not/x", "", day)}
+		}, []BlockerKind{BlockRecentUse}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,5 +92,25 @@ func TestDecide(t *testing.T) {
 				t.Fatalf("retirable %v ignored %d, want %v and %d", d.Retirable(), len(d.Ignored), len(tc.want) == 0, tc.ignore)
 			}
 		})
+	}
+}
+
+func TestSameKey(t *testing.T) {
+	tests := map[string]struct {
+		ref  string
+		want bool
+	}{
+		"the ARN":            {oldKey, true},
+		"the key ID":         {"old", true},
+		"another key's ARN":  {newKey, false},
+		"another key's ID":   {"new", false},
+		"a suffix of the ID": {"ld", false},
+		"no key":             {"", false},
+		"an alias ARN":       {"arn:aws:kms:eu-west-1:111111111111:alias/old", false},
+	}
+	for name, tc := range tests {
+		if got := SameKey(tc.ref, oldKey); got != tc.want {
+			t.Errorf("%s: SameKey(%q) = %v, want %v", name, tc.ref, got, tc.want)
+		}
 	}
 }
