@@ -89,6 +89,8 @@ func TestRetireCLI(t *testing.T) {
 	w.wantCode(t, exitUsage, "--key is required", "retire")
 	w.wantCode(t, exitOK, "ok: 4 entries", "audit", "verify")
 	w.wantCode(t, exitOK, "schedule-deletion", "audit", "show")
+	w.wantCode(t, exitOK, "retire-undo", "runs", "list")
+	w.wantCode(t, exitOK, "no key is locked", "lock", "status")
 }
 
 // TestRetireKillAtEveryStep: each retire procedure SIGKILLed at every
