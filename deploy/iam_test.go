@@ -36,6 +36,10 @@ var knownActions = map[string]bool{
 	"dynamodb:UpdateTable": true, "s3:ListBucketVersions": true, "s3:GetBucketVersioning": true,
 	"s3:PutEncryptionConfiguration": true, "s3:GetObjectTagging": true, "s3:PutObjectTagging": true,
 	"s3:GetObjectRetention": true, "s3:GetObjectLegalHold": true, "s3:AbortMultipartUpload": true,
+	// Retire (byok retire): disable, re-enable, schedule deletion of an old key
+	"kms:DisableKey": true, "kms:EnableKey": true, "kms:ScheduleKeyDeletion": true,
+	// Remediation (SSM Automation documents of member-account.yaml)
+	"ssm:StartAutomationExecution": true,
 }
 
 // checkPolicy checks one policy document: every action known, no
