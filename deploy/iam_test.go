@@ -38,8 +38,6 @@ var knownActions = map[string]bool{
 	"s3:GetObjectRetention": true, "s3:GetObjectLegalHold": true, "s3:AbortMultipartUpload": true,
 	// Retire (byok retire): disable, re-enable, schedule deletion of an old key
 	"kms:DisableKey": true, "kms:EnableKey": true, "kms:ScheduleKeyDeletion": true,
-	// Remediation (SSM Automation documents of member-account.yaml)
-	"ssm:StartAutomationExecution": true,
 }
 
 // checkPolicy checks one policy document: every action known, no
