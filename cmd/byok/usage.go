@@ -45,7 +45,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nAWS access: the standard SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, …), or --profile and")
 	fmt.Fprintln(w, "--region on every command that calls AWS. Set AWS_ENDPOINT_URL to talk to `byok sandbox`.")
 	fmt.Fprintln(w, "\nExit status: 0 ok, 1 failed (or only part done), 2 findings (non-compliant resources,")
-	fmt.Fprintln(w, "failed calls, due keys, where the command reports them), 3 rotation run stopped (resume it), 64 usage.")
+	fmt.Fprintln(w, "failed calls, due keys, what blocks a retire, where the command reports them), 3 run stopped (resume it),\n64 usage.")
 }
 
 func commandNames() []string {
