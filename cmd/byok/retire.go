@@ -120,6 +120,9 @@ func runRetire(ctx context.Context, env *rotationEnv, f retireFlags, stdout, std
 	rp, err := env.engine.PrepareRetire(ctx, f.request())
 	var already *rotation.AlreadyError
 	if errors.As(err, &already) {
+		if f.format.is("json") {
+			return writeJSON(stdout, map[string]any{"key_arn": already.KeyARN, "allowed": false, "nothing_to_do": already.Error()})
+		}
 		fmt.Fprintln(stdout, already.Error())
 		return nil
 	}

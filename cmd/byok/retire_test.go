@@ -74,6 +74,7 @@ func TestRetireCLI(t *testing.T) {
 	w.wantCode(t, exitOK, "nothing blocks it", "retire", "--key", quiet, "--dry-run")
 	w.wantCode(t, exitOK, "disabled (retired)", "retire", "--key", quiet, "--yes", "--change-ref", "CHG-7")
 	w.wantCode(t, exitOK, "already disabled", "retire", "--key", quiet)
+	w.wantCode(t, exitOK, `"nothing_to_do"`, "retire", "--key", quiet, "--format", "json")
 	w.wantCode(t, exitOK, "re-enabled", "retire", "--key", quiet, "--undo", "--yes")
 	w.wantCode(t, exitOK, "no retirement to undo", "retire", "--key", quiet, "--undo")
 	w.wantCode(t, exitFindings, "run byok retire --key", "retire", "--key", quiet, "--schedule-deletion", "--yes")

@@ -131,32 +131,40 @@ func (e *Engine) lastRetireRun(ctx context.Context, keyARN string) (time.Time, e
 func lastDisableKey(ctx context.Context, t Trail, keyARN string, now time.Time) (time.Time, error) {
 	in := &cloudtrail.LookupEventsInput{StartTime: aws.Time(now.Add(-retire.MaxQuiet)), EndTime: aws.Time(now.Add(time.Minute)),
 		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyResourceName, AttributeValue: aws.String(keyARN)}}}
-	var disabled, enabled time.Time
+	var events []cttypes.Event
 	p := cloudtrail.NewLookupEventsPaginator(t, in)
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("read CloudTrail for DisableKey on %s: %w", keyARN, err)
 		}
-		for _, ev := range out.Events {
-			var rec struct {
-				EventName string `json:"eventName"`
-				ErrorCode string `json:"errorCode"`
-			}
-			if json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &rec) != nil || rec.ErrorCode != "" {
-				continue
-			}
-			at := aws.ToTime(ev.EventTime)
-			switch {
-			case rec.EventName == "DisableKey" && at.After(disabled):
-				disabled = at
-			case rec.EventName == "EnableKey" && at.After(enabled):
-				enabled = at
-			}
+		events = append(events, out.Events...)
+	}
+	return DisabledAt(events), nil
+}
+
+// DisabledAt is the time of the newest successful DisableKey among
+// events, zero when none or when a successful EnableKey came after it.
+func DisabledAt(events []cttypes.Event) time.Time {
+	var disabled, enabled time.Time
+	for _, ev := range events {
+		var rec struct {
+			EventName string `json:"eventName"`
+			ErrorCode string `json:"errorCode"`
+		}
+		if json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &rec) != nil || rec.ErrorCode != "" {
+			continue
+		}
+		at := aws.ToTime(ev.EventTime)
+		switch {
+		case rec.EventName == "DisableKey" && at.After(disabled):
+			disabled = at
+		case rec.EventName == "EnableKey" && at.After(enabled):
+			enabled = at
 		}
 	}
-	if enabled.After(disabled) {
-		return time.Time{}, nil
+	if !enabled.Before(disabled) {
+		return time.Time{}
 	}
-	return disabled, nil
+	return disabled
 }

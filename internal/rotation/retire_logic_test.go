@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
 
@@ -71,5 +72,34 @@ func TestRetireOptionsCheck(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDisabledAt: since when CloudTrail says a key is disabled.
+func TestDisabledAt(t *testing.T) {
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(name, code string, days int) cttypes.Event {
+		rec := `{"eventName":"` + name + `","errorCode":"` + code + `"}`
+		return cttypes.Event{EventTime: aws.Time(t0.AddDate(0, 0, days)), CloudTrailEvent: aws.String(rec)}
+	}
+	tests := map[string]struct {
+		events []cttypes.Event
+		want   time.Time
+	}{
+		"no event":                     {nil, time.Time{}},
+		"one DisableKey":               {[]cttypes.Event{ev("DisableKey", "", 2)}, t0.AddDate(0, 0, 2)},
+		"the newest DisableKey":        {[]cttypes.Event{ev("DisableKey", "", 5), ev("DisableKey", "", 2)}, t0.AddDate(0, 0, 5)},
+		"an EnableKey after it":        {[]cttypes.Event{ev("EnableKey", "", 3), ev("DisableKey", "", 2)}, time.Time{}},
+		"disabled again after enable":  {[]cttypes.Event{ev("DisableKey", "", 4), ev("EnableKey", "", 3), ev("DisableKey", "", 2)}, t0.AddDate(0, 0, 4)},
+		"a failed DisableKey":          {[]cttypes.Event{ev("DisableKey", "AccessDeniedException", 2)}, time.Time{}},
+		"a failed EnableKey after it":  {[]cttypes.Event{ev("EnableKey", "KMSInvalidStateException", 3), ev("DisableKey", "", 2)}, t0.AddDate(0, 0, 2)},
+		"other events":                 {[]cttypes.Event{ev("Decrypt", "", 3), ev("DisableKey", "", 2)}, t0.AddDate(0, 0, 2)},
+		"an unreadable record":         {[]cttypes.Event{{EventTime: aws.Time(t0), CloudTrailEvent: aws.String("{")}}, time.Time{}},
+		"enable and disable same time": {[]cttypes.Event{ev("EnableKey", "", 2), ev("DisableKey", "", 2)}, time.Time{}},
+	}
+	for name, tc := range tests {
+		if got := DisabledAt(tc.events); !got.Equal(tc.want) {
+			t.Errorf("%s: DisabledAt = %v, want %v", name, got, tc.want)
+		}
 	}
 }
