@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -182,6 +183,23 @@ func (w *rotWorld) exec(t *testing.T, env []string, args ...string) (code int, k
 		t.Fatalf("byok %s: %v", strings.Join(args, " "), err)
 	}
 	return cmd.ProcessState.ExitCode(), false, buf.String()
+}
+
+// execStdout runs the binary and returns its exit code, its standard
+// output alone (what a pipe would parse) and both streams together.
+func (w *rotWorld) execStdout(t *testing.T, args ...string) (code int, stdout, out string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, rotBinary(t), args...)
+	var so, both bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&so, &both), &both
+	err := cmd.Run()
+	w.output.Write(both.Bytes())
+	if err != nil && cmd.ProcessState == nil {
+		t.Fatalf("byok %s: %v", strings.Join(args, " "), err)
+	}
+	return cmd.ProcessState.ExitCode(), so.String(), both.String()
 }
 
 // inproc runs byok in this process through run().

@@ -41,9 +41,9 @@ func (w *rotWorld) stateBucket(t *testing.T) (string, *sharedstate.Store) {
 // lockRows runs byok lock status --format json with args.
 func (w *rotWorld) lockRows(t *testing.T, args ...string) []lockRow {
 	t.Helper()
-	code, _, out := w.exec(t, nil, append([]string{"lock", "status", "--format", "json"}, args...)...)
+	code, stdout, out := w.execStdout(t, append([]string{"lock", "status", "--format", "json"}, args...)...)
 	var rows []lockRow
-	if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil {
+	if err := json.Unmarshal([]byte(stdout), &rows); code != 0 || err != nil {
 		t.Fatalf("lock status: exit %d, %v\n%s", code, err, out)
 	}
 	return rows

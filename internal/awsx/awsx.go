@@ -32,6 +32,7 @@ func Load(ctx context.Context, region string) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryMode(aws.RetryModeAdaptive),
 		config.WithRetryMaxAttempts(8),
+		config.WithLogger(sdkLogger{}),
 	}
 	if ep := customEndpoint(); ep != "" {
 		if err := checkEndpoint(ctx, ep); err != nil {
