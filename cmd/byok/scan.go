@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/byok-dev/byok/internal/app"
 	"github.com/byok-dev/byok/internal/estate"
@@ -173,33 +172,33 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	bar := newProgress(stderr, len(scan.Targets(orAll(f.accounts, est.Accounts()), orAll(f.regions, est.Regions)))*3)
-	rep, gaps, err := scan.RunChecked(ctx, est, scan.Deps{Inventory: env.Inventory(), KMS: env.KeyFacts(), Pace: env.Pace()},
-		scan.Options{Accounts: f.accounts, Regions: f.regions, Now: time.Now(), Source: source, Progress: bar.step})
+	out, err := streamScan(ctx, f, est, env, source, stdout, bar)
 	bar.done()
 	if err != nil {
 		return err
 	}
-	if err := writeScanReport(stdout, stderr, f, rep); err != nil {
-		return err
+	defer out.spill.Close()
+	if f.fmt != report.FormatTable || f.out != "" {
+		writeScanSummary(stderr, out.Summary, out.Meta.Errors)
 	}
 	if f.save {
-		if err := saveScan(ctx, saveTo, rep, stderr); err != nil {
+		if err := saveScan(ctx, saveTo, out, stderr); err != nil {
 			return err
 		}
 	}
 	if f.toSecurityHub {
-		if err := sendToSecurityHub(ctx, env, rep, stderr); err != nil {
+		if err := sendToSecurityHub(ctx, env, out, stderr); err != nil {
 			return err
 		}
 	}
-	for _, g := range gaps {
+	for _, g := range out.Gaps {
 		fmt.Fprintf(stderr, "byok scan: expected but not found: %v\n", g)
 	}
-	if err := scanExit(f, rep); err != nil {
+	if err := scanExit(f, out.Summary, out.Meta); err != nil {
 		return err
 	}
-	if len(gaps) > 0 {
-		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("%d place(s) where the estate expects keys or resources and the scan found none (listed above): %w", len(gaps), scan.ErrExpectedMissing)}
+	if len(out.Gaps) > 0 {
+		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("%d place(s) where the estate expects keys or resources and the scan found none (listed above): %w", len(out.Gaps), scan.ErrExpectedMissing)}
 	}
 	return nil
 }
@@ -211,13 +210,13 @@ func orAll(chosen, all []string) []string {
 	return all
 }
 
-// scanExit maps the report to the exit status documented in scanDoc.
-func scanExit(f scanFlags, rep report.Report) error {
-	nc := scan.NonCompliant(rep)
+// scanExit maps the scan's counts to the exit status documented in scanDoc.
+func scanExit(f scanFlags, sum report.Summary, m report.Meta) error {
+	nc := sum.NonCompliantCount()
 	if nc > 0 && f.failOn == "non-compliant" {
-		return &exitError{Code: scanExitNonCompliant, Err: fmt.Errorf("%d of %d resources are NON_COMPLIANT", nc, len(rep.Results))}
+		return &exitError{Code: scanExitNonCompliant, Err: fmt.Errorf("%d of %d resources are NON_COMPLIANT", nc, sum.Total)}
 	}
-	if n := len(rep.Meta.Errors); n > 0 {
+	if n := len(m.Errors); n > 0 {
 		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("scan incomplete: %d account/region/service listings failed (listed above)", n)}
 	}
 	return nil

@@ -86,7 +86,7 @@ func TestScanExit(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			err := scanExit(scanFlags{failOn: c.failOn}, c.rep)
+			err := scanExit(scanFlags{failOn: c.failOn}, report.Summarize(c.rep.Results), c.rep.Meta)
 			code := 0
 			var ee *exitError
 			if errors.As(err, &ee) {

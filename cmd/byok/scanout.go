@@ -16,38 +16,9 @@ import (
 	"github.com/byok-dev/byok/internal/store"
 )
 
-// writeScanReport renders the report to --out or stdout. Machine formats
-// (and any report written to a file) get the summary and the scan errors
-// on stderr, so stdout stays one parsable document.
-func writeScanReport(stdout, stderr io.Writer, f scanFlags, rep report.Report) error {
-	w := stdout
-	if f.out != "" {
-		file, err := os.OpenFile(f.out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			return fmt.Errorf("open --out: %w", err)
-		}
-		defer file.Close()
-		w = file
-	}
-	color := f.out == "" && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
-	if err := report.Write(w, f.fmt, rep, report.Options{Color: color}); err != nil {
-		return fmt.Errorf("write %s report: %w", f.fmt, err)
-	}
-	if c, ok := w.(io.Closer); ok && f.out != "" {
-		if err := c.Close(); err != nil {
-			return fmt.Errorf("write --out %s: %w", f.out, err)
-		}
-	}
-	if f.fmt != report.FormatTable || f.out != "" {
-		writeScanSummary(stderr, rep)
-	}
-	return nil
-}
-
 // writeScanSummary prints counts by verdict, reason and account, and the
 // listings that failed.
-func writeScanSummary(w io.Writer, rep report.Report) {
-	s := report.Summarize(rep.Results)
+func writeScanSummary(w io.Writer, s report.Summary, errs []report.ScanError) {
 	var parts []string
 	for _, v := range compliance.Verdicts() {
 		parts = append(parts, fmt.Sprintf("%s %d", v, s.ByVerdict[v.String()]))
@@ -76,7 +47,7 @@ func writeScanSummary(w io.Writer, rep report.Report) {
 		}
 		fmt.Fprintf(w, "  account %s: %s\n", a, strings.Join(parts, ", "))
 	}
-	for _, e := range rep.Meta.Errors {
+	for _, e := range errs {
 		fmt.Fprintf(w, "  incomplete: %s %s %s: %s\n", e.Account, e.Region, e.Service, e.Message)
 	}
 }
@@ -109,28 +80,35 @@ func (c closer) Close() {
 	}
 }
 
-// saveScan stores the findings of a complete scan.
-func saveScan(ctx context.Context, st closer, rep report.Report, stderr io.Writer) error {
-	if n := len(rep.Meta.Errors); n > 0 {
+// saveScan stores the findings of a complete scan, replayed from the
+// spill in one transaction.
+func saveScan(ctx context.Context, st closer, out scanned, stderr io.Writer) error {
+	if n := len(out.Meta.Errors); n > 0 {
 		return &exitError{Code: scanExitIncomplete, Err: fmt.Errorf("not saved: the scan is incomplete (%d listings failed); fix access and scan again", n)}
 	}
-	id, err := st.SaveScan(ctx, rep.Meta.ScanTime, findingsOf(rep.Results))
+	id, err := st.SaveScanEach(ctx, out.Meta.ScanTime, out.spill.Len(), func(add func(store.Finding) error) error {
+		return out.spill.Each(func(r compliance.Result) error { return add(findingOf(r)) })
+	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "byok scan: saved %d findings as scan %d in %s\n", len(rep.Results), id, st.Path())
+	fmt.Fprintf(stderr, "byok scan: saved %d findings as scan %d in %s\n", out.spill.Len(), id, st.Path())
 	return nil
 }
 
 func findingsOf(results []compliance.Result) []store.Finding {
 	out := make([]store.Finding, len(results))
 	for i, r := range results {
-		res := r.Resource
-		out[i] = store.Finding{ResourceType: string(res.Type), ResourceID: res.ID, Account: res.Account,
-			Region: res.Region, ResourceARN: res.ARN, Name: res.Name, Verdict: r.Verdict.String(),
-			Reason: string(r.Reason), Detail: r.Detail, KeyARN: r.KeyARN}
+		out[i] = findingOf(r)
 	}
 	return out
+}
+
+func findingOf(r compliance.Result) store.Finding {
+	res := r.Resource
+	return store.Finding{ResourceType: string(res.Type), ResourceID: res.ID, Account: res.Account,
+		Region: res.Region, ResourceARN: res.ARN, Name: res.Name, Verdict: r.Verdict.String(),
+		Reason: string(r.Reason), Detail: r.Detail, KeyARN: r.KeyARN}
 }
 
 // isTerminal reports whether w is a character device (a TTY).

@@ -7,7 +7,6 @@ package inventory
 
 import (
 	"context"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -78,41 +77,22 @@ type Options struct {
 	PerTarget int
 	// Progress, when set, is called after each target and service.
 	Progress func(t Target, service string, n int)
+	// Window bounds the targets Each lists ahead of the one it hands out
+	// (DefaultWindow when zero; Collect lists every target at once).
+	Window int
 }
 
-// Collect lists every target. Its result order is deterministic per target.
+// Collect lists every target and returns everything at once, targets in
+// the order given (services rds, dynamodb, s3 within each). A scan of a
+// large estate uses Each instead, which holds only a window of targets.
 func Collect(ctx context.Context, c Clients, targets []Target, o Options) Result {
-	if o.Concurrency <= 0 {
-		o.Concurrency = DefaultConcurrency
-	}
-	if o.PerTarget <= 0 {
-		o.PerTarget = DefaultPerTarget
-	}
-	var mu sync.Mutex
+	o.Window = max(1, len(targets))
 	var res Result
-	sem := make(chan struct{}, o.Concurrency)
-	var wg sync.WaitGroup
-	for _, t := range targets {
-		for _, svc := range []string{"rds", "dynamodb", "s3"} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				rs, err := list(ctx, c, t, svc, o.PerTarget)
-				mu.Lock()
-				res.Resources = append(res.Resources, rs...)
-				if err != nil {
-					res.Errors = append(res.Errors, TargetError{Target: t, Service: svc, Err: err, Message: err.Error()})
-				}
-				mu.Unlock()
-				if o.Progress != nil {
-					o.Progress(t, svc, len(rs))
-				}
-			}()
-		}
-	}
-	wg.Wait()
+	_ = Each(ctx, c, targets, o, func(b Batch) error {
+		res.Resources = append(res.Resources, b.Resources...)
+		res.Errors = append(res.Errors, b.Errors...)
+		return nil
+	})
 	return res
 }
 

@@ -41,9 +41,9 @@ type jsonScan struct {
 }
 
 type jsonReport struct {
+	Results []jsonResult `json:"results"`
 	Scan    jsonScan     `json:"scan"`
 	Summary Summary      `json:"summary"`
-	Results []jsonResult `json:"results"`
 }
 
 func toJSONResult(rep Report, r compliance.Result) jsonResult {
@@ -71,34 +71,46 @@ var csvHeader = []string{"account", "region", "resource_type", "resource_id", "r
 	"alias", "material_id", "material_age_days", "valid_to", "severity", "fix",
 	"exception_resource", "exception_reason", "exception_approver", "exception_expires"}
 
-// WriteCSV writes a header row and one row per result, RFC 4180: CRLF line
-// ends, fields with commas, quotes or line breaks quoted, quotes doubled.
-func WriteCSV(w io.Writer, rep Report) error {
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(csvHeader); err != nil {
+// csvWriter writes a header row and one row per result.
+type csvWriter struct {
+	w    io.Writer
+	cw   *csv.Writer
+	head Report
+}
+
+func (c *csvWriter) Begin(head Report) error {
+	c.head = head
+	c.cw = csv.NewWriter(c.w)
+	c.cw.UseCRLF = true
+	if err := c.cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("write csv report: %w", err)
 	}
-	for _, i := range order(rep.Results) {
-		j := toJSONResult(rep, rep.Results[i])
-		age := ""
-		if j.MaterialAgeDays != nil {
-			age = strconv.Itoa(*j.MaterialAgeDays)
-		}
-		row := []string{j.Account, j.Region, j.ResourceType, j.ResourceID, j.ResourceName, j.ResourceARN,
-			j.Encryption, j.KeyRef, j.KeyARN, j.Verdict, j.Reason, j.Detail,
-			j.Alias, j.MaterialID, age, j.ValidTo, j.Severity, j.Fix}
-		if x := j.Exception; x != nil {
-			row = append(row, x.Resource, x.Reason, x.Approver, x.Expires)
-		} else {
-			row = append(row, "", "", "", "")
-		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("write csv report: %w", err)
-		}
+	return nil
+}
+
+func (c *csvWriter) Add(r compliance.Result) error {
+	j := toJSONResult(c.head, r)
+	age := ""
+	if j.MaterialAgeDays != nil {
+		age = strconv.Itoa(*j.MaterialAgeDays)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	row := []string{j.Account, j.Region, j.ResourceType, j.ResourceID, j.ResourceName, j.ResourceARN,
+		j.Encryption, j.KeyRef, j.KeyARN, j.Verdict, j.Reason, j.Detail,
+		j.Alias, j.MaterialID, age, j.ValidTo, j.Severity, j.Fix}
+	if x := j.Exception; x != nil {
+		row = append(row, x.Resource, x.Reason, x.Approver, x.Expires)
+	} else {
+		row = append(row, "", "", "", "")
+	}
+	if err := c.cw.Write(row); err != nil {
+		return fmt.Errorf("write csv report: %w", err)
+	}
+	return nil
+}
+
+func (c *csvWriter) End(Meta, Summary) error {
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
 		return fmt.Errorf("write csv report: %w", err)
 	}
 	return nil

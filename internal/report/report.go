@@ -1,10 +1,8 @@
 package report
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -84,31 +82,10 @@ type Options struct {
 	Color bool // table only: ANSI colours for verdicts
 }
 
-// Write renders rep in format f.
-func Write(w io.Writer, f Format, rep Report, opt Options) error {
-	switch f {
-	case FormatTable:
-		return WriteTable(w, rep, opt.Color)
-	case FormatJSON:
-		return WriteJSON(w, rep)
-	case FormatCSV:
-		return WriteCSV(w, rep)
-	case FormatASFF:
-		return WriteASFF(w, rep)
-	case FormatOCSF:
-		return WriteOCSF(w, rep)
-	}
-	return fmt.Errorf("write report: %w %d", ErrUnknownFormat, int(f))
-}
-
 // sorted returns the results in output order, leaving the input alone.
 func sorted(results []compliance.Result) []compliance.Result {
 	out := slices.Clone(results)
-	slices.SortStableFunc(out, func(a, b compliance.Result) int {
-		x, y := a.Resource, b.Resource
-		return cmp.Or(cmp.Compare(x.Account, y.Account), cmp.Compare(x.Region, y.Region),
-			cmp.Compare(x.Type, y.Type), cmp.Compare(x.Label(), y.Label()), cmp.Compare(x.ID, y.ID))
-	})
+	slices.SortStableFunc(out, Less)
 	return out
 }
 

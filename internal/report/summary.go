@@ -13,25 +13,34 @@ type Summary struct {
 
 // Summarize counts results.
 func Summarize(results []compliance.Result) Summary {
-	s := Summary{
-		Total:     len(results),
-		ByVerdict: map[string]int{},
-		ByReason:  map[string]int{},
-		ByAccount: map[string]map[string]int{},
-	}
+	s := NewSummary()
 	for _, r := range results {
-		v := r.Verdict.String()
-		s.ByVerdict[v]++
-		s.ByReason[string(r.Reason)]++
-		acct := s.ByAccount[r.Resource.Account]
-		if acct == nil {
-			acct = map[string]int{}
-			s.ByAccount[r.Resource.Account] = acct
-		}
-		acct[v]++
+		s.Add(r)
 	}
 	return s
 }
+
+// NewSummary is an empty summary, to count a streamed scan with Add.
+func NewSummary() Summary {
+	return Summary{ByVerdict: map[string]int{}, ByReason: map[string]int{}, ByAccount: map[string]map[string]int{}}
+}
+
+// Add counts one result.
+func (s *Summary) Add(r compliance.Result) {
+	v := r.Verdict.String()
+	s.Total++
+	s.ByVerdict[v]++
+	s.ByReason[string(r.Reason)]++
+	acct := s.ByAccount[r.Resource.Account]
+	if acct == nil {
+		acct = map[string]int{}
+		s.ByAccount[r.Resource.Account] = acct
+	}
+	acct[v]++
+}
+
+// NonCompliantCount is how many results are NON_COMPLIANT.
+func (s Summary) NonCompliantCount() int { return s.ByVerdict[compliance.NonCompliant.String()] }
 
 // NonCompliant reports whether any result is NON_COMPLIANT (the scan's
 // exit code).

@@ -24,32 +24,6 @@ var verdictColors = map[compliance.Verdict]string{
 
 const colorReset = "\x1b[0m"
 
-// WriteTable writes the scan header, one aligned row per result, the scan
-// errors and the summary. color adds ANSI colours to verdicts; the caller
-// decides (a TTY, no NO_COLOR).
-func WriteTable(w io.Writer, rep Report, color bool) error {
-	tw := &errWriter{w: w}
-	writeHeader(tw, rep.Meta)
-	rows := [][]string{{"VERDICT", "REASON", "ACCOUNT", "REGION", "TYPE", "RESOURCE", "DETAIL"}}
-	var verdicts []compliance.Verdict
-	for _, r := range sorted(rep.Results) {
-		res := r.Resource
-		rows = append(rows, []string{r.Verdict.String(), string(r.Reason), res.Account, res.Region,
-			res.Type.ShortName(), res.Label(), r.Detail})
-		verdicts = append(verdicts, r.Verdict)
-	}
-	paint := func(row, col int, cell string) string {
-		if !color || row == 0 || col != 0 {
-			return cell
-		}
-		return verdictColors[verdicts[row-1]] + cell + colorReset
-	}
-	writeAligned(tw, rows, paint)
-	writeErrors(tw, rep.Meta.Errors)
-	writeSummary(tw, Summarize(rep.Results))
-	return tw.err
-}
-
 func writeHeader(w *errWriter, m Meta) {
 	w.printf("byok scan at %s, estate %s, Security account %s\n",
 		m.ScanTime.UTC().Format(time.RFC3339), orDash(m.Estate), orDash(m.SecurityAccount))

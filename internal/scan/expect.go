@@ -36,11 +36,11 @@ func (g Gap) Unwrap() error { return ErrExpectedMissing }
 // RunChecked is Run followed by Expect: the report and where it found
 // nothing the estate expects.
 func RunChecked(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Report, []Gap, error) {
-	rep, idx, err := run(ctx, e, d, o)
+	rep, out, err := run(ctx, e, d, o)
 	if err != nil {
 		return rep, nil, err
 	}
-	return rep, Expect(e, rep, idx), nil
+	return rep, out.Gaps, nil
 }
 
 // Expect compares a scan with the estate. In every scanned Region each
@@ -49,9 +49,19 @@ func RunChecked(ctx context.Context, e *estate.Estate, d Deps, o Options) (repor
 // where the estate keeps keys for its environment. Targets whose listing
 // failed are skipped: they are already reported as incomplete.
 func Expect(e *estate.Estate, rep report.Report, idx *compliance.Index) []Gap {
+	present := map[[2]string]bool{}
+	for _, r := range rep.Results {
+		present[[2]string{r.Resource.Account, r.Resource.Region}] = true
+	}
+	return expect(e, rep.Meta, idx, func(account, region string) bool { return present[[2]string{account, region}] })
+}
+
+// expect is Expect on a streamed scan: present says whether the scan found
+// any resource in account and region.
+func expect(e *estate.Estate, m report.Meta, idx *compliance.Index, present func(account, region string) bool) []Gap {
 	var gaps []Gap
 	for _, k := range e.Keys() {
-		if !slices.Contains(rep.Meta.Regions, k.Region) {
+		if !slices.Contains(m.Regions, k.Region) {
 			continue
 		}
 		if _, ok := idx.AliasTarget(k.Account, k.Region, k.Alias); !ok {
@@ -60,11 +70,11 @@ func Expect(e *estate.Estate, rep report.Report, idx *compliance.Index) []Gap {
 		}
 	}
 	for _, env := range e.Environments {
-		if !slices.Contains(rep.Meta.Accounts, env.Account) {
+		if !slices.Contains(m.Accounts, env.Account) {
 			continue
 		}
-		for _, region := range rep.Meta.Regions {
-			if g, ok := emptyTarget(e, rep, env, region); ok {
+		for _, region := range m.Regions {
+			if g, ok := emptyTarget(e, m, env, region, present); ok {
 				gaps = append(gaps, g)
 			}
 		}
@@ -74,7 +84,7 @@ func Expect(e *estate.Estate, rep report.Report, idx *compliance.Index) []Gap {
 
 // emptyTarget is a gap when env's account has no resource in region though
 // the estate keeps keys for env there and the listing succeeded.
-func emptyTarget(e *estate.Estate, rep report.Report, env estate.Environment, region string) (Gap, bool) {
+func emptyTarget(e *estate.Estate, m report.Meta, env estate.Environment, region string, present func(account, region string) bool) (Gap, bool) {
 	var svcs []string
 	for _, svc := range e.Services {
 		if _, ok := e.KeyFor(env.Name, svc, region); ok {
@@ -84,15 +94,13 @@ func emptyTarget(e *estate.Estate, rep report.Report, env estate.Environment, re
 	if len(svcs) == 0 {
 		return Gap{}, false
 	}
-	for _, se := range rep.Meta.Errors {
+	for _, se := range m.Errors {
 		if se.Account == env.Account && se.Region == region {
 			return Gap{}, false
 		}
 	}
-	for _, r := range rep.Results {
-		if r.Resource.Account == env.Account && r.Resource.Region == region {
-			return Gap{}, false
-		}
+	if present(env.Account, region) {
+		return Gap{}, false
 	}
 	return Gap{Account: env.Account, Region: region, Reason: fmt.Sprintf(
 		"no resources: environment %s has estate keys for %s there but the scan found no RDS, DynamoDB or S3 resource (a wrong Region or account in the estate, or a verify role that sees nothing)",

@@ -12,5 +12,6 @@ import (
 // and their target keys, which byok migrate plan needs to name each
 // resource's target key by ARN even when no resource uses it yet.
 func RunIndexed(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Report, *compliance.Index, error) {
-	return run(ctx, e, d, o)
+	rep, out, err := run(ctx, e, d, o)
+	return rep, out.Index, err
 }

@@ -10,9 +10,7 @@ package scan
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/byok-dev/byok/internal/compliance"
@@ -62,51 +60,34 @@ func Targets(accounts, regions []string) []inventory.Target {
 // Run scans and evaluates. Listing failures are not errors: they are
 // reported in the report's Meta.Errors, with every result that could be
 // read. Run fails only when ctx ends or the estate aliases cannot be read.
+// The report holds every result in memory: byok scan streams instead
+// (Stream).
 func Run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Report, error) {
 	rep, _, err := run(ctx, e, d, o)
 	return rep, err
 }
 
-// run is Run returning the key facts index too (for Expect).
-func run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Report, *compliance.Index, error) {
-	o = o.withDefaults(e)
-	reader := keyfacts.NewReader(e, d.KMS)
-	reader.Concurrency = o.KeyConcurrency
-	if d.Pace != nil {
-		reader.Pace = d.Pace
-	}
-	var wg sync.WaitGroup
-	var estateErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		estateErr = reader.LoadEstate(ctx)
-	}()
-	io := o.Inventory
-	io.Progress = o.Progress
-	inv := inventory.Collect(ctx, d.Inventory, Targets(o.Accounts, o.Regions), io)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return report.Report{}, nil, fmt.Errorf("scan: %w", err)
-	}
-	if estateErr != nil {
-		return report.Report{}, nil, fmt.Errorf("scan: read key facts: %w", estateErr)
-	}
-	idx, err := reader.Load(ctx, inv.Resources)
+// run is Run returning the outcome too (key facts index, gaps).
+func run(ctx context.Context, e *estate.Estate, d Deps, o Options) (report.Report, Outcome, error) {
+	var c collector
+	out, err := Stream(ctx, e, d, o, &c)
 	if err != nil {
-		return report.Report{}, nil, fmt.Errorf("scan: read key facts: %w", err)
+		return report.Report{}, Outcome{}, err
 	}
-	rep := report.Report{Meta: o.meta(e)}
-	for _, te := range inv.Errors {
-		rep.Meta.Errors = append(rep.Meta.Errors, report.ScanError{Account: te.Account, Region: te.Region, Service: te.Service, Message: te.Message})
-	}
-	rep.Results = make([]compliance.Result, 0, len(inv.Resources))
-	for _, r := range inv.Resources {
-		rep.Results = append(rep.Results, compliance.Evaluate(r, idx, e, o.Now))
-	}
-	rep.Keys = keysOf(e, idx, rep.Results)
-	return rep, idx, nil
+	return report.Report{Meta: out.Meta, Results: c.results, Keys: out.Keys}, out, nil
 }
+
+// collector is a sink that keeps every result.
+type collector struct{ results []compliance.Result }
+
+func (c *collector) Begin(report.Report) error { return nil }
+
+func (c *collector) Add(r compliance.Result) error {
+	c.results = append(c.results, r)
+	return nil
+}
+
+func (c *collector) End(report.Meta, report.Summary) error { return nil }
 
 func (o Options) withDefaults(e *estate.Estate) Options {
 	if len(o.Accounts) == 0 {
@@ -137,33 +118,48 @@ func NonCompliant(rep report.Report) int {
 	return n
 }
 
-// keysOf collects the facts of every key the results resolved to, with
+// keyBook collects the facts of every key the results resolved to, with
 // the estate alias that targets it first among its aliases (the report
 // names a key by its first alias).
-func keysOf(e *estate.Estate, idx *compliance.Index, results []compliance.Result) map[string]compliance.KeyFacts {
-	ours := map[string]bool{}
-	estateAlias := map[string]string{} // key ARN → estate alias targeting it
+type keyBook struct {
+	ours        map[string]bool   // estate alias names
+	estateAlias map[string]string // key ARN → estate alias targeting it
+	keys        map[string]compliance.KeyFacts
+}
+
+func newKeyBook(e *estate.Estate) *keyBook {
+	b := &keyBook{ours: map[string]bool{}, estateAlias: map[string]string{}, keys: map[string]compliance.KeyFacts{}}
 	for _, k := range e.Keys() {
-		ours[k.Alias] = true
+		b.ours[k.Alias] = true
+	}
+	return b
+}
+
+// estateAliases learns which key each estate alias targets (once the
+// aliases are listed).
+func (b *keyBook) estateAliases(e *estate.Estate, idx *compliance.Index) {
+	for _, k := range e.Keys() {
 		if arn, ok := idx.AliasTarget(k.Account, k.Region, k.Alias); ok {
-			estateAlias[arn] = k.Alias
+			b.estateAlias[arn] = k.Alias
 		}
 	}
-	keys := map[string]compliance.KeyFacts{}
-	for _, r := range results {
-		if _, done := keys[r.KeyARN]; r.KeyARN == "" || done {
-			continue
-		}
-		if kf, ok := idx.Key(r.KeyARN); ok {
-			kf.Aliases = slices.Clone(kf.Aliases)
-			if a, ok := estateAlias[r.KeyARN]; ok && !slices.Contains(kf.Aliases, a) {
-				kf.Aliases = append(kf.Aliases, a)
-			}
-			slices.SortStableFunc(kf.Aliases, func(a, b string) int { return cmp.Compare(boolRank(!ours[a]), boolRank(!ours[b])) })
-			keys[r.KeyARN] = kf
-		}
+}
+
+// add records the facts of arn (once).
+func (b *keyBook) add(idx *compliance.Index, arn string) {
+	if _, done := b.keys[arn]; arn == "" || done {
+		return
 	}
-	return keys
+	kf, ok := idx.Key(arn)
+	if !ok {
+		return
+	}
+	kf.Aliases = slices.Clone(kf.Aliases)
+	if a, ok := b.estateAlias[arn]; ok && !slices.Contains(kf.Aliases, a) {
+		kf.Aliases = append(kf.Aliases, a)
+	}
+	slices.SortStableFunc(kf.Aliases, func(x, y string) int { return cmp.Compare(boolRank(!b.ours[x]), boolRank(!b.ours[y])) })
+	b.keys[arn] = kf
 }
 
 func boolRank(b bool) int {
