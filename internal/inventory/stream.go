@@ -43,14 +43,13 @@ type slot struct {
 func Each(ctx context.Context, c Clients, targets []Target, o Options, emit func(Batch) error) error {
 	o = o.withDefaults()
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	slots := make([]*slot, len(targets))
 	for i := range slots {
 		slots[i] = &slot{left: len(services), done: make(chan struct{})}
 	}
 	tokens := make(chan struct{}, o.Window)
 	var wg sync.WaitGroup
-	defer wg.Wait() // after cancel: no listing outlives Each
+	defer func() { cancel(); wg.Wait() }() // no listing outlives Each
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -47,7 +47,7 @@ func benchEstateYAML(s shape) string {
 	fmt.Fprintf(&b, "roles: {operator: \"arn:aws:iam::%s:role/byok-operator\", verify: \"arn:aws:iam::{account}:role/byok-verify\"}\n", benchSec)
 	b.WriteString("services: [s3, rds, dynamodb]\nenvironments:\n")
 	for i := range s.accounts {
-		fmt.Fprintf(&b, "  e%02d: {account: \"2000000000%02d\"}\n", i, i)
+		fmt.Fprintf(&b, "  e%03d: {account: \"2%011d\"}\n", i, i)
 	}
 	return b.String()
 }

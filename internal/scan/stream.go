@@ -38,7 +38,6 @@ type Outcome struct {
 func Stream(ctx context.Context, e *estate.Estate, d Deps, o Options, sink report.Writer) (Outcome, error) {
 	o = o.withDefaults(e)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	reader := keyfacts.NewReader(e, d.KMS)
 	reader.Concurrency = o.KeyConcurrency
 	if d.Pace != nil {
@@ -49,7 +48,7 @@ func Stream(ctx context.Context, e *estate.Estate, d Deps, o Options, sink repor
 		book: newKeyBook(e), present: map[inventory.Target]bool{}, aliases: make(chan struct{})}
 	s.meta = o.meta(e)
 	var wg sync.WaitGroup
-	defer wg.Wait() // after cancel
+	defer func() { cancel(); wg.Wait() }() // no key read outlives Stream
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
