@@ -14,8 +14,8 @@ import (
 
 // tableSpillRows is how many rows the table holds in memory; past it they
 // go to a temporary file. The columns are aligned over every row, so no
-// row can be printed before the last one is known.
-const tableSpillRows = 10_000
+// row can be printed before the last one is known. (A variable for tests.)
+var tableSpillRows = 10_000
 
 // cellSep separates a spilled row's cells: clean has replaced every
 // control character in them, so neither it nor '\n' can occur inside one.
