@@ -63,6 +63,9 @@ func benchScanCLI(b *testing.B, s shape) {
 		cmd := exec.Command(bin, "scan", "--estate", estateFile, "--accounts", strings.Join(env.consumers, ","),
 			"--format", "csv", "--out", out, "--fail-on", "none")
 		cmd.Env = append(os.Environ(), "BYOK_HSM_PIN=unused")
+		if g := os.Getenv("BYOK_BENCH_CHILD_GODEBUG"); g != "" {
+			cmd.Env = append(cmd.Env, "GODEBUG="+g)
+		}
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		t0 := time.Now()
