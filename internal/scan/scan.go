@@ -1,10 +1,14 @@
 // Package scan is `byok scan`: inventory of every estate account × region,
 // key facts read once per key in the owning account, and the pure
-// evaluator over each resource. The estate keys' facts are read while the
-// inventory runs (they are known up front), so the slow, low-quota
-// ListKeyRotations calls overlap the listing. It returns a report;
-// rendering, saving, progress display and exit codes are the CLI's job,
-// and it never prints.
+// evaluator over each resource. Stream hands each result to a
+// report.Writer as soon as its target is listed and its keys are read, in
+// report order, holding only a window of targets (inventory.Each) and the
+// counts: a 300,000-resource scan needs no more memory than a small one.
+// The estate keys' facts are read while the inventory runs, in the order
+// of the targets that use them, so the slow, low-quota ListKeyRotations
+// calls overlap the listing. Run collects a streamed scan into a report
+// for callers that want one. Rendering, saving, progress display and exit
+// codes are the CLI's job, and it never prints.
 package scan
 
 import (
