@@ -8,8 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -69,14 +69,19 @@ func benchScanCLI(b *testing.B, s shape) {
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		t0 := time.Now()
-		if err := cmd.Run(); err != nil {
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		hwm := watchHWM(cmd.Process.Pid)
+		err := cmd.Wait()
+		wall = time.Since(t0)
+		rss = <-hwm
+		if err != nil {
 			b.Fatalf("byok scan: %v\n%s", err, stderr.String())
 		}
-		wall = time.Since(t0)
 		if f := os.Getenv("BYOK_BENCH_CHILD_STDERR"); f != "" { // e.g. with GODEBUG=gctrace=1
 			_ = os.WriteFile(f, []byte(stderr.String()), 0o600)
 		}
-		rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
 	}
 	b.StopTimer()
 	n := checkReport(b, out)
@@ -96,6 +101,48 @@ func benchScanCLI(b *testing.B, s shape) {
 	b.ReportMetric(float64(rss)/(1<<20), "scan-peak-RSS-MB")
 	b.ReportMetric(float64(n), "results-once")
 	b.ReportMetric(0, "ns/op")
+}
+
+// watchHWM polls the VmHWM (peak resident set) of process pid every 20 ms
+// until it exits and sends the last value read. getrusage's ru_maxrss
+// cannot be used: Go starts children with CLONE_VM, and Linux records the
+// parent's peak RSS (here the sandbox's, hundreds of MB) into the child's
+// maxrss at exec. VmHWM belongs to the child's own address space, and is
+// monotonic, so the last read before exit misses at most 20 ms of growth.
+func watchHWM(pid int) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var last int64
+		path := "/proc/" + strconv.Itoa(pid) + "/status"
+		for {
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				out <- last
+				return
+			}
+			if v := statusKB(string(raw), "VmHWM:"); v > 0 {
+				last = v << 10
+			} else if strings.Contains(string(raw), "State:\tZ") {
+				out <- last
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return out
+}
+
+// statusKB reads a "Key: N kB" line of /proc/PID/status (0 when absent).
+func statusKB(status, key string) int64 {
+	for _, line := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(line, key); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err == nil {
+				return kb
+			}
+		}
+	}
+	return 0
 }
 
 // buildByok builds the byok binary of this module into a temporary
