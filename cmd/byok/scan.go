@@ -36,7 +36,10 @@ COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA, with a reason.
 
 The report goes to stdout (or --out); machine formats get a summary by verdict,
 reason and account on stderr. A progress bar is drawn on stderr when it is a
-terminal.
+terminal. Results are written as each account × Region is read, in report
+order (JSON: "results" first, then "scan" and "summary"; the table, aligned
+over all rows, at the end); memory does not grow with the estate. --out FILE
+is replaced only when the scan completes.
 
 Exit status:
   0  the scan completed and nothing is NON_COMPLIANT (or --fail-on none)
