@@ -2,7 +2,10 @@
 // and S3 buckets of accounts × regions, concurrently and paginated, and
 // says how each is encrypted at rest. Throttling is absorbed by the SDK's
 // adaptive retry; a target that still fails is reported, not dropped. It
-// reads only; it judges nothing (package compliance does).
+// reads only; it judges nothing (package compliance does). Each hands the
+// targets over one at a time, in order, listing at most a window of
+// targets ahead, so a scan of hundreds of accounts holds a few of them in
+// memory; Collect returns everything at once.
 package inventory
 
 import (
