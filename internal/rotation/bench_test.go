@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
@@ -101,7 +104,10 @@ func benchOnce(b *testing.B, bc benchCase) {
 	keys := est.Keys()
 	var targets []loadTarget
 	for _, k := range keys[:10] {
-		targets = append(targets, loadTarget{client: w.consumer(k.Consumer), aliasARN: k.AliasARN(), account: k.Consumer})
+		// A KMS client answers for its own Region only: an alias ARN of
+		// another Region is NotFoundException, on AWS as in the sandbox.
+		client := kms.NewFromConfig(awsx.WithRegion(w.accts.For(k.Consumer), k.Region))
+		targets = append(targets, loadTarget{client: client, aliasARN: k.AliasARN(), account: k.Consumer})
 	}
 	prewarm(b, w, est, len(keys))
 	g := &loadGen{}
