@@ -62,6 +62,12 @@ func Stream(ctx context.Context, e *estate.Estate, d Deps, o Options, sink repor
 	if err := inventory.Each(ctx, d.Inventory, targets, io, func(b inventory.Batch) error { return s.batch(ctx, b) }); err != nil {
 		return Outcome{}, fmt.Errorf("scan: %w", err)
 	}
+	// A scan that found no resource never waited for the estate aliases;
+	// they are still needed for the gaps, and unreadable they fail the
+	// scan as they would have with resources.
+	if err := s.aliasesRead(ctx); err != nil {
+		return Outcome{}, fmt.Errorf("scan: %w", err)
+	}
 	if err := sink.End(s.meta, s.sum); err != nil {
 		return Outcome{}, fmt.Errorf("scan: %w", err)
 	}
@@ -96,13 +102,8 @@ func (s *streamer) batch(ctx context.Context, b inventory.Batch) error {
 		return nil
 	}
 	s.present[b.Target] = true
-	select {
-	case <-s.aliases:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if s.aliasErr != nil {
-		return fmt.Errorf("read key facts: %w", s.aliasErr)
+	if err := s.aliasesRead(ctx); err != nil {
+		return err
 	}
 	// Reads the keys of this batch not read yet (keys outside the estate,
 	// AWS-managed keys) and waits for estate keys being read.
@@ -124,6 +125,19 @@ func (s *streamer) batch(ctx context.Context, b inventory.Batch) error {
 		if err := s.sink.Add(r); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// aliasesRead waits until the estate aliases are listed.
+func (s *streamer) aliasesRead(ctx context.Context) error {
+	select {
+	case <-s.aliases:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if s.aliasErr != nil {
+		return fmt.Errorf("read key facts: %w", s.aliasErr)
 	}
 	return nil
 }
