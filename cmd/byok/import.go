@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -97,9 +96,6 @@ func runImport(ctx context.Context, env *rotationEnv, r rotation.ImportRequest, 
 	}
 	if !o.yes && !confirmText(stderr, fmt.Sprintf("import key material into %s?", r.Key.Alias)) {
 		return errors.New("not confirmed; pass --yes to import without a prompt")
-	}
-	if env.engine.Operator, err = awsx.CallerARN(ctx, env.app.AWS.Accounts().For(env.est.SecurityAccount)); err != nil {
-		return err
 	}
 	env.engine.Progress = timedProgressPrinter(ctx, stderr, env.engine.WatchWindow)
 	id, err := env.engine.StartPrepared(ctx, p, nil)

@@ -60,6 +60,9 @@ func (e *Engine) PrepareImport(ctx context.Context, r ImportRequest) (Prepared, 
 	if err != nil {
 		return Prepared{}, fmt.Errorf("import into %s: %w", r.Key.Alias, err)
 	}
+	if err := e.importLocked(ctx, r.Key, st.ARN); err != nil {
+		return Prepared{}, err
+	}
 	it, err := decideImport(r, st)
 	if err != nil {
 		return Prepared{}, err

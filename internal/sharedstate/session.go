@@ -33,7 +33,10 @@ type Session struct {
 	runs map[string]*RunRecord // run → its journal object
 }
 
-var _ rotation.SharedState = (*Session)(nil)
+var (
+	_ rotation.SharedState      = (*Session)(nil)
+	_ rotation.SharedLockReader = (*Session)(nil)
+)
 
 func (s *Session) me(run store.RunID, keyARN string) Lock {
 	host, pid := s.Host, s.PID
@@ -165,6 +168,7 @@ func (s *Session) Step(ctx context.Context, ev rotation.Progress) {
 	if !replaced {
 		rec.Keys = append(rec.Keys, kr)
 	}
+	rec.Status = rec.status()
 	cp := *rec
 	cp.Keys = append([]RunKeyRec(nil), rec.Keys...)
 	s.mu.Unlock()
@@ -173,3 +177,17 @@ func (s *Session) Step(ctx context.Context, ev rotation.Progress) {
 
 // Describe is the session for messages.
 func (s *Session) Describe() string { return fmt.Sprintf("shared state %s", s.Store.Location) }
+
+// KeyHolder implements rotation.SharedLockReader: the shared lock's
+// holder of keyARN as a *HeldError (held), nil when the key is free.
+func (s *Session) KeyHolder(ctx context.Context, keyARN string) (held error, err error) {
+	l, err := s.Store.Get(ctx, keyARN)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	stale := l.Stale(s.Store.now(), s.staleAfter()) || !rotation.ProcessAlive(l.Host, l.PID)
+	return &HeldError{Location: s.Store.Location, Lock: l, Stale: stale}, nil
+}
