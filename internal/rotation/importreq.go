@@ -123,8 +123,11 @@ func importable(alias string, st KeyStatus) error {
 			Hint: "only keys created with Origin EXTERNAL take imported material; check that " + alias + " targets the right key"}
 	}
 	switch st.State {
-	case types.KeyStateEnabled, types.KeyStateDisabled, types.KeyStatePendingImport:
+	case types.KeyStateEnabled, types.KeyStatePendingImport:
 		return nil
+	case types.KeyStateDisabled: // verify could not use it
+		return &Refusal{KeyARN: st.ARN, Err: fmt.Errorf("%w: %s", ErrImportKeyState, st.State),
+			Hint: "enable it first (aws kms enable-key --key-id " + st.ARN + "), then run byok import again"}
 	}
 	return &Refusal{KeyARN: st.ARN, Err: fmt.Errorf("%w: %s", ErrImportKeyState, st.State),
 		Hint: "a key pending deletion can be restored with aws kms cancel-key-deletion; then run byok import again"}

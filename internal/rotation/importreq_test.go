@@ -38,6 +38,7 @@ func TestDecideImport(t *testing.T) {
 		"first into a key with material":  {st: key(types.KeyStateEnabled, "m1", mat("m1", run.String(), imported, nil)), err: ErrNothingToImport},
 		"first into an expired key":       {st: key(types.KeyStatePendingImport, "m1", mat("m1", run.String(), pending, &at)), err: ErrHasMaterial},
 		"AWS-generated key":               {st: KeyStatus{ARN: arnA, Origin: types.OriginTypeAwsKms, State: types.KeyStateEnabled}, err: ErrNotExternal},
+		"disabled key":                    {st: KeyStatus{ARN: arnA, Origin: types.OriginTypeExternal, State: types.KeyStateDisabled}, r: ImportRequest{Reimport: true}, err: ErrImportKeyState},
 		"key pending deletion":            {st: KeyStatus{ARN: arnA, Origin: types.OriginTypeExternal, State: types.KeyStatePendingDeletion}, err: ErrImportKeyState},
 		"reimport expired current":        {st: key(types.KeyStatePendingImport, "m1", mat("m1", run.String(), pending, &at)), r: ImportRequest{Reimport: true}, want: ImportExisting, material: "m1"},
 		"reimport named material":         {st: key(types.KeyStatePendingImport, "m2", mat("m1", run.String(), pending, nil), mat("m2", run.String(), imported, nil)), r: ImportRequest{Reimport: true, MaterialID: "m1"}, want: ImportExisting, material: "m1"},
