@@ -3,6 +3,7 @@ package rotation_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/store"
 )
 
 // TestImportProcedures: PrepareImport decides a first import for a key
@@ -80,4 +82,72 @@ func (w *world) awaiting(t *testing.T, k estate.Key) string {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// TestImportMultiRegion: a multi-Region key's first import reaches every
+// replica (same KeyMaterialId, imported) through import-replicas; after
+// the material is deleted in the primary and every replica, a re-import
+// brings it back everywhere.
+func TestImportMultiRegion(t *testing.T) {
+	w := newWorld(t, true)
+	ctx := context.Background()
+	k := w.key(t, "alias/prod/dynamodb")
+	if len(k.Replicas) == 0 {
+		t.Fatalf("%s has no replicas in the demo estate", k.Alias)
+	}
+	arns := w.awaitingMulti(t, k)
+	for _, reimport := range []bool{false, true} {
+		p, err := w.eng.PrepareImport(ctx, rotation.ImportRequest{Key: k, Reimport: reimport})
+		if err != nil || !slices.Contains(p.Items[0].Steps, store.StepImportReplicas) {
+			t.Fatalf("PrepareImport (reimport %v): %+v, %v", reimport, p, err)
+		}
+		id, err := w.eng.StartPrepared(ctx, p, nil)
+		if err != nil {
+			t.Fatalf("import run (reimport %v): %v\n%s", reimport, err, w.logs)
+		}
+		w.checkRun(t, id, 1)
+		var material string
+		for region, arn := range arns {
+			rs := w.materials(t, arn, region)
+			if len(rs) != 1 || rs[0].ImportState != types.ImportStateImported || (material != "" && aws.ToString(rs[0].KeyMaterialId) != material) {
+				t.Fatalf("%s after the import (reimport %v): %+v", region, reimport, rs)
+			}
+			material = aws.ToString(rs[0].KeyMaterialId)
+			if !reimport {
+				_, err := w.admin(w.est.SecurityAccount, region).DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: aws.String(arn)})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+// awaitingMulti points k's alias (in its Region and each replica Region)
+// at a new multi-Region EXTERNAL key without material and its replicas;
+// it returns the key ARN per Region.
+func (w *world) awaitingMulti(t *testing.T, k estate.Key) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	c := w.admin(w.est.SecurityAccount, k.Region)
+	pol := w.policy(t, aws.ToString(w.describe(t, k.Alias, k.Region).Arn))
+	out, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal, Policy: aws.String(pol), MultiRegion: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arns := map[string]string{k.Region: aws.ToString(out.KeyMetadata.Arn)}
+	for _, region := range k.Replicas {
+		r, err := c.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: out.KeyMetadata.KeyId, ReplicaRegion: aws.String(region), Policy: aws.String(pol)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns[region] = aws.ToString(r.ReplicaKeyMetadata.Arn)
+	}
+	for region, arn := range arns {
+		_, err := w.admin(w.est.SecurityAccount, region).UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(k.Alias), TargetKeyId: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return arns
 }
