@@ -38,10 +38,10 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := checkImportFlags(fs.NArg(), *sel.key, *reimport, *materialID, *validFor); err != nil {
+	if err := format.check("import"); err != nil {
 		return err
 	}
-	if err := format.check("import"); err != nil {
+	if err := checkImportFlags(fs.NArg(), *sel.key, *reimport, *materialID, *validFor); err != nil {
 		return err
 	}
 	f.stateMode = map[bool]store.Mode{false: store.ModeCreate, true: store.ModeReadIfExists}[*dry]

@@ -49,7 +49,18 @@ func openRunsView(ctx context.Context, f rotationFlags, stderr io.Writer) (*stat
 		}
 		return &stateView{store: st}, nil
 	}
-	return openStateView(ctx, f, stderr)
+	v, err := openStateView(ctx, f, stderr)
+	if loc, _ := app.ResolveStateLocation(*f.stateLocation, ""); err == nil || loc != "" {
+		return v, err
+	}
+	// Only the estate names the location: the state file is still worth
+	// reading (offline, no credentials), and byok says what it left out.
+	st, lerr := stateOpenExisting(ctx, *f.statePath)
+	if lerr != nil {
+		return nil, errors.Join(err, lerr)
+	}
+	fmt.Fprintf(stderr, "byok: the estate's shared state location was not read (%v); showing the state file only\n", err)
+	return &stateView{store: st}, nil
 }
 
 // sharedOnlyRuns are the shared run journals of runs the state file does
