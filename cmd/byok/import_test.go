@@ -23,6 +23,9 @@ func TestImportFirstThenReimportExpired(t *testing.T) {
 	c := w.kms("eu-west-1")
 	const alias = "alias/dev/s3"
 	keyID := w.awaitingMaterial(t, alias)
+	if _, out := w.inproc("plan", "--key", alias); !strings.Contains(out, "import its first material: byok import --key "+alias+"\n") {
+		t.Fatalf("byok plan of a key without material does not say how to import it:\n%s", out)
+	}
 	if code, out := w.inproc("import", "--key", alias, "--valid-for", "2h", "--yes"); code != 0 || !strings.Contains(out, "KeyMaterialId") {
 		t.Fatalf("byok import: exit %d\n%s", code, out)
 	}
