@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
-	"github.com/byok-dev/byok/internal/estate"
 
+	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
 )
