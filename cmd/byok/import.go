@@ -131,8 +131,12 @@ func reportImport(ctx context.Context, w io.Writer, env *rotationEnv, id store.R
 			continue
 		}
 		rk, err := env.store.GetRunKey(context.WithoutCancel(ctx), id, rq.KeyARN)
-		if err == nil && rk.NewMaterialID != "" {
-			fmt.Fprintf(w, "imported into %s: KeyMaterialId %s\n", alias, rk.NewMaterialID)
+		switch {
+		case err != nil || rk.NewMaterialID == "":
+		case rk.BlobSHA256 == "": // KMS showed it imported as asked when the run planned
+			fmt.Fprintf(w, "%s: KeyMaterialId %s was already imported as asked; this run imported nothing\n", alias, rk.NewMaterialID)
+		default:
+			fmt.Fprintf(w, "imported into %s: KeyMaterialId %s (wrapped blob SHA-256 %s)\n", alias, rk.NewMaterialID, rk.BlobSHA256)
 		}
 	}
 	return skipped, nil
