@@ -60,16 +60,11 @@ func TestImportDryRunEqualsRun(t *testing.T) {
 			before = w.runIDs(t)
 			_, _, dryOut := w.exec(t, nil, append([]string{"import", "--dry-run"}, c.args...)...)
 			code, _, out := w.exec(t, nil, args...)
-			if code != 0 || !strings.Contains(out, "nothing to import") || !strings.Contains(out, firstLine(dryOut)) || len(w.runIDs(t)) != len(before) {
+			if code != 0 || !strings.Contains(out, "nothing to import") || !strings.Contains(out, firstLine(strings.TrimSpace(dryOut))) || len(w.runIDs(t)) != len(before) {
 				t.Errorf("nothing to do: dry run %q, run exit %d %q (want the same no-op, no run)", dryOut, code, out)
 			}
 		})
 	}
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
-	return l
 }
 
 // importDryRun runs byok import --dry-run --format json and parses stdout.
