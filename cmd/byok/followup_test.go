@@ -14,7 +14,9 @@ func TestFollowUpRewrite(t *testing.T) {
 	cases := map[string]struct{ in, want string }{
 		"resume": {"resume with: byok resume r-1",
 			"resume with: byok resume --state '/tmp/a b.db' --estate e.yaml --state-location s3://byok-state/team r-1"},
-		"runs show takes only --state": {"(byok runs show r-1)", "(byok runs show --state '/tmp/a b.db' r-1)"},
+		"audit show takes only --state": {"(byok audit show --run r-1)", "(byok audit show --state '/tmp/a b.db' --run r-1)"},
+		"runs show reads the shared location": {"(byok runs show r-1)",
+			"(byok runs show --state '/tmp/a b.db' --estate e.yaml --state-location s3://byok-state/team r-1)"},
 		"two in one line": {"byok lock status; then byok resume r-2",
 			"byok lock status --state '/tmp/a b.db' --estate e.yaml --state-location s3://byok-state/team; then byok resume --state '/tmp/a b.db' --estate e.yaml --state-location s3://byok-state/team r-2"},
 		"flag already named": {"byok resume r-1 --state <that file>",

@@ -22,15 +22,11 @@ func TestImportFirstThenReimportExpired(t *testing.T) {
 	ctx := context.Background()
 	c := w.kms("eu-west-1")
 	const alias = "alias/dev/s3"
-	created, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal, Description: aws.String("dev s3, awaiting material")})
-	if err != nil {
-		t.Fatal(err)
+	keyID := w.awaitingMaterial(t, alias)
+	if _, out := w.inproc("plan", "--key", alias); !strings.Contains(out, "import its first material: byok import --key "+alias+"\n") {
+		t.Fatalf("byok plan of a key without material does not say how to import it:\n%s", out)
 	}
-	keyID := aws.ToString(created.KeyMetadata.KeyId)
-	if _, err := c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(keyID)}); err != nil {
-		t.Fatal(err)
-	}
-	if code, out := w.inproc("import", "--key", alias, "--valid-for", "2h"); code != 0 || !strings.Contains(out, "KeyMaterialId") {
+	if code, out := w.inproc("import", "--key", alias, "--valid-for", "2h", "--yes"); code != 0 || !strings.Contains(out, "KeyMaterialId") {
 		t.Fatalf("byok import: exit %d\n%s", code, out)
 	}
 	d := w.describeKey(t, keyID)
@@ -42,8 +38,8 @@ func TestImportFirstThenReimportExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, out := w.inproc("import", "--key", alias); code == 0 || !strings.Contains(out, "already has key material") {
-		t.Fatalf("second first-import: exit %d, want a refusal\n%s", code, out)
+	if code, out := w.inproc("import", "--key", alias, "--yes"); code != 0 || !strings.Contains(out, "nothing to import: the key already has key material "+first) {
+		t.Fatalf("second first-import: exit %d, want a no-op that says so\n%s", code, out)
 	}
 
 	w.sb.AdvanceClock(3 * time.Hour)
@@ -55,7 +51,10 @@ func TestImportFirstThenReimportExpired(t *testing.T) {
 		!strings.Contains(out, "byok import --key "+alias+" --reimport --material-id "+first) {
 		t.Fatalf("byok plan does not show material %s PENDING_IMPORT with its re-import command:\n%s", first, out)
 	}
-	if code, out := w.inproc("import", "--key", alias, "--reimport"); code != 0 {
+	if code, out := w.inproc("import", "--key", alias); code == 0 || !strings.Contains(out, "byok import --key "+alias+" --reimport --material-id "+first) {
+		t.Fatalf("first import into a key whose material expired: exit %d, want a refusal naming --reimport\n%s", code, out)
+	}
+	if code, out := w.inproc("import", "--key", alias, "--reimport", "--yes"); code != 0 {
 		t.Fatalf("byok import --reimport: exit %d\n%s", code, out)
 	}
 	d = w.describeKey(t, keyID)
@@ -66,9 +65,33 @@ func TestImportFirstThenReimportExpired(t *testing.T) {
 	if err != nil || string(dec.Plaintext) != "before expiry" {
 		t.Fatalf("old ciphertext after reimport: %v", err)
 	}
-	if strings.Contains(w.output.String(), w.tok.PIN) {
-		t.Fatal("the HSM PIN appeared in byok's output")
+	if code, out := w.inproc("import", "--key", alias, "--reimport", "--yes"); code != 0 || !strings.Contains(out, "nothing to import: material "+first+" is imported and does not expire") {
+		t.Fatalf("second byok import --reimport: exit %d, want a no-op that says so\n%s", code, out)
 	}
+	w.checkNoPIN(t)
+}
+
+// awaitingMaterial points alias at a new EXTERNAL key without material,
+// with the key policy of the key the alias targeted (so the consumer
+// account may use it), and returns the new key's ID.
+func (w *rotWorld) awaitingMaterial(t *testing.T, alias string) string {
+	t.Helper()
+	ctx := context.Background()
+	c := w.kms("eu-west-1")
+	pol, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(w.aliasTarget(t, alias))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal, Policy: pol.Policy,
+		Description: aws.String("awaiting material")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID := aws.ToString(created.KeyMetadata.KeyId)
+	if _, err := c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(keyID)}); err != nil {
+		t.Fatal(err)
+	}
+	return keyID
 }
 
 func (w *rotWorld) describeKey(t *testing.T, keyID string) *types.KeyMetadata {

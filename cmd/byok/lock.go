@@ -50,7 +50,8 @@ func addStaleFlag(fs *flag.FlagSet) *time.Duration {
 func lockStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("lock status", "[--state FILE] [--state-location s3://BUCKET/PREFIX] [--stale-after D] [--format table|json]",
 		"Show every held key lock: the local state file's and, with a shared state location, the shared\n"+
-			"ones (holder principal, host, PID, run, since, heartbeat age, stale yes/no).")
+			"ones (holder principal, host, PID, run, since, heartbeat age, stale yes/no). Without an estate\n"+
+			"file, a --state-location (or $BYOK_STATE_LOCATION) is read with your AWS credentials as they are.")
 	fs.SetOutput(stderr)
 	f := addRotationFlags(fs)
 	staleAfter := addStaleFlag(fs)
@@ -64,29 +65,29 @@ func lockStatus(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := format.check("lock status"); err != nil {
 		return err
 	}
-	f.stateMode, f.staleAfter = store.ModeReadIfExists, *staleAfter
-	env, err := openRotation(ctx, f, false, stderr)
+	f.staleAfter = *staleAfter
+	v, err := openStateView(ctx, f, stderr)
 	if err != nil {
 		return err
 	}
-	defer env.Close()
-	rows, err := collectLocks(ctx, env, *staleAfter, time.Now())
+	defer v.Close()
+	rows, err := collectLocks(ctx, v, *staleAfter, time.Now())
 	if err != nil {
 		return err
 	}
 	if format.is("json") {
 		return writeJSON(stdout, rows)
 	}
-	printLocks(stdout, rows, env)
+	printLocks(stdout, rows, v)
 	return nil
 }
 
 // collectLocks merges the shared locks and the local state file's locks
 // (one row when both name the same key and run).
-func collectLocks(ctx context.Context, env *rotationEnv, staleAfter time.Duration, now time.Time) ([]lockRow, error) {
+func collectLocks(ctx context.Context, v *stateView, staleAfter time.Duration, now time.Time) ([]lockRow, error) {
 	var rows []lockRow
-	if env.app.Shared != nil {
-		shared, err := env.app.Shared.List(ctx)
+	if v.shared != nil {
+		shared, err := v.shared.List(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -94,8 +95,8 @@ func collectLocks(ctx context.Context, env *rotationEnv, staleAfter time.Duratio
 			rows = append(rows, sharedRow(&shared[i], staleAfter, now))
 		}
 	}
-	if env.store != nil {
-		local, err := env.store.ListKeyLocks(ctx)
+	if v.store != nil {
+		local, err := v.store.ListKeyLocks(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -150,10 +151,10 @@ func (r *lockRow) setAge(d time.Duration) {
 	r.AgeSeconds, r.HeartbeatAge = int64(d/time.Second), d.Truncate(time.Second).String()
 }
 
-func printLocks(w io.Writer, rows []lockRow, env *rotationEnv) {
-	where := "state file " + env.store.Path()
-	if env.app.Shared != nil {
-		where += " and " + env.app.Shared.Location.String()
+func printLocks(w io.Writer, rows []lockRow, v *stateView) {
+	where := "state file " + v.store.Path()
+	if v.shared != nil {
+		where += " and " + v.shared.Location.String()
 	}
 	if len(rows) == 0 {
 		fmt.Fprintf(w, "no key is locked (%s)\n", where)

@@ -91,7 +91,7 @@ func releaseTargets(ctx context.Context, env *rotationEnv, key, run string, stal
 		}
 		key = arn
 	}
-	all, err := collectLocks(ctx, env, staleAfter, time.Now())
+	all, err := collectLocks(ctx, &stateView{store: env.store, shared: env.app.Shared}, staleAfter, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/store"
@@ -131,6 +133,9 @@ func printPlans(w io.Writer, plans []rotation.Plan) {
 // imported copy expired or was deleted) with how to bring each back.
 func printPendingImport(w io.Writer, plans []rotation.Plan) {
 	for _, p := range plans {
+		if st := p.Status; st.ARN != "" && len(st.Materials) == 0 && st.CurrentID == "" && st.State == types.KeyStatePendingImport {
+			fmt.Fprintf(w, "\n%s: the key has no key material yet\n  import its first material: byok import --key %s\n", p.Key.Alias, p.Key.Alias)
+		}
 		for _, m := range p.Status.PendingImport() {
 			fmt.Fprintf(w, "\n%s: material %s (%s) is PENDING_IMPORT: its imported copy expired or was deleted; the key cannot use it\n",
 				p.Key.Alias, m.ID, m.State)

@@ -46,9 +46,11 @@ func stateOpenExisting(ctx context.Context, path string) (*store.Store, error) {
 }
 
 func runsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("runs list", "[--state FILE] [--format table|json]", "List the rotation runs in the state file, newest first.")
+	fs := newFlagSet("runs list", "[--state FILE] [--state-location s3://BUCKET/PREFIX] [--format table|json]",
+		"List the runs in the state file, newest first; with a shared state location, then the runs other\n"+
+			"operators journaled there that this state file does not hold (status from their run journal).")
 	fs.SetOutput(stderr)
-	statePath := stateFlag(fs)
+	f := addRunsFlags(fs)
 	format := addFormatFlag(fs, "json")
 	if err := stateParse(fs, args); err != nil {
 		return err
@@ -59,17 +61,22 @@ func runsList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() != 0 {
 		return &exitError{Code: 64, Err: fmt.Errorf("unexpected argument %q; runs list takes only --state", fs.Arg(0))}
 	}
-	st, err := stateOpenExisting(ctx, *statePath)
+	v, err := openRunsView(ctx, f, stderr)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer v.Close()
+	st := v.store
 	runs, err := st.ListRuns(ctx)
 	if err != nil {
 		return err
 	}
+	shared, err := sharedOnlyRuns(ctx, v, runs)
+	if err != nil {
+		return err
+	}
 	if format.is("json") {
-		return runsListJSON(ctx, stdout, st, runs)
+		return runsListJSON(ctx, stdout, st, runs, shared)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tCREATED\tSTATUS\tSTRATEGY\tKEYS\tCHANGE\tOPERATOR")
@@ -85,15 +92,17 @@ func runsList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Created.UTC().Format("2006-01-02 15:04:05Z"),
 			status, r.Strategy, len(keys), runsDash(r.ChangeRef), runsDash(r.Operator))
 	}
+	printSharedRuns(tw, shared)
 	return tw.Flush()
 }
 
 func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("runs show", "RUN [--state FILE] [--format table|json]",
+	fs := newFlagSet("runs show", "RUN [--state FILE] [--state-location s3://BUCKET/PREFIX] [--format table|json]",
 		"Show a run: per key the step reached, material and key IDs, canaries per account,\n"+
-			"the wrapped-blob digest and errors; for an unfinished run, how to resume it.")
+			"the wrapped-blob digest and errors; for an unfinished run, how to resume it. A run this\n"+
+			"state file does not hold is read from the shared state location's run journal.")
 	fs.SetOutput(stderr)
-	statePath := stateFlag(fs)
+	f := addRunsFlags(fs)
 	format := addFormatFlag(fs, "json")
 	id, err := runArgs(fs, args)
 	if err != nil {
@@ -102,12 +111,16 @@ func runsShow(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := format.check("runs show"); err != nil {
 		return err
 	}
-	st, err := stateOpenExisting(ctx, *statePath)
+	v, err := openRunsView(ctx, f, stderr)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer v.Close()
+	st := v.store
 	r, err := st.GetRun(ctx, id)
+	if errors.Is(err, store.ErrNotFound) && v.shared != nil {
+		return showSharedRun(ctx, stdout, v, id, format.is("json"))
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("run %s is not in %s (see byok runs list): %w", id, st.Path(), err)
 	}
@@ -192,7 +205,19 @@ func runsPrintKey(ctx context.Context, w io.Writer, st *store.Store, r store.Run
 // runsMaterialText is old -> new for a rotation; a re-import keeps its
 // material and only drops the ValidTo.
 func runsMaterialText(strategy string, k store.RunKey) string {
-	if strategy != rotation.StrategyReimport {
+	switch strategy {
+	case rotation.ImportFirst.String():
+		if k.NewMaterialID == "" {
+			return "- (first material: not yet imported)"
+		}
+		return k.NewMaterialID + " (first material, imported)"
+	case rotation.ImportExisting.String():
+		if k.NewMaterialID == "" {
+			return runsDash(k.OldMaterialID) + " (to import again: not yet imported)"
+		}
+		return k.NewMaterialID + " (imported again: same material)"
+	case rotation.StrategyReimport:
+	default:
 		return runsDash(k.OldMaterialID) + " -> " + runsDash(k.NewMaterialID)
 	}
 	if k.NewMaterialID == "" {

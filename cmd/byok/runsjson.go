@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/byok-dev/byok/internal/sharedstate"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -28,6 +29,11 @@ type runJSON struct {
 	// Request is what the run was asked (runs show only; absent for runs
 	// recorded before requests existed).
 	Request *requestJSON `json:"request,omitempty"`
+	// Source is "shared" for a run read from the shared state location's
+	// run journal (not in this state file), with its process's Host and PID.
+	Source string `json:"source,omitempty"`
+	Host   string `json:"host,omitempty"`
+	PID    int    `json:"pid,omitempty"`
 }
 
 // requestJSON is a run's journaled request: the selector and every key
@@ -63,8 +69,8 @@ type runKeyJSON struct {
 	Error         string `json:"error,omitempty"`
 }
 
-func runsListJSON(ctx context.Context, w io.Writer, st *store.Store, runs []store.Run) error {
-	out := make([]runJSON, 0, len(runs))
+func runsListJSON(ctx context.Context, w io.Writer, st *store.Store, runs []store.Run, shared []sharedstate.RunRecord) error {
+	out := make([]runJSON, 0, len(runs)+len(shared))
 	for _, r := range runs {
 		keys, err := st.ListRunKeys(ctx, r.ID)
 		if err != nil {
@@ -75,6 +81,9 @@ func runsListJSON(ctx context.Context, w io.Writer, st *store.Store, runs []stor
 			j.Keys = append(j.Keys, runKeyJSON{KeyARN: k.KeyARN, Step: fmt.Sprint(k.Step), Error: k.Error})
 		}
 		out = append(out, j)
+	}
+	for _, r := range shared {
+		out = append(out, sharedRunJSON(r))
 	}
 	return writeJSON(w, out)
 }

@@ -94,7 +94,7 @@ func (fx *fixture) byokExpiring(t *testing.T, alias string) string {
 	if code, out, errOut := cliRun(t, "rotate", "--estate", fx.estateFile, "--key", alias, "--yes"); code != 0 {
 		t.Fatalf("rotate %s: exit %d\n%s\n%s", alias, code, out, errOut)
 	}
-	if code, out, errOut := cliRun(t, "import", "--estate", fx.estateFile, "--key", alias, "--reimport", "--valid-for", "240h"); code != 0 {
+	if code, out, errOut := cliRun(t, "import", "--estate", fx.estateFile, "--key", alias, "--reimport", "--valid-for", "240h", "--yes"); code != 0 {
 		t.Fatalf("import --reimport --valid-for: exit %d\n%s\n%s", code, out, errOut)
 	}
 	return fx.currentMaterial(t, alias)

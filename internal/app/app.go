@@ -91,7 +91,7 @@ func (a *App) open(ctx context.Context, o Options) error {
 		a.Engine.HSM = o.HSM
 	}
 	a.Engine.Retire = a.RetireSources()
-	if err := a.openShared(o); err != nil {
+	if err := a.openShared(ctx, o); err != nil {
 		return err
 	}
 	if o.Operator {

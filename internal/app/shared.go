@@ -31,10 +31,10 @@ func ResolveStateLocation(flag, estateValue string) (loc, source string) {
 }
 
 // openShared wires the shared state at o.StateLocation (no-op when empty):
-// an S3 client of the Security account in the estate's primary Region
-// (the bucket must be there), the engine's SharedState, and the audit
-// log's shared chain.
-func (a *App) openShared(o Options) error {
+// an S3 client of the Security account in the bucket's Region (asked of
+// S3 with HeadBucket, so the bucket may be in any Region), the engine's
+// SharedState, and the audit log's shared chain.
+func (a *App) openShared(ctx context.Context, o Options) error {
 	if o.StateLocation == "" {
 		return nil
 	}
@@ -42,7 +42,15 @@ func (a *App) openShared(o Options) error {
 	if err != nil {
 		return err
 	}
-	a.Shared = &sharedstate.Store{S3: a.AWS.S3(o.Estate.SecurityAccount, o.Estate.PrimaryRegion()), Location: loc}
+	c := a.AWS.S3(o.Estate.SecurityAccount, o.Estate.PrimaryRegion())
+	region, err := sharedstate.BucketRegion(ctx, c, loc.Bucket)
+	if err != nil {
+		return fmt.Errorf("state location %s: %w", loc, err)
+	}
+	if region != o.Estate.PrimaryRegion() {
+		c = a.AWS.S3(o.Estate.SecurityAccount, region)
+	}
+	a.Shared = &sharedstate.Store{S3: c, Location: loc}
 	a.Session = &sharedstate.Session{Store: a.Shared, StaleAfter: o.StaleAfter}
 	a.Engine.Shared = a.Session
 	a.Engine.Audit = sharedAuditor{inner: a.Engine.Audit, shared: a.Shared}

@@ -78,6 +78,8 @@ func (a *admission) admitter(pk pendingKey) func(context.Context, pendingKey) *k
 		return a.admitRollbackKey
 	case Retire.String(), RetireUndo.String(), ScheduleDeletion.String():
 		return a.admitRetireKey
+	case ImportFirst.String(), ImportExisting.String():
+		return a.admitImportKey
 	}
 	return a.admitKey
 }

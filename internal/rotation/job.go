@@ -52,6 +52,11 @@ func (j *keyJob) execute(ctx context.Context) error {
 			return &StoppedError{RunID: j.run.ID}
 		}
 		if err := j.runStep(ctx, step); err != nil {
+			if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+				// Ctrl-C between the check above and the journal's read or
+				// write: the step did not end, so resume runs it again.
+				return &StoppedError{RunID: j.run.ID}
+			}
 			return err
 		}
 	}

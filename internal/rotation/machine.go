@@ -34,9 +34,17 @@ const (
 	Retire
 	RetireUndo
 	ScheduleDeletion
+	// ImportFirst: a key's first material (key PendingImport, no
+	// material yet), generated in the HSM (strategy_import.go).
+	ImportFirst
+	// ImportExisting: a material whose imported copy expired or was
+	// deleted (or whose expiry the operator changes) imported again from
+	// its HSM object as EXISTING_KEY_MATERIAL (strategy_import.go).
+	ImportExisting
 )
 
-var strategyNames = [...]string{"", "in-place", "new-key", "reimport", "rollback", "retire", "retire-undo", "schedule-deletion"}
+var strategyNames = [...]string{"", "in-place", "new-key", "reimport", "rollback", "retire", "retire-undo", "schedule-deletion",
+	"import", "import-existing"}
 
 func (s Strategy) String() string {
 	if s <= StrategyUnknown || int(s) >= len(strategyNames) {
@@ -56,7 +64,7 @@ func ParseStrategy(name string) (Strategy, error) {
 			return i, nil
 		}
 	}
-	return StrategyUnknown, fmt.Errorf("strategy %q: %w (want in-place, new-key, reimport or rollback)", name, ErrUnknownStrategy)
+	return StrategyUnknown, fmt.Errorf("strategy %q: %w (want in-place, new-key, reimport, rollback, import or import-existing)", name, ErrUnknownStrategy)
 }
 
 // action is what one step does for one key. Every action is idempotent

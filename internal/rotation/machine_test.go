@@ -46,10 +46,25 @@ var wantOrders = map[Strategy][2][]store.Step{
 		{store.StepPlan, store.StepScheduleDeletion, store.StepVerify, store.StepRecord, store.StepDone},
 		{store.StepPlan, store.StepScheduleDeletion, store.StepVerify, store.StepRecord, store.StepDone},
 	},
+	// no canaries: the key cannot encrypt before the import
+	ImportFirst: {
+		{store.StepPlan, store.StepHSMGenerate, store.StepGetParameters, store.StepWrap, store.StepImport,
+			store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepHSMGenerate, store.StepGetParameters, store.StepWrap, store.StepImport,
+			store.StepImportReplicas, store.StepVerify, store.StepRecord, store.StepDone},
+	},
+	// replicas before the primary, as a re-import
+	ImportExisting: {
+		{store.StepPlan, store.StepHSMFind, store.StepGetParameters, store.StepWrap, store.StepImport,
+			store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepHSMFind, store.StepImportReplicas, store.StepGetParameters, store.StepWrap,
+			store.StepImport, store.StepVerify, store.StepRecord, store.StepDone},
+	},
 }
 
 func TestStrategyOrders(t *testing.T) {
-	if got := Strategies(); !slices.Equal(got, []Strategy{InPlace, NewKey, Reimport, RollbackStrategy, Retire, RetireUndo, ScheduleDeletion}) {
+	if got := Strategies(); !slices.Equal(got, []Strategy{InPlace, NewKey, Reimport, RollbackStrategy, Retire, RetireUndo, ScheduleDeletion,
+		ImportFirst, ImportExisting}) {
 		t.Fatalf("strategies %v", got)
 	}
 	for s, orders := range wantOrders {

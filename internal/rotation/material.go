@@ -179,7 +179,8 @@ func (j *keyJob) importOnce(ctx context.Context) (string, error) {
 	// NEW_KEY_MATERIAL in both strategies: in place it becomes the pending
 	// material; into a new key it is the first material (KMS refuses
 	// EXISTING_KEY_MATERIAL for material never associated with the key).
-	spec := keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String()}
+	// A byok import may ask for an expiry (validTo); a rotation never does.
+	spec := keyimport.Import{Type: types.ImportTypeNewKeyMaterial, Description: j.run.ID.String(), ValidTo: j.validTo()}
 	return j.importer(j.key.Region).ImportRewrapping(ctx, obj, j.params, w, spec, j.rewrapped(ctx))
 }
 

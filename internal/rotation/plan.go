@@ -83,7 +83,7 @@ func Decide(k estate.Key, st KeyStatus, pol estate.Policy, strategy estate.Strat
 	p.Due, p.Why = due(st, pol, now)
 	p.Expiring = expiringMaterials(k, st, pol.ExpiryWarning, now)
 	p.Impact = impact(k.Service, strategy)
-	p.Refused = refusal(st, strategy, runID)
+	p.Refused = refusal(k.Alias, st, strategy, runID)
 	if p.Refused == nil && strategy == estate.StrategyNewKey && (st.MultiRegion || len(k.Replicas) > 0) {
 		p.Refused = &Refusal{KeyARN: st.ARN, Err: ErrNewKeyMultiRegion,
 			Hint: "rotate it in place (--strategy in-place): the key ID stays and every replica gets the same material"}
@@ -115,10 +115,13 @@ func (p Plan) ReimportableCount() int {
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
-func refusal(st KeyStatus, strategy estate.Strategy, runID string) *Refusal {
+func refusal(alias string, st KeyStatus, strategy estate.Strategy, runID string) *Refusal {
 	r := func(err error, hint string) *Refusal { return &Refusal{KeyARN: st.ARN, Err: err, Hint: hint} }
 	if st.Origin != types.OriginTypeExternal {
 		return r(ErrNotExternal, "remove the key from the estate or rotate it with AWS automatic rotation")
+	}
+	if st.State == types.KeyStatePendingImport && len(st.Materials) == 0 && st.CurrentID == "" {
+		return r(fmt.Errorf("%w (state %s: no key material yet)", ErrKeyState, st.State), "import its first material: byok import --key "+alias)
 	}
 	if st.State != types.KeyStateEnabled {
 		return r(fmt.Errorf("%w (state %s)", ErrKeyState, st.State), "enable the key, or re-import expired material with byok import --reimport")

@@ -84,7 +84,7 @@ func (e *Engine) Prepare(ctx context.Context, req Request) (Prepared, error) {
 		return Prepared{}, ErrEmptyRequest
 	}
 	rot, err := ParseStrategy(string(req.Strategy))
-	if err != nil || rot == Reimport || rot == RollbackStrategy {
+	if err != nil || (rot != InPlace && rot != NewKey) {
 		return Prepared{}, fmt.Errorf("request strategy %q: %w (want in-place or new-key)", req.Strategy, ErrUnknownStrategy)
 	}
 	out := Prepared{Selector: req.Selector, Strategy: req.Strategy, ChangeRef: req.ChangeRef}

@@ -142,7 +142,7 @@ func (j *keyJob) importReplica(ctx context.Context, region string) error {
 	}
 	// The object exists: the primary's import came from it.
 	_, err = j.importer(region).Run(ctx, keyimport.Request{KeyID: arn, Source: keyimport.Source{Label: j.hsmLabel()},
-		Import: keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID}})
+		Import: keyimport.Import{Type: types.ImportTypeExistingKeyMaterial, Description: j.run.ID.String(), MaterialID: j.rk.NewMaterialID, ValidTo: j.validTo()}})
 	if err != nil && j.replicaHas(ctx, k, arn) {
 		return nil // the import took effect; its answer was lost
 	}

@@ -38,10 +38,14 @@ type Selector struct {
 	Key     string `json:"key,omitempty"`
 	// Retire are a retire request's options (nil otherwise).
 	Retire *RetireOptions `json:"retire,omitempty"`
+	// ValidTo is the expiry a byok import gives the material it imports
+	// (nil: none). Recorded with the run so a resume imports with the
+	// same absolute expiry.
+	ValidTo *time.Time `json:"valid_to,omitempty"`
 }
 
 func (s Selector) encode() string {
-	b, _ := json.Marshal(s) // a struct of strings and a bool always marshals
+	b, _ := json.Marshal(s) // strings, a bool and a time always marshal
 	return string(b)
 }
 

@@ -13,6 +13,12 @@
 // finds out instead of overwriting the new holder. 409
 // ConditionalRequestConflict (two writers raced) is retried after re-reading.
 //
+// The bucket may be in any Region: BucketRegion asks S3 with HeadBucket,
+// which names the bucket's Region in x-amz-bucket-region from any Region.
+// Each run's journal object (runs/RUN.json) carries the last step boundary
+// of each key and a status, so operators whose state file does not hold a
+// run can list and show it.
+//
 // The package calls only S3 (through the narrow S3 interface), never KMS,
 // never prints, and stores no secret: lock objects and journal objects hold
 // ARNs, host names, PIDs, run IDs, step names and times.

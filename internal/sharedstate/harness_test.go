@@ -19,7 +19,11 @@ const (
 	security = "111111111111"
 	region   = "eu-west-1"
 	bucket   = "byok-state-111111111111"
-	keyA     = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	// another account's bucket in another Region (not the caller's)
+	otherAccount = "222222222222"
+	otherRegion  = "eu-central-1"
+	otherBucket  = "byok-state-222222222222"
+	keyA         = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 )
 
 // clock is a settable test clock.
@@ -48,6 +52,9 @@ func newS3(t testing.TB) *s3.Client {
 	}
 	s.Register(v)
 	if err := v.Seed(s3svc.BucketSeed{Account: security, Region: region, Name: bucket}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Seed(s3svc.BucketSeed{Account: otherAccount, Region: otherRegion, Name: otherBucket}); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(s)

@@ -2,7 +2,10 @@ package sharedstate
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -11,7 +14,10 @@ import (
 // holder's local SQLite file stays the working journal; this object is
 // rewritten after each step boundary.
 type RunRecord struct {
-	Run     string      `json:"run"`
+	Run string `json:"run"`
+	// Status is running, stopped (a key's step failed) or done (every key
+	// the run admitted reached done); the holder's local state file has
+	// the run's outcome.
 	Status  string      `json:"status"`
 	Holder  string      `json:"holder"`
 	Host    string      `json:"host"`
@@ -43,4 +49,44 @@ func (s *Store) GetRun(ctx context.Context, run string) (RunRecord, error) {
 	var r RunRecord
 	_, err := s.getJSON(ctx, s.Location.key("runs", run+".json"), &r)
 	return r, err
+}
+
+// ListRuns reads every run's journal object, newest run first.
+func (s *Store) ListRuns(ctx context.Context) ([]RunRecord, error) {
+	keys, err := s.list(ctx, "runs")
+	if err != nil {
+		return nil, err
+	}
+	var out []RunRecord
+	for _, k := range keys {
+		if !strings.HasSuffix(k, ".json") {
+			continue
+		}
+		var r RunRecord
+		if _, err := s.getJSON(ctx, k, &r); errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Run > out[j].Run }) // run IDs start with their UTC time
+	return out, nil
+}
+
+// status is the record's status from its keys' last boundaries.
+func (r RunRecord) status() string {
+	done := len(r.Keys) > 0
+	for _, k := range r.Keys {
+		if k.Phase == "fail" {
+			return "stopped"
+		}
+		if k.Step != "done" || k.Phase != "end" {
+			done = false
+		}
+	}
+	if done {
+		return "done"
+	}
+	return "running"
 }

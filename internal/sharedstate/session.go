@@ -33,7 +33,10 @@ type Session struct {
 	runs map[string]*RunRecord // run → its journal object
 }
 
-var _ rotation.SharedState = (*Session)(nil)
+var (
+	_ rotation.SharedState      = (*Session)(nil)
+	_ rotation.SharedLockReader = (*Session)(nil)
+)
 
 func (s *Session) me(run store.RunID, keyARN string) Lock {
 	host, pid := s.Host, s.PID
@@ -142,16 +145,8 @@ func (s *Session) ReleaseRun(ctx context.Context, run store.RunID) error {
 // rewritten with the key's step boundary. A failed write is not fatal to
 // the run (the local journal has the step); it is retried at the next one.
 func (s *Session) Step(ctx context.Context, ev rotation.Progress) {
+	rec := s.record(ctx, ev.RunID)
 	s.mu.Lock()
-	if s.runs == nil {
-		s.runs = map[string]*RunRecord{}
-	}
-	rec := s.runs[ev.RunID.String()]
-	if rec == nil {
-		me := s.me(ev.RunID, "")
-		rec = &RunRecord{Run: ev.RunID.String(), Status: "running", Holder: me.Holder, Host: me.Host, PID: me.PID}
-		s.runs[rec.Run] = rec
-	}
 	kr := RunKeyRec{Key: ev.KeyARN, Step: ev.Step.String(), Phase: ev.Phase.String()}
 	if ev.Err != nil {
 		kr.Error = ev.Err.Error()
@@ -165,11 +160,54 @@ func (s *Session) Step(ctx context.Context, ev rotation.Progress) {
 	if !replaced {
 		rec.Keys = append(rec.Keys, kr)
 	}
+	rec.Status = rec.status()
 	cp := *rec
 	cp.Keys = append([]RunKeyRec(nil), rec.Keys...)
 	s.mu.Unlock()
 	_ = s.Store.PutRun(ctx, cp)
 }
 
+// record is this process's journal object of run: on the first boundary
+// of the run in this process, the keys another process (a killed holder,
+// before a resume) recorded are kept, and this process is the holder.
+func (s *Session) record(ctx context.Context, run store.RunID) *RunRecord {
+	s.mu.Lock()
+	rec := s.runs[run.String()]
+	s.mu.Unlock()
+	if rec != nil {
+		return rec
+	}
+	prev, err := s.Store.GetRun(ctx, run.String())
+	me := s.me(run, "")
+	fresh := &RunRecord{Run: run.String(), Status: "running", Holder: me.Holder, Host: me.Host, PID: me.PID}
+	if err == nil {
+		fresh.Keys = prev.Keys
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runs == nil {
+		s.runs = map[string]*RunRecord{}
+	}
+	if rec = s.runs[run.String()]; rec == nil {
+		rec = fresh
+		s.runs[run.String()] = rec
+	}
+	return rec
+}
+
 // Describe is the session for messages.
 func (s *Session) Describe() string { return fmt.Sprintf("shared state %s", s.Store.Location) }
+
+// KeyHolder implements rotation.SharedLockReader: the shared lock's
+// holder of keyARN as a *HeldError (held), nil when the key is free.
+func (s *Session) KeyHolder(ctx context.Context, keyARN string) (held error, err error) {
+	l, err := s.Store.Get(ctx, keyARN)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	stale := l.Stale(s.Store.now(), s.staleAfter()) || !rotation.ProcessAlive(l.Host, l.PID)
+	return &HeldError{Location: s.Store.Location, Lock: l, Stale: stale}, nil
+}

@@ -147,10 +147,16 @@ func malformedXML() *awsproto.Error {
 }
 
 // headBucket answers 200 with the bucket's Region, 301 from the wrong
-// Region, 403 for another account's bucket and 404 when missing.
+// Region, 403 for another account's bucket and 404 when missing. Like
+// S3, every answer for an existing bucket names its Region in
+// x-amz-bucket-region, whatever the caller may do with the bucket (the
+// documented way to discover a bucket's Region).
 func (s *Service) headBucket(w http.ResponseWriter, c *svc.Call, t target) *awsproto.Error {
 	s.mu.RLock()
 	b, err := s.owned(c, t.bucket, true)
+	if err != nil && s.buckets[t.bucket] != nil {
+		err.Extra = map[string]string{"Region": s.buckets[t.bucket].Region}
+	}
 	s.mu.RUnlock()
 	if err != nil {
 		return err
