@@ -36,6 +36,11 @@ type keyJob struct {
 	// the key (import or create-key); the watch reads CloudTrail from
 	// there (from the run's start after a resume).
 	changeStart time.Time
+	// subject is the resource of a resource procedure (nil for a key's).
+	subject *Subject
+	// notes are journaled with the step that sets them (e.g. how the
+	// operator confirmed writers stopped); never secrets.
+	notes map[string]string
 }
 
 // execute runs the remaining steps, journaling each before and after.
@@ -129,11 +134,15 @@ func (j *keyJob) fail(ctx context.Context, step store.Step, err error) error {
 // detail is the journaled state after a step: IDs and digests, never
 // material, PINs or import tokens.
 func (j *keyJob) detail() map[string]any {
-	return map[string]any{
+	d := map[string]any{
 		"old_material_id": j.rk.OldMaterialID, "new_material_id": j.rk.NewMaterialID,
 		"blob_sha256": j.rk.BlobSHA256, "hsm_label": j.rk.HSMLabel,
 		"old_key_id": j.rk.OldKeyID, "new_key_id": j.rk.NewKeyID,
 	}
+	for k, v := range j.notes {
+		d[k] = v
+	}
+	return d
 }
 
 func (j *keyJob) save(ctx context.Context) error {
