@@ -100,6 +100,9 @@ type procedure struct {
 	// journal, locks, audit and resume work on that ARN, and admission is
 	// admitResource (no key plan).
 	resource bool
+	// method is the planner's method (package migrate's Method) a
+	// resource procedure carries out; "" for key procedures and rollbacks.
+	method string
 }
 
 // procedures is every strategy's table (one file each).
