@@ -109,7 +109,7 @@ func migrateApplyCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	if f.dry {
-		f.rot.stateMode = store.ModeRead
+		f.rot.stateMode = store.ModeReadIfExists
 	} else {
 		f.rot.stateMode = store.ModeCreate
 	}
@@ -182,6 +182,11 @@ func prepareMigration(e *rotation.Engine, plan migrate.Plan, changeRef string) (
 	var skipped []migrate.Item
 	for _, it := range plan.Items {
 		if !it.Ready() {
+			skipped = append(skipped, it)
+			continue
+		}
+		if _, err := rotation.StrategyForMethod(string(it.Method)); err != nil {
+			it.Cannot = fmt.Sprintf("method %s: this byok cannot apply it yet (%v)", it.Method, err)
 			skipped = append(skipped, it)
 			continue
 		}
