@@ -117,3 +117,4 @@ func runIDFrom(t *testing.T, out string) string {
 }
 
 type rdsInstance = rdstypes.DBInstance
+type rdsCluster = rdstypes.DBCluster
