@@ -235,16 +235,22 @@ func writersConfirmer(flagGiven bool, stderr io.Writer) func(context.Context, ro
 		if flagGiven {
 			return "--writers-stopped flag", nil
 		}
-		if confirmText(stderr, fmt.Sprintf("writers of %s stopped? the final snapshot is taken next;", s.ARN)) {
+		if stdinIsTerminal() && confirmText(stderr, fmt.Sprintf("writers of %s stopped? the final snapshot is taken next;", s.ARN)) {
 			return "confirmed at the prompt", nil
 		}
 		return "", fmt.Errorf("%s: %w (resume with --writers-stopped once they are)", s.ARN, rotation.ErrWritersNotConfirmed)
 	}
 }
 
+// stdinIsTerminal: stdin is a character device other than /dev/null
+// (which is one too, and what a detached or test process reads).
 func stdinIsTerminal() bool {
 	fi, err := os.Stdin.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
 }
 
 // runMigration sets the engine up for a migration run, runs start and
