@@ -89,7 +89,7 @@ func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
 	if err := j.guard(ctx, step); err != nil {
 		return err
 	}
-	j.e.failpoint(step, "before")
+	j.failpoint(step, "before")
 	if err := j.e.Store.BeginStep(ctx, j.run.ID, j.rk.KeyARN, step, j.detail()); err != nil {
 		return fmt.Errorf("journal begin %s: %w", step, err)
 	}
@@ -103,7 +103,7 @@ func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
 	if err != nil {
 		return j.fail(ctx, step, err)
 	}
-	j.e.failpoint(step, "unrecorded")
+	j.failpoint(step, "unrecorded")
 	if step == store.StepDone {
 		if err := j.e.Store.ReleaseKeyLock(ctx, j.rk.KeyARN, j.run.ID); err != nil {
 			return j.fail(ctx, step, err)
@@ -115,7 +115,7 @@ func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
 	}
 	j.e.progress(j, step, store.PhaseEnd, nil)
 	j.e.logger().InfoContext(ctx, "step done", logRun, j.run.ID.String(), logKey, j.rk.KeyARN, logStep, step.String())
-	j.e.failpoint(step, "after")
+	j.failpoint(step, "after")
 	return nil
 }
 

@@ -39,6 +39,7 @@ func (j *keyJob) auroraSwitch(ctx context.Context) error {
 			if err := renameInstance(ctx, c, id, migName(name, "old", j.run.ID)); err != nil {
 				return err
 			}
+			j.e.failpointAt(j.proc.strategy.String() + "/switch:member-renamed")
 		}
 	}
 	for _, m := range orig.DBClusterMembers {
@@ -63,6 +64,7 @@ func (j *keyJob) switchClusters(ctx context.Context, c RDS) error {
 		if err := renameCluster(ctx, c, s.Name, oldName); err != nil {
 			return err
 		}
+		j.e.failpointAt(j.proc.strategy.String() + "/switch:original-renamed")
 		cur = nil
 	} else if cur != nil && aws.ToString(cur.DbClusterResourceId) != j.rk.NewMaterialID {
 		return fmt.Errorf("%w: %s is held by %s, neither the original (%s) nor the restored cluster (%s)", ErrMigrationState,

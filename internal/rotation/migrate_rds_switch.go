@@ -115,6 +115,7 @@ func (j *keyJob) rdsSwitch(ctx context.Context) error {
 		if err := renameInstance(ctx, c, s.Name, oldName); err != nil {
 			return err
 		}
+		j.e.failpointAt(j.proc.strategy.String() + "/switch:original-renamed")
 		cur = nil
 	} else if cur != nil && aws.ToString(cur.DbiResourceId) != j.rk.NewMaterialID {
 		return fmt.Errorf("%w: %s is held by %s, neither the original (%s) nor the restored instance (%s)", ErrMigrationState,
