@@ -123,7 +123,11 @@ func (j *keyJob) fail(ctx context.Context, step store.Step, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return &StoppedError{RunID: j.run.ID}
 	}
-	kf := &KeyFailure{KeyARN: j.rk.KeyARN, Step: step, Err: err, Hint: hintFor(err, j.run.ID)}
+	hint := hintFor(err, j.run.ID)
+	if j.proc.resource {
+		hint = migrationHint(err, j.run.ID)
+	}
+	kf := &KeyFailure{KeyARN: j.rk.KeyARN, Step: step, Err: err, Hint: hint}
 	if jerr := j.e.Store.FailStep(context.WithoutCancel(ctx), j.run.ID, j.rk.KeyARN, step, kf.Error(), j.detail()); jerr != nil {
 		return errors.Join(kf, jerr)
 	}

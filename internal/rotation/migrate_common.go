@@ -198,3 +198,22 @@ func (j *keyJob) loadMigration(ctx context.Context) error {
 	j.rk.Verification = rk.Verification
 	return nil
 }
+
+// migrationHint is the way out of a failed step of a resource procedure.
+func migrationHint(err error, run store.RunID) string {
+	var ref *Refusal
+	var we *WaitError
+	switch {
+	case errors.As(err, &ref):
+		return ref.Hint
+	case errors.Is(err, ErrWritersNotConfirmed):
+		return "stop the writers, then: byok migrate resume " + run.String() + " --writers-stopped"
+	case errors.Is(err, ErrSwitchLimit):
+		return "DynamoDB allows the next key switch at the time it named; then: byok migrate resume " + run.String()
+	case errors.As(err, &we):
+		return "AWS has not finished; byok migrate resume " + run.String() + " waits again (--wait-timeout for longer waits)"
+	case errors.Is(err, ErrVerification):
+		return "inspect the resource; byok migrate rollback " + run.String() + " gives the names back to the originals"
+	}
+	return "fix the cause, then: byok migrate resume " + run.String()
+}

@@ -2,6 +2,7 @@ package rotation
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -86,5 +87,24 @@ func TestSwitched(t *testing.T) {
 	}
 	if !switched(store.RunKey{Strategy: MigrateDynamoDB.String(), Step: store.StepUpdateSSE}) || switched(store.RunKey{Strategy: MigrateDynamoDB.String(), Step: store.StepPlan}) {
 		t.Error("dynamodb switched")
+	}
+}
+
+func TestMigrationHint(t *testing.T) {
+	run := store.RunID("r-20261127T010203Z-3fa9")
+	for name, c := range map[string]struct {
+		err  error
+		want string
+	}{
+		"writers":  {err: fmt.Errorf("x: %w", ErrWritersNotConfirmed), want: "--writers-stopped"},
+		"limit":    {err: fmt.Errorf("%w: next at T", ErrSwitchLimit), want: "next key switch"},
+		"wait":     {err: &WaitError{What: "x"}, want: "waits again"},
+		"verify":   {err: fmt.Errorf("%w: no", ErrVerification), want: "byok migrate rollback " + string(run)},
+		"refusal":  {err: &Refusal{Err: ErrMigrationState, Hint: "do X"}, want: "do X"},
+		"anything": {err: errors.New("boom"), want: "byok migrate resume " + string(run)},
+	} {
+		if got := migrationHint(c.err, run); !strings.Contains(got, c.want) {
+			t.Errorf("%s: hint %q, want %q in it", name, got, c.want)
+		}
 	}
 }
