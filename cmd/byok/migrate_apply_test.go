@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
@@ -79,6 +81,13 @@ func TestMigrateApplyEndToEnd(t *testing.T) {
 	fx.check("describe table", err)
 	if k := aws.ToString(tb.Table.SSEDescription.KMSMasterKeyArn); k != targets["alias/prod/dynamodb"] {
 		t.Errorf("prod-orders on %s, want %s", k, targets["alias/prod/dynamodb"])
+	}
+	// The change went through prod's migration role, not the operator role.
+	ev, err := cloudtrail.NewFromConfig(fx.cfg(fxProd)).LookupEvents(fx.ctx, &cloudtrail.LookupEventsInput{
+		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("UpdateTable")}}})
+	fx.check("lookup UpdateTable events", err)
+	if len(ev.Events) != 1 || !strings.Contains(aws.ToString(ev.Events[0].CloudTrailEvent), "assumed-role/byok-migration/") {
+		t.Errorf("UpdateTable events in prod: %+v; want one, by the byok-migration role", ev.Events)
 	}
 	status := cliRunOK(t, "migrate", "status", run, "--format", "json")
 	var mr migrationRun
