@@ -45,7 +45,7 @@ func benchMigration(b *testing.B, four bool) (aws, real time.Duration) {
 	}
 	before := fx.sb.Server.Env.Clock.Offset()
 	start := time.Now()
-	stop := fx.driveClock(fxProd, nil)
+	stop := fx.driveClockBy(fxProd, 10*time.Second, 5*time.Millisecond, nil)
 	code, out, errOut := cliRunTB(append(args, "--estate", fx.estateFile, "--poll", "2ms", "--wait-timeout", "1m")...)
 	stop()
 	real = time.Since(start)
