@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -69,4 +70,47 @@ func (fx *fixture) clusterNamed(account, id string) *rdsCluster {
 	out, err := fx.rds(account).DescribeDBClusters(fx.ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
 	fx.check("describe "+id, err)
 	return &out.DBClusters[0]
+}
+
+// TestMigrateRollbackTableSwitchLimit: a table's rollback that DynamoDB's
+// daily switch limit refuses stops the rollback run with the time of the
+// next allowed switch; once that time has come, migrate resume finishes
+// it and the table is back on its old key.
+func TestMigrateRollbackTableSwitchLimit(t *testing.T) {
+	fx, _ := migrationFixture(t)
+	fx.settle(fxProd)
+	table := "arn:aws:dynamodb:eu-west-1:" + fxProd + ":table/prod-orders"
+	old := fx.keys["alias/prod/dynamodb"]
+	switchTable := func(key string) {
+		_, err := fx.ddb(fxProd).UpdateTable(fx.ctx, &dynamodb.UpdateTableInput{TableName: aws.String("prod-orders"), SSESpecification: kmsSSE(key)})
+		fx.check("switch prod-orders", err)
+		fx.settle(fxProd)
+	}
+	switchTable(fx.keys["alias/prod/s3"]) // switches 1 and 2 of the window
+	switchTable(old)
+	stop := fx.driveClock(fxProd, nil)
+	code, out, errOut := cliRun(t, migrationArgs(fx, "migrate", "apply", "--yes", "--resource", table)...) // switch 3
+	stop()
+	if code != exitOK {
+		t.Fatalf("migrate apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	run := runIDFrom(t, out)
+	switchTable(fx.keys["alias/prod/s3"]) // switch 4: the window is used up
+	code, out, errOut = cliRun(t, migrationArgs(fx, "migrate", "rollback", run, "--yes")...)
+	if code != exitFailed || !strings.Contains(errOut, "next switch is allowed at") || !strings.Contains(errOut, "byok migrate resume") {
+		t.Fatalf("rollback beyond the switch limit: exit %d\n%s\n%s", code, out, errOut)
+	}
+	rb := runIDFrom(t, out)
+	fx.sb.AdvanceClock(6 * time.Hour)
+	stop = fx.driveClock(fxProd, nil)
+	code, out, errOut = cliRun(t, migrationArgs(fx, "migrate", "resume", rb)...)
+	stop()
+	if code != exitOK {
+		t.Fatalf("resume of the rollback: exit %d\n%s\n%s", code, out, errOut)
+	}
+	tb, err := fx.ddb(fxProd).DescribeTable(fx.ctx, &dynamodb.DescribeTableInput{TableName: aws.String("prod-orders")})
+	fx.check("describe table", err)
+	if k := aws.ToString(tb.Table.SSEDescription.KMSMasterKeyArn); k != old {
+		t.Errorf("prod-orders on %s after the rollback, want %s", k, old)
+	}
 }
