@@ -99,6 +99,9 @@ func TestMigrateApplyEndToEnd(t *testing.T) {
 			t.Errorf("%s at %s %s", r.Resource, r.Step, r.Phase)
 		}
 	}
+	if show := cliRunOK(t, "runs", "show", run); !strings.Contains(show, "arn:aws:rds:eu-west-1:"+fxProd+":db:prod-db") {
+		t.Errorf("runs show does not list the migrated instance:\n%s", show)
+	}
 	if code, out, errOut := cliRun(t, "audit", "verify"); code != exitOK {
 		t.Fatalf("audit verify: exit %d\n%s\n%s", code, out, errOut)
 	}

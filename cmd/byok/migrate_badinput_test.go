@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +43,14 @@ func TestMigrateApplyRefusals(t *testing.T) {
 				}
 			}
 		})
+	}
+	// A saved plan is checked again: its Ready items are the request.
+	saved := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(saved, []byte(cliRunOK(t, "migrate", "plan", "--estate", fx.estateFile, "--env", "prod", "--format", "json")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if dry := cliRunOK(t, migrationArgs(fx, "migrate", "apply", "--plan", saved, "--dry-run")...); strings.Count(dry, "migrate-") != 3 {
+		t.Errorf("dry run of the saved plan:\n%s", dry)
 	}
 	_, err := fx.rds(fxProd).ModifyDBInstance(fx.ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("prod-db"),
 		DBInstanceClass: aws.String("db.t4g.small"), ApplyImmediately: aws.Bool(true)})
