@@ -219,7 +219,8 @@ func TestAWSFlagsReachTheSDK(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", sandboxrun.NewTest(t, false).URL()) // answering, so loading gets as far as the profile
 	extra := map[string][]string{"rotate": {"--due"}, "resume": {"r-20261127T010203Z-3fa9"},
 		"rollback": {"r-20261127T010203Z-3fa9"}, "import": {"--key", "alias/dev/s3"}, "watch": {"--key", "alias/dev/s3"},
-		"retire":          {"--key", "alias/dev/s3", "--dry-run"},
+		"retire":         {"--key", "alias/dev/s3", "--dry-run"},
+		"migrate resume": {"r-20261127T010203Z-3fa9"}, "migrate rollback": {"r-20261127T010203Z-3fa9"},
 		"runs abandon":    {"r-20261127T010203Z-3fa9", "--reason", "test"},
 		"lock release":    {"alias/dev/s3", "--force", "--reason", "test"},
 		"estate discover": {"--out", filepath.Join(t.TempDir(), "discovered.yaml")}}
