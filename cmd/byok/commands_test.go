@@ -22,11 +22,12 @@ import (
 var (
 	awsCommands = map[string]bool{"scan": true, "plan": true, "migrate plan": true, "rotate": true, "resume": true,
 		"rollback": true, "import": true, "watch": true, "serve": true, "runs abandon": true,
-		"lock status": true, "lock release": true, "estate discover": true, "audit verify-shared": true, "retire": true}
+		"lock status": true, "lock release": true, "estate discover": true, "audit verify-shared": true, "retire": true,
+		"migrate apply": true, "migrate resume": true, "migrate rollback": true}
 	localCommands = map[string]bool{"estate validate": true, "estate show": true, "sandbox": true,
 		"sandbox config-invoke": true, "hsm init": true, "hsm check": true, "hsm list": true,
 		"runs list": true, "runs show": true, "audit show": true, "audit verify": true, "audit adopt-head": true,
-		"findings diff": true, "demo": true}
+		"findings diff": true, "demo": true, "migrate status": true}
 )
 
 // cliIsolate keeps the developer's AWS, estate, state and HSM settings out
@@ -218,7 +219,8 @@ func TestAWSFlagsReachTheSDK(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", sandboxrun.NewTest(t, false).URL()) // answering, so loading gets as far as the profile
 	extra := map[string][]string{"rotate": {"--due"}, "resume": {"r-20261127T010203Z-3fa9"},
 		"rollback": {"r-20261127T010203Z-3fa9"}, "import": {"--key", "alias/dev/s3"}, "watch": {"--key", "alias/dev/s3"},
-		"retire":          {"--key", "alias/dev/s3", "--dry-run"},
+		"retire":         {"--key", "alias/dev/s3", "--dry-run"},
+		"migrate resume": {"r-20261127T010203Z-3fa9"}, "migrate rollback": {"r-20261127T010203Z-3fa9"},
 		"runs abandon":    {"r-20261127T010203Z-3fa9", "--reason", "test"},
 		"lock release":    {"alias/dev/s3", "--force", "--reason", "test"},
 		"estate discover": {"--out", filepath.Join(t.TempDir(), "discovered.yaml")}}

@@ -30,7 +30,8 @@ var exitMeaning = []struct {
 
 // runCommands are the commands that run a journaled rotation and so may
 // exit 3 (stopped, resumable).
-var runCommands = map[string]bool{"rotate": true, "resume": true, "retire": true}
+var runCommands = map[string]bool{"rotate": true, "resume": true, "retire": true,
+	"migrate apply": true, "migrate resume": true, "migrate rollback": true}
 
 // exitStatus maps a command's exit code to the table: a code the table
 // does not hold, or exitFindings from a command that never reports

@@ -93,32 +93,14 @@ func migratePlanCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	sel := migrate.Selection{Key: f.key, Resource: f.resource}
-	var accounts []string
-	if f.env != "" {
-		env, ok := est.Environment(f.env)
-		if !ok {
-			return usageError("migrate plan", "--env %q: %v (the estate has %s)", f.env, migrate.ErrNoEnv, envNames(est))
-		}
-		sel.Account, accounts = env.Account, []string{env.Account}
-	}
 	aws, err := newAWSEnv(ctx, est)
 	if err != nil {
 		return err
 	}
 	defer aws.Close()
-	bar := newProgress(stderr, len(scan.Targets(orAll(accounts, est.Accounts()), est.Regions))*3)
-	rep, idx, err := scan.RunIndexed(ctx, est, scan.Deps{Inventory: aws.Inventory(), KMS: aws.KeyFacts()},
-		scan.Options{Accounts: accounts, Now: time.Now(), Source: source, Progress: bar.step})
-	bar.done()
+	plan, err := makeMigrationPlan(ctx, est, source, aws, migrationSelection{env: f.env, key: f.key, resource: f.resource, to: f.to, role: f.role}, stderr)
 	if err != nil {
 		return err
-	}
-	items := migrate.Build(rep.Results, sel, idx.Key, migrate.EstateTargets(est, idx.AliasTarget, f.to))
-	now := time.Now()
-	plan := migrate.Plan{GeneratedAt: now.UTC(), Items: migrate.Gather(ctx, items, migrationDeps(aws, est, f.role), now, 4)}
-	for _, e := range rep.Meta.Errors {
-		plan.Errors = append(plan.Errors, fmt.Sprintf("%s/%s %s: %s", e.Account, e.Region, e.Service, e.Message))
 	}
 	if err := writeMigratePlan(stdout, f, plan); err != nil {
 		return err
@@ -135,4 +117,35 @@ func envNames(est *estate.Estate) string {
 		names = append(names, e.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// migrationSelection is what migrate plan and migrate apply select.
+type migrationSelection struct{ env, key, resource, to, role string }
+
+// makeMigrationPlan scans the selection and plans it with the pre-flight
+// (the one path of migrate plan and migrate apply).
+func makeMigrationPlan(ctx context.Context, est *estate.Estate, source string, aws *awsEnv, s migrationSelection, stderr io.Writer) (migrate.Plan, error) {
+	sel := migrate.Selection{Key: s.key, Resource: s.resource}
+	var accounts []string
+	if s.env != "" {
+		env, ok := est.Environment(s.env)
+		if !ok {
+			return migrate.Plan{}, usageError("migrate", "--env %q: %v (the estate has %s)", s.env, migrate.ErrNoEnv, envNames(est))
+		}
+		sel.Account, accounts = env.Account, []string{env.Account}
+	}
+	bar := newProgress(stderr, len(scan.Targets(orAll(accounts, est.Accounts()), est.Regions))*3)
+	rep, idx, err := scan.RunIndexed(ctx, est, scan.Deps{Inventory: aws.Inventory(), KMS: aws.KeyFacts()},
+		scan.Options{Accounts: accounts, Now: time.Now(), Source: source, Progress: bar.step})
+	bar.done()
+	if err != nil {
+		return migrate.Plan{}, err
+	}
+	items := migrate.Build(rep.Results, sel, idx.Key, migrate.EstateTargets(est, idx.AliasTarget, s.to))
+	now := time.Now()
+	plan := migrate.Plan{GeneratedAt: now.UTC(), Items: migrate.Gather(ctx, items, migrationDeps(aws, est, s.role), now, 4)}
+	for _, e := range rep.Meta.Errors {
+		plan.Errors = append(plan.Errors, fmt.Sprintf("%s/%s %s: %s", e.Account, e.Region, e.Service, e.Message))
+	}
+	return plan, nil
 }

@@ -22,7 +22,7 @@ import (
 // s3 aliases, prod's instance, cluster (with a member), table and bucket
 // (three objects) are KEY_SUPERSEDED; dev has a table on the AWS managed
 // key. Only prod deployed the migration role.
-func migrationFixture(t *testing.T) (*fixture, map[string]string) {
+func migrationFixture(t testing.TB) (*fixture, map[string]string) {
 	fx := newFixture(t)
 	k := fx.keys
 	fx.instance(fxProd, "prod-db", true, k["alias/prod/rds"])

@@ -32,6 +32,8 @@ type rotationFlags struct {
 	stateMode store.Mode
 	// staleAfter is when a silent lock holder counts as stale (zero: the default).
 	staleAfter time.Duration
+	// migrationRole is the member accounts' migration role ("" the default).
+	migrationRole string
 }
 
 func addRotationFlags(fs *flag.FlagSet) rotationFlags {
@@ -92,7 +94,8 @@ func openRotation(ctx context.Context, f rotationFlags, needHSM bool, stderr io.
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	a, err := app.Open(ctx, app.Options{Estate: est, AWS: base, StatePath: path, StateMode: f.stateMode, Operator: needHSM,
-		StateLocation: loc, StaleAfter: f.staleAfter, Logger: logger, Failpoint: failpointFromEnv(), WatchWindow: *f.watch})
+		StateLocation: loc, StaleAfter: f.staleAfter, Logger: logger, Failpoint: failpointFromEnv(), WatchWindow: *f.watch,
+		MigrationRole: f.migrationRole})
 	if err != nil {
 		return nil, err
 	}

@@ -63,14 +63,14 @@ services: [s3, rds, dynamodb]
 // fixture is a running sandbox seeded with fxEstateYAML and the estate
 // file the CLI reads.
 type fixture struct {
-	t          *testing.T
+	t          testing.TB
 	sb         *sandboxrun.Sandbox
 	estateFile string
 	keys       map[string]string // alias → key ARN as seeded
 	ctx        context.Context
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	sb := sandboxrun.NewTest(t, false)

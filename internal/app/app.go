@@ -45,6 +45,9 @@ type Options struct {
 	// a silent lock holder counts as stale (zero: 2 min).
 	StateLocation string
 	StaleAfter    time.Duration
+	// MigrationRole is the member accounts' migration role ARN with
+	// {account} (DefaultMigrationRole when empty), for resource procedures.
+	MigrationRole string
 }
 
 // App is byok's parts, wired.
@@ -91,6 +94,7 @@ func (a *App) open(ctx context.Context, o Options) error {
 		a.Engine.HSM = o.HSM
 	}
 	a.Engine.Retire = a.RetireSources()
+	a.Engine.Resources = NewMigration(a.AWS, o.Estate.SecurityAccount, o.MigrationRole)
 	if err := a.openShared(ctx, o); err != nil {
 		return err
 	}

@@ -71,6 +71,9 @@ func (a *admission) admitAll(ctx context.Context, keys []pendingKey, jobs chan<-
 
 // admitter is the admission of a requested key's strategy.
 func (a *admission) admitter(pk pendingKey) func(context.Context, pendingKey) *keyJob {
+	if resourceProc(pk.rq.Strategy) {
+		return a.admitResource
+	}
 	switch pk.rq.Strategy {
 	case Reimport.String():
 		return a.admitReimportKey

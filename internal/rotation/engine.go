@@ -78,6 +78,16 @@ type Engine struct {
 	Retire RetireChecker
 	// Now is the clock retire judges periods by (default time.Now).
 	Now func() time.Time
+	// Resources are the member accounts' migration role clients, for
+	// resource procedures (migrations); nil when the caller runs none.
+	Resources Resources
+	// WritersStopped is asked, by a method with downtime, to confirm that
+	// the resource's writers are stopped before its final snapshot; it
+	// returns how it was confirmed (journaled and audited). Nil refuses.
+	WritersStopped func(ctx context.Context, s Subject) (how string, err error)
+	// MigrationPoll and MigrationTimeout pace and bound the waits of
+	// resource procedures (defaults 15 s and 2 h per wait).
+	MigrationPoll, MigrationTimeout time.Duration
 }
 
 // Progress is one step boundary of one key.

@@ -35,3 +35,14 @@ func (e *Engine) failpointAt(name string) {
 	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	select {}
 }
+
+// failpoint is Engine.failpoint for this job's procedure: a failpoint
+// may also name the strategy, "STRATEGY/STEP:WHEN" (e.g.
+// migrate-rds-instance/switch:unrecorded), so that a kill test of one
+// procedure is not triggered by another sharing the step's name.
+func (j *keyJob) failpoint(step store.Step, when string) {
+	if j.e.Failpoint == j.proc.strategy.String()+"/"+step.String()+":"+when {
+		j.e.failpointAt(j.e.Failpoint)
+	}
+	j.e.failpoint(step, when)
+}

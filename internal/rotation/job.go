@@ -36,6 +36,11 @@ type keyJob struct {
 	// the key (import or create-key); the watch reads CloudTrail from
 	// there (from the run's start after a resume).
 	changeStart time.Time
+	// subject is the resource of a resource procedure (nil for a key's).
+	subject *Subject
+	// notes are journaled with the step that sets them (e.g. how the
+	// operator confirmed writers stopped); never secrets.
+	notes map[string]string
 }
 
 // execute runs the remaining steps, journaling each before and after.
@@ -89,7 +94,7 @@ func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
 	if err := j.guard(ctx, step); err != nil {
 		return err
 	}
-	j.e.failpoint(step, "before")
+	j.failpoint(step, "before")
 	if err := j.e.Store.BeginStep(ctx, j.run.ID, j.rk.KeyARN, step, j.detail()); err != nil {
 		return fmt.Errorf("journal begin %s: %w", step, err)
 	}
@@ -103,7 +108,7 @@ func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
 	if err != nil {
 		return j.fail(ctx, step, err)
 	}
-	j.e.failpoint(step, "unrecorded")
+	j.failpoint(step, "unrecorded")
 	if step == store.StepDone {
 		if err := j.e.Store.ReleaseKeyLock(ctx, j.rk.KeyARN, j.run.ID); err != nil {
 			return j.fail(ctx, step, err)
@@ -115,7 +120,7 @@ func (j *keyJob) runStep(ctx context.Context, step store.Step) error {
 	}
 	j.e.progress(j, step, store.PhaseEnd, nil)
 	j.e.logger().InfoContext(ctx, "step done", logRun, j.run.ID.String(), logKey, j.rk.KeyARN, logStep, step.String())
-	j.e.failpoint(step, "after")
+	j.failpoint(step, "after")
 	return nil
 }
 
@@ -123,7 +128,11 @@ func (j *keyJob) fail(ctx context.Context, step store.Step, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return &StoppedError{RunID: j.run.ID}
 	}
-	kf := &KeyFailure{KeyARN: j.rk.KeyARN, Step: step, Err: err, Hint: hintFor(err, j.run.ID)}
+	hint := hintFor(err, j.run.ID)
+	if j.proc.resource {
+		hint = migrationHint(err, j.run.ID)
+	}
+	kf := &KeyFailure{KeyARN: j.rk.KeyARN, Step: step, Err: err, Hint: hint}
 	if jerr := j.e.Store.FailStep(context.WithoutCancel(ctx), j.run.ID, j.rk.KeyARN, step, kf.Error(), j.detail()); jerr != nil {
 		return errors.Join(kf, jerr)
 	}
@@ -134,11 +143,15 @@ func (j *keyJob) fail(ctx context.Context, step store.Step, err error) error {
 // detail is the journaled state after a step: IDs and digests, never
 // material, PINs or import tokens.
 func (j *keyJob) detail() map[string]any {
-	return map[string]any{
+	d := map[string]any{
 		"old_material_id": j.rk.OldMaterialID, "new_material_id": j.rk.NewMaterialID,
 		"blob_sha256": j.rk.BlobSHA256, "hsm_label": j.rk.HSMLabel,
 		"old_key_id": j.rk.OldKeyID, "new_key_id": j.rk.NewKeyID,
 	}
+	for k, v := range j.notes {
+		d[k] = v
+	}
+	return d
 }
 
 func (j *keyJob) save(ctx context.Context) error {

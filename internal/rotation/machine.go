@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/byok-dev/byok/internal/store"
 )
@@ -41,10 +42,23 @@ const (
 	// deleted (or whose expiry the operator changes) imported again from
 	// its HSM object as EXISTING_KEY_MATERIAL (strategy_import.go).
 	ImportExisting
+	// MigrateRDSInstance: final snapshot → copy under the target key →
+	// restore → rename switch → stop the old one (migrate_rds.go).
+	MigrateRDSInstance
+	// MigrateAuroraCluster: the same with cluster snapshots and one
+	// instance per original member (migrate_aurora.go).
+	MigrateAuroraCluster
+	// MigrateDynamoDB: UpdateTable SSESpecification per replica
+	// (migrate_dynamodb.go).
+	MigrateDynamoDB
+	// MigrateRollback: undoes a migration run's switch; a run of its own
+	// whose Target is the migration run (migrate_rollback.go).
+	MigrateRollback
 )
 
 var strategyNames = [...]string{"", "in-place", "new-key", "reimport", "rollback", "retire", "retire-undo", "schedule-deletion",
-	"import", "import-existing"}
+	"import", "import-existing",
+	"migrate-rds-instance", "migrate-aurora-cluster", "migrate-dynamodb-table", "migrate-rollback"}
 
 func (s Strategy) String() string {
 	if s <= StrategyUnknown || int(s) >= len(strategyNames) {
@@ -64,7 +78,7 @@ func ParseStrategy(name string) (Strategy, error) {
 			return i, nil
 		}
 	}
-	return StrategyUnknown, fmt.Errorf("strategy %q: %w (want in-place, new-key, reimport, rollback, import or import-existing)", name, ErrUnknownStrategy)
+	return StrategyUnknown, fmt.Errorf("strategy %q: %w (want one of %s)", name, ErrUnknownStrategy, strings.Join(strategyNames[1:], ", "))
 }
 
 // action is what one step does for one key. Every action is idempotent
@@ -89,6 +103,14 @@ type stepDef struct {
 type procedure struct {
 	strategy Strategy
 	table    []stepDef
+	// resource: the procedure runs on a resource (a migration), not an
+	// estate key: its subject is the resource ARN (see Subject), the
+	// journal, locks, audit and resume work on that ARN, and admission is
+	// admitResource (no key plan).
+	resource bool
+	// method is the planner's method (package migrate's Method) a
+	// resource procedure carries out; "" for key procedures and rollbacks.
+	method string
 }
 
 // procedures is every strategy's table (one file each).

@@ -60,11 +60,30 @@ var wantOrders = map[Strategy][2][]store.Step{
 		{store.StepPlan, store.StepHSMFind, store.StepImportReplicas, store.StepGetParameters, store.StepWrap,
 			store.StepImport, store.StepVerify, store.StepRecord, store.StepDone},
 	},
+	MigrateRDSInstance: {migRDS, migRDS},
+	MigrateAuroraCluster: {
+		{store.StepPlan, store.StepWritersStopped, store.StepSnapshot, store.StepCopySnapshot, store.StepRestore, store.StepMembers,
+			store.StepSwitch, store.StepVerify, store.StepStopOld, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepWritersStopped, store.StepSnapshot, store.StepCopySnapshot, store.StepRestore, store.StepMembers,
+			store.StepSwitch, store.StepVerify, store.StepStopOld, store.StepRecord, store.StepDone},
+	},
+	MigrateDynamoDB: {
+		{store.StepPlan, store.StepUpdateSSE, store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepUpdateSSE, store.StepVerify, store.StepRecord, store.StepDone},
+	},
+	MigrateRollback: {
+		{store.StepPlan, store.StepRollback, store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepRollback, store.StepVerify, store.StepRecord, store.StepDone},
+	},
 }
+
+var migRDS = []store.Step{store.StepPlan, store.StepWritersStopped, store.StepSnapshot, store.StepCopySnapshot, store.StepRestore,
+	store.StepSwitch, store.StepVerify, store.StepStopOld, store.StepRecord, store.StepDone}
 
 func TestStrategyOrders(t *testing.T) {
 	if got := Strategies(); !slices.Equal(got, []Strategy{InPlace, NewKey, Reimport, RollbackStrategy, Retire, RetireUndo, ScheduleDeletion,
-		ImportFirst, ImportExisting}) {
+		ImportFirst, ImportExisting,
+		MigrateRDSInstance, MigrateAuroraCluster, MigrateDynamoDB, MigrateRollback}) {
 		t.Fatalf("strategies %v", got)
 	}
 	for s, orders := range wantOrders {

@@ -34,6 +34,9 @@ type Item struct {
 	Note  string
 	Steps []store.Step
 	Plan  *Plan // the plan the decision came from (nil for a rollback)
+	// Subject is the resource of a resource procedure (a migration); Key
+	// is then its stand-in (Alias = the resource ARN).
+	Subject *Subject
 }
 
 // Prepared is a whole request decided: the selection and every key.
@@ -176,6 +179,11 @@ var errNoFreshPlan = fmt.Errorf("no fresh plan")
 func requestKeys(items []Item) []store.RequestKey {
 	var rq []store.RequestKey
 	for _, it := range items {
+		if it.Subject != nil {
+			rq = append(rq, store.RequestKey{Alias: it.Subject.ARN, Region: it.Subject.Region, Strategy: it.Strategy.String(),
+				NewKeyID: it.Subject.TargetKey, HSMLabel: it.Subject.Location(), Reason: it.Note})
+			continue
+		}
 		rq = append(rq, store.RequestKey{Alias: it.Key.Alias, Region: it.Key.Region, Strategy: it.Strategy.String(),
 			MaterialID: it.MaterialID, HSMLabel: it.HSMLabel, NewKeyID: it.NewKeyID, Reason: it.Note})
 	}

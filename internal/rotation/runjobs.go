@@ -26,8 +26,16 @@ func (e *Engine) job(run store.Run, k estate.Key, rk store.RunKey) (*keyJob, err
 	if err != nil {
 		return nil, err
 	}
-	return &keyJob{e: e, run: run, key: k, rk: rk, kms: e.securityKMS(k.Region), proc: proc,
-		steps: proc.steps(len(k.Replicas) > 0), timings: map[string]time.Duration{}}, nil
+	j := &keyJob{e: e, run: run, key: k, rk: rk, kms: e.securityKMS(k.Region), proc: proc,
+		steps: proc.steps(len(k.Replicas) > 0), timings: map[string]time.Duration{}}
+	if proc.resource {
+		sub, err := subjectOf(rk)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: %w", run.ID, err)
+		}
+		j.subject, j.key = &sub, sub.key()
+	}
+	return j, nil
 }
 
 // finishRun records the run's outcome from its request: succeeded when

@@ -32,7 +32,7 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	}
 	var jobs []*keyJob
 	for _, rk := range rks {
-		k, err := e.estateKeyFor(ctx, rk)
+		k, err := e.runKeyKey(ctx, rk)
 		if err != nil {
 			return err
 		}
@@ -75,6 +75,14 @@ func (e *Engine) pendingKeys(ctx context.Context, run store.Run) ([]pendingKey, 
 	}
 	var out []pendingKey
 	for _, rq := range byAdmission(rqs, store.AdmissionPending) {
+		if resourceProc(rq.Strategy) {
+			sub, err := SubjectAt(rq.Alias, rq.HSMLabel, rq.NewKeyID)
+			if err != nil {
+				return nil, fmt.Errorf("run %s request %s: %w", run.ID, rq.Alias, err)
+			}
+			out = append(out, pendingKey{key: sub.key(), rq: rq})
+			continue
+		}
 		k, ok := e.estateKey(rq.Alias, rq.Region)
 		if isRetire(rq.Strategy) {
 			k, ok = e.retireKey(rq.Alias), true
@@ -132,6 +140,16 @@ func regionOf(arn string) string {
 		}
 	}
 	return parts[3]
+}
+
+// runKeyKey is the estate key of a key procedure's run key, or the
+// subject stand-in of a resource procedure's.
+func (e *Engine) runKeyKey(ctx context.Context, rk store.RunKey) (estate.Key, error) {
+	if resourceProc(rk.Strategy) {
+		sub, err := subjectOf(rk)
+		return sub.key(), err
+	}
+	return e.estateKeyFor(ctx, rk)
 }
 
 // EstateKey returns the estate key a run key belongs to.

@@ -86,11 +86,23 @@ const (
 	StepDisable
 	StepEnable
 	StepScheduleDeletion
+	// Resource procedures (migrations, package rotation's migrate_*.go).
+	// StepWritersStopped: the operator confirmed the resource's writers
+	// are stopped (journaled with how).
+	StepWritersStopped
+	StepSnapshot     // final snapshot of the resource
+	StepCopySnapshot // copy of it encrypted under the target key
+	StepRestore      // restore of the copy under a temporary name
+	StepMembers      // Aurora: one instance per original member
+	StepSwitch       // the names swap: the restored one takes the original's
+	StepStopOld      // the original (renamed) is stopped, kept for rollback
+	StepUpdateSSE    // DynamoDB: UpdateTable SSESpecification, per replica
 )
 
 var stepNames = [...]string{"", "plan", "canaries", "hsm-generate", "get-parameters", "wrap",
 	"import", "import-replicas", "rotate", "verify", "tag", "watch", "record", "create-key",
-	"update-alias", "rollback", "hsm-find", "done", "disable", "enable", "schedule-deletion"}
+	"update-alias", "rollback", "hsm-find", "done", "disable", "enable", "schedule-deletion",
+	"writers-stopped", "snapshot", "copy-snapshot", "restore", "members", "switch", "stop-old", "update-sse"}
 
 func (s Step) String() string {
 	if s <= StepUnknown || int(s) >= len(stepNames) {

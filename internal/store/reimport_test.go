@@ -15,7 +15,10 @@ func TestStepNamesOnDisk(t *testing.T) {
 		"rotate": StepRotate, "verify": StepVerify, "tag": StepTag, "watch": StepWatch, "record": StepRecord,
 		"create-key": StepCreateKey, "update-alias": StepUpdateAlias, "rollback": StepRollback,
 		"hsm-find": StepHSMFind, "done": StepDone,
-		"disable": StepDisable, "enable": StepEnable, "schedule-deletion": StepScheduleDeletion}
+		"disable": StepDisable, "enable": StepEnable, "schedule-deletion": StepScheduleDeletion,
+		"writers-stopped": StepWritersStopped, "snapshot": StepSnapshot,
+		"copy-snapshot": StepCopySnapshot, "restore": StepRestore, "members": StepMembers, "switch": StepSwitch,
+		"stop-old": StepStopOld, "update-sse": StepUpdateSSE}
 	for name, step := range want {
 		got, err := ParseStep(name)
 		if err != nil || got != step || step.String() != name {

@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/smithy-go"
+
+	"github.com/byok-dev/byok/internal/awsx"
+	"github.com/byok-dev/byok/internal/rotation"
+)
+
+// DefaultMigrationRole is the role deploy/member-account.yaml creates in
+// a member account when EnableMigrationRole=true ({account} is replaced).
+const DefaultMigrationRole = "arn:aws:iam::{account}:role/byok-migration"
+
+// MigrationRoleTemplate names where the migration role is defined, for
+// errors.
+const MigrationRoleTemplate = "deploy/member-account.yaml (parameter EnableMigrationRole=true)"
+
+// MigrationRoleError: the member account's migration role could not be
+// assumed.
+type MigrationRoleError struct {
+	Role string
+	Err  error
+}
+
+func (e *MigrationRoleError) Error() string {
+	return fmt.Sprintf("cannot assume the migration role %s: %v; deploy it with %s", e.Role, e.Err, MigrationRoleTemplate)
+}
+
+func (e *MigrationRoleError) Unwrap() error { return e.Err }
+
+// Migration is rotation.Resources through each member account's
+// migration role, assumed from the operator role (the only principal its
+// trust policy names); the operator role itself never changes a resource.
+// One assumption per account and Region, cached; a failed one is retried
+// on the next call (a resumed step).
+type Migration struct {
+	c        *Clients
+	security string
+	template string
+
+	mu  sync.Mutex
+	cfg map[[2]string]aws.Config
+}
+
+// NewMigration returns the migration role clients; template is the role
+// ARN with {account} (DefaultMigrationRole when empty).
+func NewMigration(c *Clients, securityAccount, template string) *Migration {
+	if template == "" {
+		template = DefaultMigrationRole
+	}
+	return &Migration{c: c, security: securityAccount, template: template, cfg: map[[2]string]aws.Config{}}
+}
+
+// RoleARN is the migration role of account.
+func (m *Migration) RoleARN(account string) string {
+	return strings.ReplaceAll(m.template, "{account}", account)
+}
+
+func (m *Migration) config(ctx context.Context, account, region string) (aws.Config, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := [2]string{account, region}
+	if cfg, ok := m.cfg[k]; ok {
+		return cfg, nil
+	}
+	role := m.RoleARN(account)
+	op := m.c.Accounts().For(m.security)
+	cfg := awsx.WithRegion(awsx.Assume(op, role), region)
+	cfg.Retryer = refreshOnExpiry(cfg.Retryer, op.Credentials, cfg.Credentials)
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return aws.Config{}, &MigrationRoleError{Role: role, Err: err}
+	}
+	m.cfg[k] = cfg
+	return cfg, nil
+}
+
+// RDS implements rotation.Resources.
+func (m *Migration) RDS(ctx context.Context, account, region string) (rotation.RDS, error) {
+	cfg, err := m.config(ctx, account, region)
+	if err != nil {
+		return nil, err
+	}
+	return rds.NewFromConfig(cfg), nil
+}
+
+// DynamoDB implements rotation.Resources.
+func (m *Migration) DynamoDB(ctx context.Context, account, region string) (rotation.DynamoDB, error) {
+	cfg, err := m.config(ctx, account, region)
+	if err != nil {
+		return nil, err
+	}
+	return dynamodb.NewFromConfig(cfg), nil
+}
+
+// refreshOnExpiry makes a call that AWS answers ExpiredToken fetch new
+// session credentials and try again: a migration waits for hours, and a
+// session (15 minutes by default, one hour at most when chained) can
+// expire between the SDK's own refreshes when clocks disagree.
+func refreshOnExpiry(next func() aws.Retryer, caches ...aws.CredentialsProvider) func() aws.Retryer {
+	return func() aws.Retryer {
+		var base aws.Retryer = retry.NewStandard()
+		if next != nil {
+			base = next()
+		}
+		v2, ok := base.(aws.RetryerV2)
+		if !ok {
+			v2 = retry.NewStandard()
+		}
+		return expiryRetryer{RetryerV2: v2, caches: caches}
+	}
+}
+
+type expiryRetryer struct {
+	aws.RetryerV2
+	caches []aws.CredentialsProvider
+}
+
+// IsErrorRetryable invalidates the cached sessions on ExpiredToken, so
+// the retried attempt signs with new ones.
+func (r expiryRetryer) IsErrorRetryable(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && (ae.ErrorCode() == "ExpiredToken" || ae.ErrorCode() == "ExpiredTokenException") {
+		for _, c := range r.caches {
+			if cc, ok := c.(*aws.CredentialsCache); ok {
+				cc.Invalidate()
+			}
+		}
+		return true
+	}
+	return r.RetryerV2.IsErrorRetryable(err)
+}
