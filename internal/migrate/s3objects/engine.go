@@ -1,0 +1,190 @@
+package s3objects
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Options configure one pass over a bucket.
+type Options struct {
+	Bucket       string
+	TargetKeyARN string
+	// InFlight is how many objects are copied at once (default 32).
+	InFlight int
+	// MultipartThreshold: objects larger than this are copied with
+	// UploadPartCopy (default and maximum MaxCopySize; at least
+	// MinPartSize, lowered only to exercise the path on small objects).
+	MultipartThreshold int64
+	// PartSize of UploadPartCopy (default 512 MiB, at least MinPartSize;
+	// raised when an object would need more than MaxParts parts).
+	PartSize int64
+	// Checkpoint, when set, is loaded before and saved during the pass.
+	Checkpoint Checkpoint
+	// CheckpointEvery objects the mark is saved (default 500), and at
+	// the end of the pass.
+	CheckpointEvery int
+	// Progress, when set, is called at most every ProgressEvery (default
+	// 250 ms) and once at the end.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+	TotalObjects  int64 // for the ETA (the plan's count); 0 unknown
+	// MaxThrottleRetries per object after the SDK's own retries (default 12).
+	MaxThrottleRetries int
+	Logger             *slog.Logger
+}
+
+func (o *Options) defaults() error {
+	if o.Bucket == "" {
+		return fmt.Errorf("%w: bucket is required", ErrBadOptions)
+	}
+	if err := checkTarget(o.TargetKeyARN); err != nil {
+		return err
+	}
+	setDefault(&o.InFlight, 32)
+	setDefault(&o.MultipartThreshold, MaxCopySize)
+	setDefault(&o.PartSize, 512<<20)
+	setDefault(&o.CheckpointEvery, 500)
+	setDefault(&o.ProgressEvery, 250*time.Millisecond)
+	setDefault(&o.MaxThrottleRetries, 12)
+	switch {
+	case o.InFlight < 1 || o.InFlight > 10000:
+		return fmt.Errorf("%w: objects in flight must be 1–10000, got %d", ErrBadOptions, o.InFlight)
+	case o.MultipartThreshold < MinPartSize || o.MultipartThreshold > MaxCopySize:
+		return fmt.Errorf("%w: multipart threshold must be %d–%d bytes, got %d", ErrBadOptions, MinPartSize, MaxCopySize, o.MultipartThreshold)
+	case o.PartSize < MinPartSize || o.PartSize > MaxCopySize:
+		return fmt.Errorf("%w: part size must be %d–%d bytes, got %d", ErrBadOptions, MinPartSize, MaxCopySize, o.PartSize)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+func setDefault[T int | int64 | time.Duration](v *T, d T) {
+	if *v == 0 {
+		*v = d
+	}
+}
+
+// item is one listed object, numbered in listing order.
+type item struct {
+	seq  int64
+	key  string
+	etag string
+	size int64
+	algo string // checksum algorithm the listing reports
+}
+
+// Run re-encrypts the bucket's current objects onto the target key and
+// then counts the noncurrent versions left on other keys. On error the
+// checkpoint holds the mark reached; Run again resumes after it.
+func Run(ctx context.Context, api API, opts Options) (Result, error) {
+	if err := opts.defaults(); err != nil {
+		return Result{}, err
+	}
+	var after string
+	var start Counts
+	if opts.Checkpoint != nil {
+		var err error
+		if after, start, err = opts.Checkpoint.Load(ctx); err != nil {
+			return Result{}, fmt.Errorf("load checkpoint: %w", err)
+		}
+	}
+	e := &engine{api: api, opts: opts, gate: &gate{}}
+	counts, err := e.pass(ctx, after, start)
+	res := Result{Counts: counts}
+	if err != nil {
+		return res, err
+	}
+	res.NoncurrentByKey, res.Noncurrent, err = e.noncurrent(ctx)
+	return res, err
+}
+
+type engine struct {
+	api  API
+	opts Options
+	gate *gate
+}
+
+// pass lists after the mark and copies with InFlight workers.
+func (e *engine) pass(ctx context.Context, after string, start Counts) (Counts, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	tr := newTracker(ctx, e.opts, after, start)
+	work := make(chan item, e.opts.InFlight)
+	var wg sync.WaitGroup
+	for range e.opts.InFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				out, err := e.object(ctx, it)
+				if err != nil {
+					cancel(err)
+					return
+				}
+				tr.done(it.seq, out)
+			}
+		}()
+	}
+	lerr := e.list(ctx, after, tr, work)
+	close(work)
+	wg.Wait()
+	err := context.Cause(ctx)
+	if err == nil && lerr != nil {
+		err = lerr
+	}
+	counts, serr := tr.finish(err == nil)
+	if err == nil {
+		err = serr
+	}
+	return counts, err
+}
+
+// list streams ListObjectsV2 from after, one page at a time, registering
+// each object with the tracker before handing it to a worker.
+func (e *engine) list(ctx context.Context, after string, tr *tracker, work chan<- item) error {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(e.opts.Bucket)}
+	if after != "" {
+		in.StartAfter = aws.String(after)
+	}
+	p := s3.NewListObjectsV2Paginator(e.api, in)
+	for p.HasMorePages() {
+		page, err := e.listPage(ctx, p)
+		if err != nil {
+			return err
+		}
+		for _, o := range page.Contents {
+			it := item{key: aws.ToString(o.Key), etag: aws.ToString(o.ETag), size: aws.ToInt64(o.Size)}
+			if len(o.ChecksumAlgorithm) > 0 {
+				it.algo = string(o.ChecksumAlgorithm[0])
+			}
+			it.seq = tr.add(it.key)
+			select {
+			case work <- it:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+	}
+	return nil
+}
+
+func (e *engine) listPage(ctx context.Context, p *s3.ListObjectsV2Paginator) (*s3.ListObjectsV2Output, error) {
+	var page *s3.ListObjectsV2Output
+	err := e.retry(ctx, func() error {
+		var err error
+		page, err = p.NextPage(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, &ObjectError{Key: e.opts.Bucket, Op: "ListObjectsV2", Err: err}
+	}
+	return page, nil
+}
