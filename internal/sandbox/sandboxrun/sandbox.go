@@ -14,6 +14,7 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
 	"github.com/byok-dev/byok/internal/sandbox/orgsvc"
+	"github.com/byok-dev/byok/internal/sandbox/s3controlsvc"
 	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 )
 
@@ -45,6 +46,7 @@ type Sandbox struct {
 	// S3 and Config are exposed for seeding legacy buckets and emitting
 	// Config rule events in-process.
 	S3            *s3svc.Service
+	S3Control     *s3controlsvc.Service
 	ConfigService *configsvc.Service
 	// Organizations holds the organization SetOrganization installs.
 	Organizations *orgsvc.Service
@@ -72,7 +74,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, errors.Join(err, srv.Close())
 	}
-	sb := &Sandbox{Server: srv, KMS: k.kms, S3: k.s3, ConfigService: k.config, Organizations: k.org, opts: opts}
+	sb := &Sandbox{Server: srv, KMS: k.kms, S3: k.s3, S3Control: k.s3ctl, ConfigService: k.config, Organizations: k.org, opts: opts}
 	sb.SetFaults(opts.Faults, opts.EnforceQuotas)
 	return sb, nil
 }
@@ -127,6 +129,7 @@ func (s *Sandbox) Close() error {
 		stop := s.stop
 		s.stop = func() error { return nil }
 		s.mu.Unlock()
+		s.S3Control.Close()
 		s.KMS.Close()
 		if stop == nil {
 			stop = s.Server.Close

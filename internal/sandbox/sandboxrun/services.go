@@ -12,6 +12,7 @@ import (
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
 	"github.com/byok-dev/byok/internal/sandbox/orgsvc"
 	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
+	"github.com/byok-dev/byok/internal/sandbox/s3controlsvc"
 	s3svc "github.com/byok-dev/byok/internal/sandbox/s3svc"
 	"github.com/byok-dev/byok/internal/sandbox/securityhubsvc"
 	"github.com/byok-dev/byok/internal/sandbox/snssvc"
@@ -24,6 +25,7 @@ import (
 type services struct {
 	kms    *kmssvc.Service
 	s3     *s3svc.Service
+	s3ctl  *s3controlsvc.Service
 	config *configsvc.Service
 	org    *orgsvc.Service
 }
@@ -64,6 +66,11 @@ func registerServices(srv *sandbox.Server) (services, error) {
 		return none, fmt.Errorf("s3 service: %w", err)
 	}
 	s3.UseKMS(kms)
+	s3ctl, err := s3controlsvc.New(env, s3)
+	if err != nil {
+		kms.Close()
+		return none, fmt.Errorf("s3 control service: %w", err)
+	}
 	add(srv, kms, kmssvc.Quotas(), kmssvc.ThrottleError)
 	add(srv, sts, stssvc.Quotas(), stssvc.ThrottleError)
 	add(srv, ct, ctsvc.Quotas(), ctsvc.ThrottleError)
@@ -74,14 +81,15 @@ func registerServices(srv *sandbox.Server) (services, error) {
 		kms.Close()
 		return none, fmt.Errorf("config service: %w", err)
 	}
-	add(srv, s3, s3svc.Quotas(), s3svc.ThrottleError)
+	// S3 Control signs as "s3": one front serves both.
+	add(srv, s3controlsvc.Front{S3: s3, Control: s3ctl}, append(s3svc.Quotas(), s3controlsvc.Quotas()...), s3svc.ThrottleError)
 	add(srv, cfg, nil, configsvc.ThrottleError)
 	add(srv, snssvc.NewService(env), snssvc.Quotas(), snssvc.ThrottleError)
 	add(srv, securityhubsvc.New(env), securityhubsvc.Quotas(), securityhubsvc.ThrottleError)
 	add(srv, sqsvc.New(env, srv.Faults), nil, sqsvc.ThrottleError)
 	org := orgsvc.New(env)
 	add(srv, org, nil, orgsvc.ThrottleError)
-	return services{kms: kms, s3: s3, config: cfg, org: org}, nil
+	return services{kms: kms, s3: s3, s3ctl: s3ctl, config: cfg, org: org}, nil
 }
 
 func add(srv *sandbox.Server, v svc.Service, qs []faults.Quota, te func() *awsproto.Error) {
