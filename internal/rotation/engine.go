@@ -88,6 +88,9 @@ type Engine struct {
 	// MigrationPoll and MigrationTimeout pace and bound the waits of
 	// resource procedures (defaults 15 s and 2 h per wait).
 	MigrationPoll, MigrationTimeout time.Duration
+	// S3 tunes the S3 bucket method (migrate_s3.go); zero values are its
+	// defaults.
+	S3 S3Migration
 }
 
 // Progress is one step boundary of one key.

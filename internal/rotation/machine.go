@@ -54,11 +54,15 @@ const (
 	// MigrateRollback: undoes a migration run's switch; a run of its own
 	// whose Target is the migration run (migrate_rollback.go).
 	MigrateRollback
+	// MigrateS3Bucket: default encryption onto the target key, every
+	// current object re-encrypted in place (migrate_s3.go).
+	MigrateS3Bucket
 )
 
 var strategyNames = [...]string{"", "in-place", "new-key", "reimport", "rollback", "retire", "retire-undo", "schedule-deletion",
 	"import", "import-existing",
-	"migrate-rds-instance", "migrate-aurora-cluster", "migrate-dynamodb-table", "migrate-rollback"}
+	"migrate-rds-instance", "migrate-aurora-cluster", "migrate-dynamodb-table", "migrate-rollback",
+	"migrate-s3-bucket"}
 
 func (s Strategy) String() string {
 	if s <= StrategyUnknown || int(s) >= len(strategyNames) {

@@ -75,6 +75,10 @@ var wantOrders = map[Strategy][2][]store.Step{
 		{store.StepPlan, store.StepRollback, store.StepVerify, store.StepRecord, store.StepDone},
 		{store.StepPlan, store.StepRollback, store.StepVerify, store.StepRecord, store.StepDone},
 	},
+	MigrateS3Bucket: {
+		{store.StepPlan, store.StepDefaultEncryption, store.StepReencrypt, store.StepVerify, store.StepRecord, store.StepDone},
+		{store.StepPlan, store.StepDefaultEncryption, store.StepReencrypt, store.StepVerify, store.StepRecord, store.StepDone},
+	},
 }
 
 var migRDS = []store.Step{store.StepPlan, store.StepWritersStopped, store.StepSnapshot, store.StepCopySnapshot, store.StepRestore,
@@ -83,7 +87,7 @@ var migRDS = []store.Step{store.StepPlan, store.StepWritersStopped, store.StepSn
 func TestStrategyOrders(t *testing.T) {
 	if got := Strategies(); !slices.Equal(got, []Strategy{InPlace, NewKey, Reimport, RollbackStrategy, Retire, RetireUndo, ScheduleDeletion,
 		ImportFirst, ImportExisting,
-		MigrateRDSInstance, MigrateAuroraCluster, MigrateDynamoDB, MigrateRollback}) {
+		MigrateRDSInstance, MigrateAuroraCluster, MigrateDynamoDB, MigrateRollback, MigrateS3Bucket}) {
 		t.Fatalf("strategies %v", got)
 	}
 	for s, orders := range wantOrders {

@@ -97,12 +97,17 @@ const (
 	StepSwitch       // the names swap: the restored one takes the original's
 	StepStopOld      // the original (renamed) is stopped, kept for rollback
 	StepUpdateSSE    // DynamoDB: UpdateTable SSESpecification, per replica
+	// S3 bucket: PutBucketEncryption onto the target key, then every
+	// current object re-encrypted (checkpointed in the journal).
+	StepDefaultEncryption
+	StepReencrypt
 )
 
 var stepNames = [...]string{"", "plan", "canaries", "hsm-generate", "get-parameters", "wrap",
 	"import", "import-replicas", "rotate", "verify", "tag", "watch", "record", "create-key",
 	"update-alias", "rollback", "hsm-find", "done", "disable", "enable", "schedule-deletion",
-	"writers-stopped", "snapshot", "copy-snapshot", "restore", "members", "switch", "stop-old", "update-sse"}
+	"writers-stopped", "snapshot", "copy-snapshot", "restore", "members", "switch", "stop-old", "update-sse",
+	"default-encryption", "reencrypt"}
 
 func (s Step) String() string {
 	if s <= StepUnknown || int(s) >= len(stepNames) {

@@ -18,7 +18,8 @@ func TestStepNamesOnDisk(t *testing.T) {
 		"disable": StepDisable, "enable": StepEnable, "schedule-deletion": StepScheduleDeletion,
 		"writers-stopped": StepWritersStopped, "snapshot": StepSnapshot,
 		"copy-snapshot": StepCopySnapshot, "restore": StepRestore, "members": StepMembers, "switch": StepSwitch,
-		"stop-old": StepStopOld, "update-sse": StepUpdateSSE}
+		"stop-old": StepStopOld, "update-sse": StepUpdateSSE,
+		"default-encryption": StepDefaultEncryption, "reencrypt": StepReencrypt}
 	for name, step := range want {
 		got, err := ParseStep(name)
 		if err != nil || got != step || step.String() != name {

@@ -56,3 +56,14 @@ func (e *engine) versionKey(ctx context.Context, key, version string) (string, e
 	}
 	return aws.ToString(h.SSEKMSKeyId), nil
 }
+
+// Noncurrent counts the bucket's noncurrent versions that are not on the
+// target key, per key ARN (what Run reports after its pass), for a bucket
+// re-encrypted another way (Batch Operations).
+func Noncurrent(ctx context.Context, api API, opts Options) (map[string]int64, int64, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, 0, err
+	}
+	e := &engine{api: api, opts: opts, gate: &gate{}}
+	return e.noncurrent(ctx)
+}
