@@ -34,6 +34,11 @@ Changes go through each member account's migration role only
                  NAME), verify, stop the original (kept for rollback)
   Aurora cluster the same with cluster snapshots and one instance per member
   DynamoDB       UpdateTable SSESpecification per replica, wait ENABLED
+  S3 bucket      default encryption onto the target key with a bucket key,
+                 every current object copied onto itself under it (in-process,
+                 checkpointed; an S3 Batch Operations job above
+                 --batch-threshold objects), locked objects skipped and listed,
+                 noncurrent versions on the old key counted, verify
 
 RDS and Aurora need writes stopped from the final snapshot to the switch: give
 --writers-stopped, or answer the prompt on a terminal (refused when piped);
@@ -50,6 +55,7 @@ type migrateApplyFlags struct {
 	changeRef      string
 	poll, timeout  time.Duration
 	format         *outputFormat
+	s3             s3MigrationFlags
 }
 
 func addMigrationRunFlags(fs *flag.FlagSet, f *migrateApplyFlags) {
@@ -57,6 +63,7 @@ func addMigrationRunFlags(fs *flag.FlagSet, f *migrateApplyFlags) {
 	fs.BoolVar(&f.writersStopped, "writers-stopped", false, "confirm that the writers of every RDS/Aurora resource of the run are stopped\n(journaled and audited; without it byok asks on a terminal, and refuses when piped)")
 	fs.DurationVar(&f.poll, "poll", 15*time.Second, "how often a waiting step asks AWS again")
 	fs.DurationVar(&f.timeout, "wait-timeout", 2*time.Hour, "how long one wait (snapshot, copy, restore, rename, key switch) may take before the step fails (resumable)")
+	addS3MigrationFlags(fs, &f.s3)
 }
 
 func parseMigrateApplyFlags(args []string, stderr io.Writer) (migrateApplyFlags, error) {
@@ -262,6 +269,10 @@ func runMigration(ctx context.Context, env *rotationEnv, f migrateApplyFlags, st
 	}
 	env.engine.Concurrency = f.maxParallel
 	env.engine.MigrationPoll, env.engine.MigrationTimeout = f.poll, f.timeout
+	if err := f.s3.check("migrate"); err != nil {
+		return err
+	}
+	f.s3.apply(env.engine, stderr)
 	if env.engine.WritersStopped == nil {
 		env.engine.WritersStopped = writersConfirmer(f.writersStopped, stderr)
 	}

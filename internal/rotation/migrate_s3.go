@@ -53,6 +53,9 @@ type S3Migration struct {
 	// BatchBucket holds manifests and reports, in the bucket's account
 	// and Region ({account} and {region} replaced; default DefaultBatchBucket).
 	BatchBucket string
+	// CheckpointEvery objects the copy's low-water mark is journaled
+	// (default 500).
+	CheckpointEvery int
 	// VerifySample objects are checked by verify (default 1000; -1 all).
 	VerifySample int
 	// Progress receives the copy's progress per bucket (a TTY bar).

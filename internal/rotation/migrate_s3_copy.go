@@ -85,7 +85,7 @@ func (j *keyJob) s3Options(cp s3objects.Checkpoint) s3objects.Options {
 	o := j.e.S3
 	s := j.sub()
 	opts := s3objects.Options{Bucket: s.Name, TargetKeyARN: s.TargetKey, InFlight: o.InFlight, MultipartThreshold: o.MultipartThreshold,
-		PartSize: o.PartSize, Checkpoint: cp, Logger: j.e.logger()}
+		PartSize: o.PartSize, Checkpoint: cp, CheckpointEvery: o.CheckpointEvery, Logger: j.e.logger()}
 	if o.Progress != nil {
 		opts.Progress = func(p s3objects.Progress) { o.Progress(S3Progress{Bucket: s.Name, Progress: p}) }
 	}
