@@ -46,7 +46,7 @@ func TestMigrateApplyEndToEnd(t *testing.T) {
 		} `json:"request"`
 		NotApplied []struct{ Resource, Why string } `json:"not_applied"`
 	}
-	if err := json.Unmarshal([]byte(dry), &req); err != nil || len(req.Request) != 3 {
+	if err := json.Unmarshal([]byte(dry), &req); err != nil || len(req.Request) != 4 { // instance, cluster, table, bucket
 		t.Fatalf("dry run: %v\n%s", err, dry)
 	}
 	run := migrated(t, fx)
@@ -91,7 +91,7 @@ func TestMigrateApplyEndToEnd(t *testing.T) {
 	}
 	status := cliRunOK(t, "migrate", "status", run, "--format", "json")
 	var mr migrationRun
-	if err := json.Unmarshal([]byte(status), &mr); err != nil || mr.Status != "succeeded" || len(mr.Resources) != 3 {
+	if err := json.Unmarshal([]byte(status), &mr); err != nil || mr.Status != "succeeded" || len(mr.Resources) != 4 {
 		t.Fatalf("migrate status: %v\n%s", err, status)
 	}
 	for _, r := range mr.Resources {
