@@ -38,6 +38,8 @@ var knownActions = map[string]bool{
 	"s3:GetObjectRetention": true, "s3:GetObjectLegalHold": true, "s3:AbortMultipartUpload": true,
 	// Retire (byok retire): disable, re-enable, schedule deletion of an old key
 	"kms:DisableKey": true, "kms:EnableKey": true, "kms:ScheduleKeyDeletion": true,
+	// S3 Batch Operations above --batch-threshold objects
+	"s3:GetObjectVersion": true, "s3:CreateJob": true, "s3:DescribeJob": true, "iam:PassRole": true,
 }
 
 // checkPolicy checks one policy document: every action known, no

@@ -35,6 +35,9 @@ var ApplyActions = []string{
 	"s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration", "s3:GetBucketVersioning",
 	"s3:ListBucketVersions", "s3:GetObject", "s3:PutObject", "s3:GetObjectTagging", "s3:PutObjectTagging",
 	"s3:GetObjectRetention", "s3:GetObjectLegalHold", "s3:AbortMultipartUpload",
+	"s3:GetObjectVersion", // HeadObject of noncurrent versions: which key they are on
+	// S3 above --batch-threshold objects: a Batch Operations job run by the batch role
+	"s3:CreateJob", "s3:DescribeJob", "iam:PassRole",
 	// KMS on behalf of RDS (grants) and S3 (decrypt the old, encrypt the new)
 	"kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey",
 }
@@ -48,7 +51,7 @@ func Actions() []string {
 }
 
 // iamPrefix maps an SDK service ID to its IAM action prefix.
-var iamPrefix = map[string]string{"S3": "s3", "KMS": "kms", "CloudTrail": "cloudtrail", "RDS": "rds",
+var iamPrefix = map[string]string{"S3": "s3", "S3 Control": "s3", "KMS": "kms", "CloudTrail": "cloudtrail", "RDS": "rds",
 	"DynamoDB": "dynamodb", "STS": "sts"}
 
 // s3Actions are the S3 operations whose IAM action has another name.

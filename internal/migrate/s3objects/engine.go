@@ -112,30 +112,27 @@ type engine struct {
 	gate *gate
 }
 
-// pass lists after the mark and copies with InFlight workers.
+// pass lists after the mark and works in two pools of InFlight workers:
+// HeadObject decides (skip or copy) while the copies of earlier objects
+// are in flight, so a copy never waits for its object's read. At most
+// InFlight copies run at once.
 func (e *engine) pass(ctx context.Context, after string, start Counts) (Counts, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	tr := newTracker(ctx, e.opts, after, start)
-	work := make(chan item, e.opts.InFlight)
-	var wg sync.WaitGroup
+	heads, copies := make(chan item, e.opts.InFlight), make(chan copyJob, e.opts.InFlight)
+	var hw, cw sync.WaitGroup
 	for range e.opts.InFlight {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range work {
-				out, err := e.object(ctx, it)
-				if err != nil {
-					cancel(err)
-					return
-				}
-				tr.done(it.seq, out)
-			}
-		}()
+		hw.Add(1)
+		go func() { defer hw.Done(); e.headWorker(ctx, cancel, tr, heads, copies) }()
+		cw.Add(1)
+		go func() { defer cw.Done(); e.copyWorker(ctx, cancel, tr, copies) }()
 	}
-	lerr := e.list(ctx, after, tr, work)
-	close(work)
-	wg.Wait()
+	lerr := e.list(ctx, after, tr, heads)
+	close(heads)
+	hw.Wait()
+	close(copies)
+	cw.Wait()
 	err := context.Cause(ctx)
 	if err == nil && lerr != nil {
 		err = lerr
@@ -145,6 +142,47 @@ func (e *engine) pass(ctx context.Context, after string, start Counts) (Counts, 
 		err = serr
 	}
 	return counts, err
+}
+
+// copyJob is a decided object waiting for its copy.
+type copyJob struct {
+	it  item
+	src obj
+}
+
+func (e *engine) headWorker(ctx context.Context, cancel context.CancelCauseFunc, tr *tracker, in <-chan item, out chan<- copyJob) {
+	for it := range in {
+		o, src, err := e.decide(ctx, it)
+		if err != nil {
+			cancel(err)
+			continue // drain: the lister stops on the cancelled context
+		}
+		if src == nil {
+			tr.done(it.seq, o)
+			continue
+		}
+		select {
+		case out <- copyJob{it: it, src: *src}:
+		case <-ctx.Done():
+		}
+	}
+}
+
+func (e *engine) copyWorker(ctx context.Context, cancel context.CancelCauseFunc, tr *tracker, in <-chan copyJob) {
+	for j := range in {
+		if ctx.Err() != nil {
+			continue
+		}
+		o, err := e.apply(ctx, j.src)
+		if isCode(err, "PreconditionFailed") {
+			o, err = e.object(ctx, j.it) // rewritten since it was read
+		}
+		if err != nil {
+			cancel(err)
+			continue
+		}
+		tr.done(j.it.seq, o)
+	}
 }
 
 // list streams ListObjectsV2 from after, one page at a time, registering

@@ -32,47 +32,57 @@ type outcome struct {
 // maxChanged bounds how often an object rewritten under us is retried.
 const maxChanged = 3
 
-// object brings one object onto the target key. A copy refused because the
-// object changed since it was read (412) is decided again from a fresh
-// HeadObject: a writer since then used the bucket default, the target.
+// object brings one object onto the target key (decide, then copy). A
+// copy refused because the object changed since it was read (412) is
+// decided again from a fresh HeadObject: a writer since then used the
+// bucket default, the target.
 func (e *engine) object(ctx context.Context, it item) (outcome, error) {
 	for attempt := 0; ; attempt++ {
-		out, err := e.tryObject(ctx, it)
+		out, src, err := e.decide(ctx, it)
+		if err == nil && src != nil {
+			out, err = e.apply(ctx, *src)
+		}
 		if err == nil || !isCode(err, "PreconditionFailed") || attempt >= maxChanged {
 			return out, err
 		}
-		it.etag = "" // taken from the next HeadObject
 	}
 }
 
-func (e *engine) tryObject(ctx context.Context, it item) (outcome, error) {
+// decide reads the object (HeadObject) and returns its outcome when it
+// needs no copy (on the target, locked, gone), else what to copy.
+func (e *engine) decide(ctx context.Context, it item) (outcome, *obj, error) {
 	h, err := e.head(ctx, it.key)
 	if isNotFound(err) {
-		return outcome{kind: outcomeVanished, key: it.key}, nil
+		return outcome{kind: outcomeVanished, key: it.key}, nil, nil
 	}
 	if err != nil {
-		return outcome{}, &ObjectError{Key: it.key, Op: "HeadObject", Err: err}
+		return outcome{}, nil, &ObjectError{Key: it.key, Op: "HeadObject", Err: err}
 	}
 	switch {
 	case h.ServerSideEncryption == types.ServerSideEncryptionAwsKms && aws.ToString(h.SSEKMSKeyId) == e.opts.TargetKeyARN:
-		return outcome{kind: outcomeOnTarget, key: it.key}, nil
+		return outcome{kind: outcomeOnTarget, key: it.key}, nil, nil
 	case locked(h, time.Now()):
 		e.opts.Logger.Info("object locked; not re-encrypted", "bucket", e.opts.Bucket, "object_key", it.key)
-		return outcome{kind: outcomeLocked, key: it.key}, nil
+		return outcome{kind: outcomeLocked, key: it.key}, nil, nil
 	}
-	src := obj{key: it.key, etag: aws.ToString(h.ETag), size: aws.ToInt64(h.ContentLength), algo: it.algo, head: h}
+	return outcome{}, &obj{key: it.key, etag: aws.ToString(h.ETag), size: aws.ToInt64(h.ContentLength), algo: it.algo, head: h}, nil
+}
+
+// apply copies src onto itself under the target key.
+func (e *engine) apply(ctx context.Context, src obj) (outcome, error) {
+	var err error
 	if src.size > e.opts.MultipartThreshold {
 		err = e.multipart(ctx, src)
 	} else {
 		err = e.copy(ctx, src)
 	}
 	if isNotFound(err) {
-		return outcome{kind: outcomeVanished, key: it.key}, nil
+		return outcome{kind: outcomeVanished, key: src.key}, nil
 	}
 	if err != nil {
 		return outcome{}, err
 	}
-	return outcome{kind: outcomeCopied, key: it.key, size: src.size}, nil
+	return outcome{kind: outcomeCopied, key: src.key, size: src.size}, nil
 }
 
 // obj is an object as HeadObject described it just before its copy.

@@ -30,7 +30,8 @@ type BulkRequest struct {
 // MaxBulk bounds one bulk request.
 const MaxBulk = 100000
 
-// AdminHandler implements svc.Admin: POST /bulk and POST /buckets.
+// AdminHandler implements svc.Admin: POST /bulk, POST /buckets and POST
+// /objects (seed_objects.go).
 func (s *Service) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /bulk", func(w http.ResponseWriter, r *http.Request) {
@@ -48,8 +49,14 @@ func (s *Service) AdminHandler() http.Handler {
 		}
 		answer(w, 1, s.Seed(req))
 	})
+	for _, add := range adminRoutes {
+		add(s, mux)
+	}
 	return mux
 }
+
+// adminRoutes are admin operations added in other files.
+var adminRoutes []func(s *Service, mux *http.ServeMux)
 
 func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(r.Body)
