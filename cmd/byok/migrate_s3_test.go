@@ -15,7 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3controltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 
+	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/sandbox/identity"
 	"github.com/byok-dev/byok/internal/store"
@@ -178,4 +181,36 @@ func runBinary(t *testing.T, bin string, env []string, args ...string) (bool, st
 		t.Fatalf("byok %s: %v", strings.Join(args, " "), err)
 	}
 	return false, buf.String()
+}
+
+// TestMigrateS3BatchPath: above --batch-threshold the objects are moved by
+// an S3 Batch Operations job. Killed right after the manifest is
+// journaled, the resumed run reuses it and submits exactly one job; the
+// bucket ends on the target key and the audit records the job.
+func TestMigrateS3BatchPath(t *testing.T) {
+	const n = 15
+	fx, old, target := s3Fixture(t, []string{"prod-batch"}, n)
+	batchBucket := "byok-batch-" + fxProd + "-" + fxRegion
+	_, err := fx.s3(fxProd).CreateBucket(fx.ctx, &s3.CreateBucketInput{Bucket: aws.String(batchBucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(fxRegion)}})
+	fx.check("create batch bucket", err)
+	bin := rotBinary(t)
+	args := migrationArgs(fx, "migrate", "apply", "--resource", "arn:aws:s3:::prod-batch", "--yes", "--batch-threshold", "10")
+	killed, out := runBinary(t, bin, []string{rotation.FailpointEnv + "=reencrypt:batch-saved"}, args...)
+	if !killed {
+		t.Fatalf("failpoint did not kill byok migrate apply:\n%s", out)
+	}
+	id := lastRunAt(t, fx)
+	if killed, out := runBinary(t, bin, nil, migrationArgs(fx, "migrate", "resume", id.String())...); killed || !strings.Contains(out, "succeeded") {
+		t.Fatalf("resume:\n%s", out)
+	}
+	checkBucket(t, fx, "prod-batch", old, target, n)
+	jobs, err := awsx.S3Control(fx.cfg(fxProd)).ListJobs(fx.ctx, &s3control.ListJobsInput{AccountId: aws.String(fxProd)})
+	fx.check("list jobs", err)
+	if len(jobs.Jobs) != 1 || jobs.Jobs[0].Status != s3controltypes.JobStatusComplete {
+		t.Fatalf("jobs %+v, want exactly one, complete", jobs.Jobs)
+	}
+	if audit := cliRunOK(t, "audit", "show", "--format", "json"); !strings.Contains(audit, aws.ToString(jobs.Jobs[0].JobId)) {
+		t.Errorf("the audit does not name the batch job:\n%s", audit)
+	}
 }

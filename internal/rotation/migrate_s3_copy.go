@@ -21,6 +21,7 @@ import (
 // disk before the next objects are counted as done).
 type s3Checkpoint struct {
 	Mode   string            `json:"s3_mode"` // "copy" (in-process) or "batch"
+	Total  int64             `json:"s3_total,omitempty"` // current objects when the step first began (copy mode)
 	After  string            `json:"s3_after,omitempty"`
 	Counts *s3objects.Counts `json:"s3_counts,omitempty"`
 	Batch  *s3batch.State    `json:"s3_batch,omitempty"`
@@ -43,7 +44,7 @@ func (j *keyJob) s3Reencrypt(ctx context.Context) error {
 		return nil // the pass ended before the process did
 	}
 	if cp.Mode == "" {
-		if cp.Mode, err = j.s3Mode(ctx, c); err != nil {
+		if cp.Mode, cp.Total, err = j.s3Mode(ctx, c); err != nil {
 			return err
 		}
 		if err := j.s3Save(ctx, cp); err != nil {
@@ -52,33 +53,36 @@ func (j *keyJob) s3Reencrypt(ctx context.Context) error {
 	}
 	var res s3objects.Result
 	if cp.Mode == "batch" {
-		res, err = j.s3Batch(ctx, c, cp)
+		res, err = j.s3Batch(ctx, c, &cp)
 	} else {
-		res, err = s3objects.Run(ctx, c, j.s3Options(&journalCheckpoint{j: j, mode: "copy"}))
+		opts := j.s3Options(&journalCheckpoint{j: j, mode: "copy", total: cp.Total})
+		opts.TotalObjects = cp.Total
+		res, err = s3objects.Run(ctx, c, opts)
 	}
 	if err != nil {
 		return err
 	}
-	return j.s3Save(ctx, s3Checkpoint{Mode: cp.Mode, Batch: cp.Batch, Result: &res})
+	return j.s3Save(ctx, s3Checkpoint{Mode: cp.Mode, Total: cp.Total, Batch: cp.Batch, Result: &res})
 }
 
 // s3Mode counts current objects up to the threshold (streamed, stopping
-// early): above it, Batch Operations.
-func (j *keyJob) s3Mode(ctx context.Context, c S3Bucket) (string, error) {
+// early): above it, Batch Operations; else in-process, with the count
+// for the progress line's ETA.
+func (j *keyJob) s3Mode(ctx context.Context, c S3Bucket) (string, int64, error) {
 	limit := j.e.S3.batchThreshold()
 	var n int64
 	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(j.sub().Name)})
 	for p.HasMorePages() && n <= limit {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return "", fmt.Errorf("ListObjectsV2 %s: %w", j.sub().Name, err)
+			return "", 0, fmt.Errorf("ListObjectsV2 %s: %w", j.sub().Name, err)
 		}
 		n += int64(len(page.Contents))
 	}
 	if n > limit {
-		return "batch", nil
+		return "batch", 0, nil
 	}
-	return "copy", nil
+	return "copy", n, nil
 }
 
 func (j *keyJob) s3Options(cp s3objects.Checkpoint) s3objects.Options {
@@ -124,8 +128,9 @@ func (j *keyJob) s3Save(ctx context.Context, cp s3Checkpoint) error {
 // "reencrypt:checkpoint" failpoint kills the process right after a save,
 // with copies in flight (the kill tests' mid-copy crash).
 type journalCheckpoint struct {
-	j    *keyJob
-	mode string
+	j     *keyJob
+	mode  string
+	total int64
 }
 
 func (c *journalCheckpoint) Load(ctx context.Context) (string, s3objects.Counts, error) {
@@ -137,7 +142,7 @@ func (c *journalCheckpoint) Load(ctx context.Context) (string, s3objects.Counts,
 }
 
 func (c *journalCheckpoint) Save(ctx context.Context, after string, counts s3objects.Counts) error {
-	if err := c.j.s3Save(ctx, s3Checkpoint{Mode: c.mode, After: after, Counts: &counts}); err != nil {
+	if err := c.j.s3Save(ctx, s3Checkpoint{Mode: c.mode, Total: c.total, After: after, Counts: &counts}); err != nil {
 		return err
 	}
 	c.j.e.failpointAt("reencrypt:checkpoint")
@@ -147,7 +152,7 @@ func (c *journalCheckpoint) Save(ctx context.Context, after string, counts s3obj
 // s3Batch runs the Batch Operations job (manifest and job ID journaled),
 // then sweeps in-process when tasks failed (the sweep skips what the job
 // moved), and counts noncurrent versions.
-func (j *keyJob) s3Batch(ctx context.Context, c S3Bucket, cp s3Checkpoint) (s3objects.Result, error) {
+func (j *keyJob) s3Batch(ctx context.Context, c S3Bucket, cp *s3Checkpoint) (s3objects.Result, error) {
 	r, _ := j.e.resources()
 	sr, ok := r.(S3Resources)
 	if !ok {
@@ -158,11 +163,12 @@ func (j *keyJob) s3Batch(ctx context.Context, c S3Bucket, cp s3Checkpoint) (s3ob
 	if err != nil {
 		return s3objects.Result{}, err
 	}
-	opts := j.s3BatchOptions(cp)
+	opts := j.s3BatchOptions(*cp)
 	res, err := s3batch.Run(ctx, c, ctl, opts)
 	if err != nil {
 		return s3objects.Result{}, fmt.Errorf("batch operations on %s: %w", s.Name, err)
 	}
+	cp.Batch = &s3batch.State{Manifest: &res.Manifest, JobID: res.JobID}
 	j.note("batch_job", res.JobID)
 	out := s3objects.Result{Counts: s3objects.Counts{Copied: res.Report.Succeeded, Bytes: res.Manifest.Bytes}}
 	if res.Report.Failed > 0 {

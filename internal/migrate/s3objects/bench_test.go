@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,9 +105,12 @@ func benchChild() int {
 	return 0
 }
 
-// runChild runs the child with env and returns its result and peak RSS in MiB.
-func runChild(b *testing.B, env ...string) (childResult, float64) {
+// runChild runs the child with env and returns its result, its peak RSS
+// in MiB and the CPU time both processes spent (client + sandbox).
+func runChild(b *testing.B, env ...string) (childResult, float64, time.Duration) {
 	b.Helper()
+	var before syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), append(env, benchChildEnv+"=1")...)
 	var out, errb bytes.Buffer
@@ -124,7 +128,11 @@ func runChild(b *testing.B, env ...string) (childResult, float64) {
 	if r.PeakKiB <= 0 {
 		b.Fatal("the child could not read its peak RSS (/proc/self/status VmHWM)")
 	}
-	return r, float64(r.PeakKiB) / 1024
+	var after syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() +
+		time.Duration(after.Utime.Nano()-before.Utime.Nano()+after.Stime.Nano()-before.Stime.Nano())
+	return r, float64(r.PeakKiB) / 1024, cpu
 }
 
 // BenchmarkReencrypt100k re-encrypts 100,000 objects of one bucket with
@@ -159,7 +167,7 @@ func BenchmarkReencrypt100k(b *testing.B) {
 	e.sb.SetFaults([]faults.Rule{{Latency: latency}}, false)
 	akid, secret := sandbox.AccountKeys(account)
 	for b.Loop() {
-		r, rss := runChild(b, "AWS_ENDPOINT_URL="+e.sb.URL(), "AWS_REGION="+e.sb.Region(), "AWS_ACCESS_KEY_ID="+akid,
+		r, rss, cpu := runChild(b, "AWS_ENDPOINT_URL="+e.sb.URL(), "AWS_REGION="+e.sb.Region(), "AWS_ACCESS_KEY_ID="+akid,
 			"AWS_SECRET_ACCESS_KEY="+secret, "BYOK_BENCH_BUCKET="+bucket, "BYOK_BENCH_TARGET="+e.target,
 			"BYOK_BENCH_INFLIGHT="+strconv.Itoa(inflight))
 		rate := float64(r.Objects) / r.Seconds
@@ -167,8 +175,10 @@ func BenchmarkReencrypt100k(b *testing.B) {
 		b.ReportMetric(rate, "objects/s")
 		b.ReportMetric(rate/ideal, "x-ideal")
 		b.ReportMetric(rss, "maxrss-MiB")
-		b.Logf("%d objects in %.1f s: %.0f objects/s = %.2f × (%d in flight ÷ %s); engine peak RSS %.1f MiB",
-			r.Objects, r.Seconds, rate, rate/ideal, inflight, latency, rss)
+		b.ReportMetric(float64(cpu.Microseconds())/float64(r.Objects), "cpu-µs/object")
+		b.Logf("%d objects in %.1f s: %.0f objects/s = %.2f × (%d in flight ÷ %s); engine peak RSS %.1f MiB; CPU (engine + sandbox) %.0f µs/object, %.2f of %d cores busy",
+			r.Objects, r.Seconds, rate, rate/ideal, inflight, latency, rss, float64(cpu.Microseconds())/float64(r.Objects),
+			cpu.Seconds()/r.Seconds, runtime.NumCPU())
 		if r.Objects != int64(n) || rate < 0.9*ideal || rss >= 150 {
 			b.Errorf("want %d objects at ≥ %.0f objects/s with RSS < 150 MiB", n, 0.9*ideal)
 		}
