@@ -20,7 +20,7 @@ import (
 // and how far it got (repeated begin events of the open step, each on
 // disk before the next objects are counted as done).
 type s3Checkpoint struct {
-	Mode   string            `json:"s3_mode"` // "copy" (in-process) or "batch"
+	Mode   string            `json:"s3_mode"`            // "copy" (in-process) or "batch"
 	Total  int64             `json:"s3_total,omitempty"` // current objects when the step first began (copy mode)
 	After  string            `json:"s3_after,omitempty"`
 	Counts *s3objects.Counts `json:"s3_counts,omitempty"`
