@@ -15,7 +15,9 @@ import (
 type Options struct {
 	Bucket       string
 	TargetKeyARN string
-	// InFlight is how many objects are copied at once (default 32).
+	// InFlight is how many objects are copied at once (default 32); as
+	// many HeadObject calls decide the next objects meanwhile, so up to
+	// 2×InFlight requests are open (size the HTTP client's idle pool so).
 	InFlight int
 	// MultipartThreshold: objects larger than this are copied with
 	// UploadPartCopy (default and maximum MaxCopySize; at least
