@@ -49,7 +49,7 @@ func TestMigrateApplyRefusals(t *testing.T) {
 	if err := os.WriteFile(saved, []byte(cliRunOK(t, "migrate", "plan", "--estate", fx.estateFile, "--env", "prod", "--format", "json")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if dry := cliRunOK(t, migrationArgs(fx, "migrate", "apply", "--plan", saved, "--dry-run")...); strings.Count(dry, "migrate-") != 3 {
+	if dry := cliRunOK(t, migrationArgs(fx, "migrate", "apply", "--plan", saved, "--dry-run")...); strings.Count(dry, "migrate-") != 4 { // instance, cluster, table, bucket
 		t.Errorf("dry run of the saved plan:\n%s", dry)
 	}
 	_, err := fx.rds(fxProd).ModifyDBInstance(fx.ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("prod-db"),
