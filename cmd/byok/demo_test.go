@@ -54,21 +54,23 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// demoLeft is what the new-key rotation of alias/prod/rds knowingly
-// leaves on the retired key: prod's RDS instance, Aurora cluster and the
-// cluster's members.
-var demoLeft = map[string]bool{"rds-instance prod-db": true, "rds-cluster prod-aurora": true,
-	"rds-instance prod-aurora-1": true, "rds-instance prod-aurora-2": true}
+// demoMigrated is what the new-key rotation of alias/prod/rds leaves on
+// the old key and the migrate phase moves onto the new one: prod's RDS
+// instance and Aurora cluster (its members move with it).
+var demoMigrated = map[string]string{"prod-db": "rds-snapshot-copy-restore", "prod-aurora": "aurora-cluster-snapshot-copy-restore"}
 
 func checkDemoReport(t *testing.T, rep demo.Report) {
 	t.Helper()
-	if !rep.OK || len(rep.Phases) != 10 {
-		t.Fatalf("report OK=%v with %d phases, want OK with 10: %+v", rep.OK, len(rep.Phases), rep.Phases)
+	if !rep.OK || len(rep.Phases) != 13 {
+		t.Fatalf("report OK=%v with %d phases, want OK with 13: %+v", rep.OK, len(rep.Phases), rep.Phases)
 	}
 	checkDemoBefore(t, rep)
 	checkDemoAfter(t, rep)
 	checkDemoRuns(t, rep)
 	checkDemoReimport(t, rep)
+	checkDemoMigrations(t, rep)
+	checkDemoRetirement(t, rep)
+	checkDemoReadable(t, rep)
 	if !rep.Watch.ControlDetected || rep.Watch.RotationFailures != 0 {
 		t.Errorf("watch: %+v, want the control call seen and no rotation failures", rep.Watch)
 	}
@@ -90,28 +92,103 @@ func checkDemoBefore(t *testing.T, rep demo.Report) {
 	}
 }
 
-// checkDemoAfter: compliant except exactly what the new-key rotation left.
+// checkDemoAfter: after the migration and the retirement, everything is
+// compliant; the originals the migration kept were deleted by their owner
+// (the estate has exactly as many resources as before).
 func checkDemoAfter(t *testing.T, rep demo.Report) {
 	t.Helper()
-	retired := rep.Runs[len(rep.Runs)-1].Keys[0].KeyARN
-	got := map[string]bool{}
 	for _, l := range rep.Left {
-		name := l.Type + " " + l.Name
-		got[name] = true
-		if !demoLeft[name] || l.Class != demo.LeftRetiredKey || l.Reason != "KEY_SUPERSEDED" || l.KeyARN != retired {
-			t.Errorf("still NON_COMPLIANT after the story: %+v (only the RDS resources on the retired key %s may be)", l, retired)
-		}
-	}
-	for name := range demoLeft {
-		if !got[name] {
-			t.Errorf("after: %s is not reported on the retired key", name)
-		}
+		t.Errorf("still NON_COMPLIANT after the story: %+v", l)
 	}
 	a := rep.After
-	if a.Total != rep.Before.Total || a.ByVerdict["NON_COMPLIANT"] != len(demoLeft) || a.ByVerdict["COMPLIANT"] != a.Total-len(demoLeft) || len(a.Errors) > 0 {
-		t.Errorf("after: %v of %d resources (errors %v), want all COMPLIANT but the %d on the retired key", a.ByVerdict, a.Total, a.Errors, len(demoLeft))
+	if a.Total != rep.Before.Total || a.ByVerdict["NON_COMPLIANT"] != 0 || a.ByVerdict["COMPLIANT"] != a.Total || len(a.Errors) > 0 {
+		t.Errorf("after: %v of %d resources (errors %v), want all %d COMPLIANT", a.ByVerdict, a.Total, a.Errors, rep.Before.Total)
 	}
 	checkDemoRemediations(t, rep)
+}
+
+// newKeyRun is the report's new-key rotation: old key ARN → new key.
+func newKeyRun(t *testing.T, rep demo.Report) demo.RunKey {
+	t.Helper()
+	for _, r := range rep.Runs {
+		if r.Strategy == "new-key" && len(r.Keys) == 1 {
+			return r.Keys[0]
+		}
+	}
+	t.Fatalf("no new-key run of one key in %+v", rep.Runs)
+	return demo.RunKey{}
+}
+
+// checkDemoMigrations: the prod instance and cluster moved from the old
+// key to the new one, every step done, the identifier kept.
+func checkDemoMigrations(t *testing.T, rep demo.Report) {
+	t.Helper()
+	nk := newKeyRun(t, rep)
+	if len(rep.Migrations) != len(demoMigrated) {
+		t.Fatalf("migrations: %+v, want %v", rep.Migrations, demoMigrated)
+	}
+	for _, m := range rep.Migrations {
+		if demoMigrated[m.Name] != m.Method || m.Status != "done" || m.OldKey != nk.KeyARN || !strings.HasSuffix(m.NewKey, nk.NewKeyID) || m.NewKey == m.OldKey {
+			t.Errorf("migration %s: %s %s, %s → %s; want %s done from %s onto %s", m.Name, m.Method, m.Status, m.OldKey, m.NewKey, demoMigrated[m.Name], nk.KeyARN, nk.NewKeyID)
+		}
+		if !m.IdentifierKept || m.Identifier != m.Name || m.Endpoint == "" || !strings.Contains(m.WritersStopped, "operator") {
+			t.Errorf("migration %s: identifier %q kept=%v endpoint %q writers %q", m.Name, m.Identifier, m.IdentifierKept, m.Endpoint, m.WritersStopped)
+		}
+		steps := map[string]bool{}
+		for _, sp := range m.Steps {
+			steps[sp.Step] = sp.OK
+		}
+		for _, want := range []string{"writers-stopped", "snapshot", "copy-snapshot", "restore", "switch", "verify", "stop-old", "record"} {
+			if !steps[want] {
+				t.Errorf("migration %s: step %s not done: %+v", m.Name, want, m.Steps)
+			}
+		}
+	}
+}
+
+// checkDemoRetirement: the old key is Disabled by a succeeded retire run,
+// after the owner deleted the originals kept for rollback.
+func checkDemoRetirement(t *testing.T, rep demo.Report) {
+	t.Helper()
+	nk := newKeyRun(t, rep)
+	if len(rep.Retirements) != 1 {
+		t.Fatalf("retirements: %+v, want the old key of the new-key run", rep.Retirements)
+	}
+	r := rep.Retirements[0]
+	if r.KeyARN != nk.KeyARN || r.KeyState != "Disabled" || r.Status != "succeeded" || r.RunID == "" || r.Judged == "" {
+		t.Errorf("retirement: %+v, want %s Disabled by a succeeded run", r, nk.KeyARN)
+	}
+	deleted := strings.Join(r.Deleted, " ")
+	for name := range demoMigrated {
+		if !strings.Contains(deleted, name+"-byok-old-") {
+			t.Errorf("retirement: the kept original of %s was not deleted first: %v", name, r.Deleted)
+		}
+	}
+}
+
+// checkDemoReadable: the three S3 objects and every canary read back,
+// none under the retired key.
+func checkDemoReadable(t *testing.T, rep demo.Report) {
+	t.Helper()
+	nk := newKeyRun(t, rep)
+	objects, canaries := 0, 0
+	for _, p := range rep.Readable {
+		if !p.OK || p.KeyID == "" || p.KeyID == nk.KeyARN {
+			t.Errorf("not readable, or read under the retired key: %+v", p)
+		}
+		switch p.Kind {
+		case "s3-object":
+			objects++
+		case "canary":
+			canaries++
+			if p.Name == "alias/prod/rds" && !strings.HasSuffix(p.KeyID, nk.NewKeyID) {
+				t.Errorf("canary of alias/prod/rds decrypted by %s, want the new key %s", p.KeyID, nk.NewKeyID)
+			}
+		}
+	}
+	if objects != 3 || canaries == 0 {
+		t.Errorf("readable: %d objects and %d canaries, want 3 objects and the canaries", objects, canaries)
+	}
 }
 
 // demoOwnerFixes are the seed's findings no rotation fixes, which the
@@ -188,8 +265,9 @@ func checkDemoRuns(t *testing.T, rep demo.Report) {
 			}
 		}
 	}
-	if rep.Audit.Entries != keys+len(rep.Reimports) {
-		t.Errorf("audit has %d entries, want one per rotated key (%d) and re-imported material (%d)", rep.Audit.Entries, keys, len(rep.Reimports))
+	if want := keys + len(rep.Reimports) + len(rep.Migrations) + len(rep.Retirements); rep.Audit.Entries != want {
+		t.Errorf("audit has %d entries, want one per rotated key (%d), re-imported material (%d), migrated resource (%d) and retired key (%d)",
+			rep.Audit.Entries, keys, len(rep.Reimports), len(rep.Migrations), len(rep.Retirements))
 	}
 	for _, v := range rep.Verification {
 		for _, c := range v.Checks {

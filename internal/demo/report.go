@@ -22,6 +22,13 @@ type Report struct {
 	// is expected (or not).
 	Left []LeftFinding `json:"left"`
 	Runs []RotationRun `json:"runs"`
+	// Migrations are the resources byok migrate moved onto the new key.
+	Migrations []Migration `json:"migrations"`
+	// Retirements are the old keys byok retire disabled.
+	Retirements []Retirement `json:"retirements"`
+	// Readable proves the data is still readable after the migration and
+	// the retirement: S3 objects by GetObject, canaries by Decrypt.
+	Readable []ReadProof `json:"readable"`
 	// Reimports are the expiring materials re-imported without expiry.
 	Reimports []Reimport `json:"reimports"`
 	// Remediations are fixes resource owners applied (not byok).

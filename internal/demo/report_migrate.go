@@ -1,0 +1,81 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/byok-dev/byok/internal/migrate"
+	"github.com/byok-dev/byok/internal/store"
+)
+
+// Migration is one resource a migration run moved onto the new key.
+type Migration struct {
+	RunID    string `json:"run_id"`
+	Type     string `json:"type"` // rds-instance, rds-cluster, dynamodb-table, s3-bucket
+	Name     string `json:"name"`
+	ARN      string `json:"arn"`
+	Account  string `json:"account"`
+	Method   string `json:"method"`
+	Downtime string `json:"downtime"`
+	OldKey   string `json:"old_key"`
+	NewKey   string `json:"new_key"`
+	// Status is the resource's last journaled step (done when finished).
+	Status     string     `json:"status"`
+	Steps      []StepSpan `json:"steps"`
+	DurationMS int64      `json:"duration_ms"`
+	// Identifier and Endpoint are the resource's name and endpoint after
+	// the migration; IdentifierKept says they are the original ones.
+	Identifier     string `json:"identifier,omitempty"`
+	Endpoint       string `json:"endpoint,omitempty"`
+	IdentifierKept bool   `json:"identifier_kept"`
+	// WritersStopped is who confirmed the writes-stopped moment.
+	WritersStopped string `json:"writers_stopped,omitempty"`
+}
+
+// Retirement is an old key byok retire disabled.
+type Retirement struct {
+	RunID    string `json:"run_id"`
+	KeyARN   string `json:"key_arn"`
+	Status   string `json:"status"`
+	KeyState string `json:"key_state"` // DescribeKey after the run
+	// QuietFor is the quiet period judged (sandbox time) and Judged says
+	// what was read to allow it.
+	QuietFor string     `json:"quiet_for"`
+	Judged   string     `json:"judged"`
+	Ignored  int        `json:"ignored_uses"`
+	Steps    []StepSpan `json:"steps"`
+	// Deleted are the originals the resource owner deleted (kept by the
+	// migration for rollback, on the old key) before the retirement.
+	Deleted []string `json:"deleted_originals"`
+}
+
+// recordMigrations reads the migration run back from the journal into
+// the report: one Migration per planned resource.
+func (s *story) recordMigrations(ctx context.Context, id store.RunID, items []migrate.Item) error {
+	run, err := s.runReport(ctx, id)
+	if err != nil {
+		return err
+	}
+	rks, err := s.w.store.ListRunKeys(ctx, id)
+	if err != nil {
+		return fmt.Errorf("read run %s: %w", id, err)
+	}
+	last := map[string]store.Step{}
+	for _, rk := range rks {
+		last[rk.KeyARN] = rk.Step
+	}
+	for _, it := range items {
+		m := Migration{RunID: id.String(), Type: it.Type, Name: it.Name, ARN: it.ARN, Account: it.Account, Method: string(it.Method),
+			Downtime: string(it.Downtime), OldKey: it.CurrentKey, NewKey: it.TargetKey, Status: last[it.ARN].String(), WritersStopped: demoWriters}
+		for _, k := range run.Keys {
+			if k.KeyARN == it.ARN {
+				m.Steps = k.Steps
+			}
+		}
+		if n := len(m.Steps); n > 0 {
+			m.DurationMS = m.Steps[n-1].EndMS - m.Steps[0].StartMS
+		}
+		s.rep.Migrations = append(s.rep.Migrations, m)
+	}
+	return nil
+}
