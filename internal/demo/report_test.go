@@ -30,7 +30,9 @@ func TestRenderHTMLContent(t *testing.T) {
 	html := b.String()
 	for _, want := range []string{"Compliance per account and service", "Rotation timeline", rep.Runs[0].ID,
 		rep.Runs[0].Keys[0].NewMaterialID, rep.Audit.HeadHash, "class=\"bar s-import",
-		"Expiring material re-imported without expiry", rep.Reimports[0].MaterialID, "Fixes applied by resource owners (not byok)", rep.Remediations[0].Action} {
+		"Expiring material re-imported without expiry", rep.Reimports[0].MaterialID, "Fixes applied by resource owners (not byok)", rep.Remediations[0].Action,
+		"Migrations (byok migrate)", rep.Migrations[0].Name, rep.Migrations[0].Method, rep.Migrations[0].OldKey + " → " + rep.Migrations[0].NewKey,
+		"Retired keys (byok retire)", rep.Retirements[0].KeyARN, rep.Retirements[0].Deleted[0], "Still readable after the retirement", rep.Readable[0].Name} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML report lacks %q", want)
 		}
@@ -39,6 +41,24 @@ func TestRenderHTMLContent(t *testing.T) {
 		if strings.Contains(html, banned) {
 			t.Errorf("HTML report is not self-contained: contains %q", banned)
 		}
+	}
+}
+
+// TestReportFixtureMigration: the fixture (a real run) carries the
+// migration and retirement facts the HTML shows; a run that lost them
+// fails here.
+func TestReportFixtureMigration(t *testing.T) {
+	rep := fixture(t)
+	if len(rep.Migrations) != 2 || len(rep.Retirements) != 1 || len(rep.Readable) == 0 {
+		t.Fatalf("fixture: %d migrations, %d retirements, %d readable", len(rep.Migrations), len(rep.Retirements), len(rep.Readable))
+	}
+	for _, m := range rep.Migrations {
+		if m.Status != "done" || !m.IdentifierKept || len(m.Steps) == 0 || m.OldKey == m.NewKey {
+			t.Errorf("migration %+v", m)
+		}
+	}
+	if r := rep.Retirements[0]; r.KeyState != "Disabled" || r.KeyARN != rep.Migrations[0].OldKey {
+		t.Errorf("retirement %+v", r)
 	}
 }
 
