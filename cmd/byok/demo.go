@@ -24,8 +24,13 @@ environment × service with aliases, RDS, DynamoDB and S3 resources, some keys 4
 days old and one expiring in 10 days — plus a throwaway SoftHSM2 token, and walk
 through: scan → plan → re-import of the expiring material without expiry and
 in-place rotation of the overdue keys → verification from dev and prod →
-CloudTrail watch → a new-key rotation → the resource owners' fixes of buckets and
-tables no rotation can fix (not byok's) → scan again → audit verify.
+CloudTrail watch → a new-key rotation → migrate plan + apply of the prod database
+and cluster it left on the old key (writers-stopped confirmed by the demo as the
+operator; the sandbox clock moved through RDS's states) → retire of the old key
+(the owner deletes the originals kept for rollback; a 15-minute quiet period of
+sandbox time) → the resource owners' fixes of buckets and tables no rotation can
+fix (not byok's) → scan again (0 NON_COMPLIANT) → every S3 object and canary read
+back → audit verify.
 
 Needs no AWS account and no configuration; reads no AWS settings from the
 environment. Writes demo-report.json and demo-report.html into --report-dir.
