@@ -54,7 +54,13 @@ func (s *story) retireOldKey(ctx context.Context) error {
 	ret.Ignored = len(rp.Decision.Ignored)
 	ret.Judged = fmt.Sprintf("no resource, alias or estate alias on the key; no Encrypt/Decrypt/GenerateDataKey*/ReEncrypt* on it in CloudTrail (Security and consumer accounts) for %s of sandbox time; %d byok verify-role uses ignored", demoQuiet, ret.Ignored)
 	s.out.ok("judged: %s", ret.Judged)
-	id, err := e.RetirePrepared(ctx, rp)
+	return s.runRetire(ctx, rp, ret, k.Region)
+}
+
+// runRetire runs the judged retire procedure, records it in the report
+// and proves the old key Disabled by DescribeKey.
+func (s *story) runRetire(ctx context.Context, rp rotation.RetirePlan, ret Retirement, region string) error {
+	id, err := s.w.engine.RetirePrepared(ctx, rp)
 	ret.RunID = id.String()
 	if id != "" {
 		run, rerr := s.runReport(context.WithoutCancel(ctx), id)
@@ -68,7 +74,7 @@ func (s *story) retireOldKey(ctx context.Context) error {
 		s.rep.Retirements = append(s.rep.Retirements, ret)
 		return err
 	}
-	ret.KeyState, err = s.keyState(ctx, k.Region, s.retiredKey)
+	ret.KeyState, err = s.keyState(ctx, region, s.retiredKey)
 	s.rep.Retirements = append(s.rep.Retirements, ret)
 	if err != nil {
 		return err
