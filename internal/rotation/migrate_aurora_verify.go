@@ -53,36 +53,7 @@ func (j *keyJob) auroraSwitch(ctx context.Context) error {
 func (j *keyJob) switchClusters(ctx context.Context, c RDS) error {
 	s := j.sub()
 	oldName, newName := migName(s.Name, "old", j.run.ID), migName(s.Name, "new", j.run.ID)
-	cur, err := describeCluster(ctx, c, s.Name)
-	if err != nil {
-		return err
-	}
-	if cur != nil && aws.ToString(cur.DbClusterResourceId) == j.rk.OldMaterialID {
-		if _, err := j.waitCluster(ctx, c, s.Name, j.rk.OldMaterialID); err != nil {
-			return err
-		}
-		if err := renameCluster(ctx, c, s.Name, oldName); err != nil {
-			return err
-		}
-		j.e.failpointAt(j.proc.strategy.String() + "/switch:original-renamed")
-		cur = nil
-	} else if cur != nil && aws.ToString(cur.DbClusterResourceId) != j.rk.NewMaterialID {
-		return fmt.Errorf("%w: %s is held by %s, neither the original (%s) nor the restored cluster (%s)", ErrMigrationState,
-			s.Name, aws.ToString(cur.DbClusterResourceId), j.rk.OldMaterialID, j.rk.NewMaterialID)
-	}
-	if _, err := j.waitCluster(ctx, c, oldName, j.rk.OldMaterialID); err != nil {
-		return err
-	}
-	if cur == nil {
-		if _, err := j.waitCluster(ctx, c, newName, j.rk.NewMaterialID); err != nil {
-			return err
-		}
-		if err := renameCluster(ctx, c, newName, s.Name); err != nil {
-			return err
-		}
-	}
-	_, err = j.waitCluster(ctx, c, s.Name, j.rk.NewMaterialID)
-	return err
+	return j.swapNames(ctx, clusterNames(j, c), s.Name, oldName, newName)
 }
 
 // switchMember gives name to the replacement of original member name,
@@ -177,4 +148,22 @@ func (j *keyJob) auroraStopOld(ctx context.Context) error {
 
 func (j *keyJob) auroraRecord(ctx context.Context) error {
 	return j.migrationRecord(ctx, map[string]any{"method": "aurora-cluster-snapshot-copy-restore"})
+}
+
+// clusterNames are nameOps on DB clusters.
+func clusterNames(j *keyJob, c RDS) nameOps {
+	return nameOps{kind: "cluster",
+		holder: func(ctx context.Context, name string) (string, error) {
+			cur, err := describeCluster(ctx, c, name)
+			if err != nil || cur == nil {
+				return "", err
+			}
+			return aws.ToString(cur.DbClusterResourceId), nil
+		},
+		wait: func(ctx context.Context, name, id string) error {
+			_, err := j.waitCluster(ctx, c, name, id)
+			return err
+		},
+		rename: func(ctx context.Context, from, to string) error { return renameCluster(ctx, c, from, to) },
+	}
 }

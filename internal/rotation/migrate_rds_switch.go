@@ -104,36 +104,7 @@ func (j *keyJob) rdsSwitch(ctx context.Context) error {
 	}
 	s := j.sub()
 	oldName, newName := migName(s.Name, "old", j.run.ID), migName(s.Name, "new", j.run.ID)
-	cur, err := describeInstance(ctx, c, s.Name)
-	if err != nil {
-		return err
-	}
-	if cur != nil && aws.ToString(cur.DbiResourceId) == j.rk.OldMaterialID {
-		if _, err := j.waitInstance(ctx, c, s.Name, j.rk.OldMaterialID); err != nil {
-			return err
-		}
-		if err := renameInstance(ctx, c, s.Name, oldName); err != nil {
-			return err
-		}
-		j.e.failpointAt(j.proc.strategy.String() + "/switch:original-renamed")
-		cur = nil
-	} else if cur != nil && aws.ToString(cur.DbiResourceId) != j.rk.NewMaterialID {
-		return fmt.Errorf("%w: %s is held by %s, neither the original (%s) nor the restored instance (%s)", ErrMigrationState,
-			s.Name, aws.ToString(cur.DbiResourceId), j.rk.OldMaterialID, j.rk.NewMaterialID)
-	}
-	if _, err := j.waitInstance(ctx, c, oldName, j.rk.OldMaterialID); err != nil {
-		return err
-	}
-	if cur == nil {
-		if _, err := j.waitInstance(ctx, c, newName, j.rk.NewMaterialID); err != nil {
-			return err
-		}
-		if err := renameInstance(ctx, c, newName, s.Name); err != nil {
-			return err
-		}
-	}
-	_, err = j.waitInstance(ctx, c, s.Name, j.rk.NewMaterialID)
-	return err
+	return j.swapNames(ctx, instanceNames(j, c), s.Name, oldName, newName)
 }
 
 func renameInstance(ctx context.Context, c RDS, from, to string) error {
@@ -216,4 +187,22 @@ func (j *keyJob) rdsStopOld(ctx context.Context) error {
 
 func (j *keyJob) rdsRecord(ctx context.Context) error {
 	return j.migrationRecord(ctx, map[string]any{"method": "rds-snapshot-copy-restore"})
+}
+
+// instanceNames are nameOps on DB instances.
+func instanceNames(j *keyJob, c RDS) nameOps {
+	return nameOps{kind: "instance",
+		holder: func(ctx context.Context, name string) (string, error) {
+			cur, err := describeInstance(ctx, c, name)
+			if err != nil || cur == nil {
+				return "", err
+			}
+			return aws.ToString(cur.DbiResourceId), nil
+		},
+		wait: func(ctx context.Context, name, id string) error {
+			_, err := j.waitInstance(ctx, c, name, id)
+			return err
+		},
+		rename: func(ctx context.Context, from, to string) error { return renameInstance(ctx, c, from, to) },
+	}
 }
