@@ -124,7 +124,7 @@ func reimportRound(plans []Plan, round int) []reimportItem {
 // key and the material to re-import, pending) in one transaction, admits
 // and runs the keys concurrently and returns what each key achieved.
 func (e *Engine) reimportRun(ctx context.Context, items []reimportItem, changeRef string) (store.RunID, []ReimportResult, error) {
-	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: StrategyReimport, ChangeRef: changeRef,
+	run := store.Run{Strategy: StrategyReimport, ChangeRef: changeRef,
 		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now()}
 	var rq []store.RequestKey
 	var pending []pendingKey
@@ -136,7 +136,7 @@ func (e *Engine) reimportRun(ctx context.Context, items []reimportItem, changeRe
 		pending = append(pending, pendingKey{key: it.plan.Key, rq: r})
 		plans = append(plans, it.plan)
 	}
-	if err := e.Store.CreateRunWithRequest(ctx, run, rq); err != nil {
+	if err := e.createRun(ctx, &run, rq); err != nil {
 		return "", nil, err
 	}
 	e.failpointAt("request:after")

@@ -136,10 +136,10 @@ func (e *Engine) StartPrepared(ctx context.Context, p Prepared, plans []Plan) (s
 	if len(p.Items) == 0 {
 		return "", ErrEmptyRequest
 	}
-	run := store.Run{ID: store.NewRunID(time.Now()), Strategy: p.runStrategy(), ChangeRef: p.ChangeRef,
+	run := store.Run{Strategy: p.runStrategy(), ChangeRef: p.ChangeRef,
 		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now(), Selector: p.Selector.encode(), Target: p.Target}
 	rq := requestKeys(p.Items)
-	if err := e.Store.CreateRunWithRequest(ctx, run, rq); err != nil {
+	if err := e.createRun(ctx, &run, rq); err != nil {
 		return "", err
 	}
 	e.failpointAt("request:after")
