@@ -47,6 +47,7 @@ func TestJSONPoliciesMatchTemplates(t *testing.T) {
 		"config-rule-member.json":   {"member-account.yaml", "ConfigRuleMemberRole.Policies[0]"},
 		"verify.json":               {"member-account.yaml", "VerifyRole.Policies[0]"},
 		"migration.json":            {"member-account.yaml", "MigrationRole.Policies[0]"},
+		"batch-operations.json":     {"member-account.yaml", "BatchOperationsRole.Policies[0]"},
 		"rotation-operator.json":    {"operator-roles.yaml", "RotationOperatorRole.Policies[0]"},
 		"key-facts-readonly.json":   {"operator-roles.yaml", "KeyFactsRole.Policies[0]"},
 	}

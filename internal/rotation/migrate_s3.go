@@ -63,7 +63,8 @@ type S3Migration struct {
 }
 
 // Defaults of the Batch Operations path (deploy/member-account.yaml
-// creates both when EnableMigrationRole=true).
+// creates the role when EnableMigrationRole=true; the bucket is the
+// account owner's).
 const (
 	DefaultBatchRole   = "arn:aws:iam::{account}:role/byok-batch-operations"
 	DefaultBatchBucket = "byok-batch-{account}-{region}"

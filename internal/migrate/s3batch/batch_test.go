@@ -23,6 +23,7 @@ import (
 const account = "333333333333"
 
 type env struct {
+	sb     *sandboxrun.Sandbox
 	s3     *s3.Client
 	ctl    *s3control.Client
 	target string
@@ -36,7 +37,7 @@ func newEnv(t *testing.T) *env {
 	}
 	ctx := context.Background()
 	cfg := sb.Config(ctx, account)
-	e := &env{s3: awsx.S3(cfg), ctl: awsx.S3Control(cfg)}
+	e := &env{sb: sb, s3: awsx.S3(cfg), ctl: awsx.S3Control(cfg)}
 	k, err := kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{})
 	if err != nil {
 		t.Fatal(err)
