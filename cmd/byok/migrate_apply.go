@@ -178,7 +178,7 @@ func applyPlan(ctx context.Context, env *rotationEnv, f migrateApplyFlags, stder
 	for i := range plan.Items {
 		plan.Items[i].Checks, plan.Items[i].NextSwitch = nil, nil
 	}
-	plan.Items = migrate.Gather(ctx, plan.Items, migrationDeps(env.aws, env.est, f.sel.role), time.Now(), 4)
+	plan.Items = migrate.Gather(ctx, plan.Items, env.aws.MigrationDeps(env.est.SecurityAccount, f.sel.role), time.Now(), 4)
 	return plan, nil
 }
 

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
+	"github.com/byok-dev/byok/internal/app"
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/migrate"
 	"github.com/byok-dev/byok/internal/scan"
@@ -50,7 +50,7 @@ type migratePlanFlags struct {
 }
 
 // defaultMigrationRole is the role deploy/member-account.yaml creates.
-const defaultMigrationRole = "arn:aws:iam::{account}:role/byok-migration"
+const defaultMigrationRole = app.DefaultMigrationRole
 
 func parseMigratePlanFlags(args []string, stderr io.Writer) (migratePlanFlags, error) {
 	fs := newFlagSet("migrate plan", "[--env E] [--key K] [--resource ARN] [--to KEY-ARN] [--format table|json] [--migration-role ARN] [--estate FILE]", migratePlanDoc)
@@ -122,30 +122,21 @@ func envNames(est *estate.Estate) string {
 // migrationSelection is what migrate plan and migrate apply select.
 type migrationSelection struct{ env, key, resource, to, role string }
 
-// makeMigrationPlan scans the selection and plans it with the pre-flight
-// (the one path of migrate plan and migrate apply).
+// makeMigrationPlan resolves --env and plans the selection with a
+// progress bar (app.PlanMigration: the one path of migrate plan, migrate
+// apply and the demo).
 func makeMigrationPlan(ctx context.Context, est *estate.Estate, source string, aws *awsEnv, s migrationSelection, stderr io.Writer) (migrate.Plan, error) {
-	sel := migrate.Selection{Key: s.key, Resource: s.resource}
-	var accounts []string
+	o := app.PlanOptions{Selection: migrate.Selection{Key: s.key, Resource: s.resource}, To: s.to, RoleTemplate: s.role, Source: source}
 	if s.env != "" {
 		env, ok := est.Environment(s.env)
 		if !ok {
 			return migrate.Plan{}, usageError("migrate", "--env %q: %v (the estate has %s)", s.env, migrate.ErrNoEnv, envNames(est))
 		}
-		sel.Account, accounts = env.Account, []string{env.Account}
+		o.Selection.Account, o.Accounts = env.Account, []string{env.Account}
 	}
-	bar := newProgress(stderr, len(scan.Targets(orAll(accounts, est.Accounts()), est.Regions))*3)
-	rep, idx, err := scan.RunIndexed(ctx, est, scan.Deps{Inventory: aws.Inventory(), KMS: aws.KeyFacts()},
-		scan.Options{Accounts: accounts, Now: time.Now(), Source: source, Progress: bar.step})
+	bar := newProgress(stderr, len(scan.Targets(orAll(o.Accounts, est.Accounts()), est.Regions))*3)
+	o.Progress = bar.step
+	plan, err := app.PlanMigration(ctx, est, aws, o)
 	bar.done()
-	if err != nil {
-		return migrate.Plan{}, err
-	}
-	items := migrate.Build(rep.Results, sel, idx.Key, migrate.EstateTargets(est, idx.AliasTarget, s.to))
-	now := time.Now()
-	plan := migrate.Plan{GeneratedAt: now.UTC(), Items: migrate.Gather(ctx, items, migrationDeps(aws, est, s.role), now, 4)}
-	for _, e := range rep.Meta.Errors {
-		plan.Errors = append(plan.Errors, fmt.Sprintf("%s/%s %s: %s", e.Account, e.Region, e.Service, e.Message))
-	}
-	return plan, nil
+	return plan, err
 }

@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/byok-dev/byok/internal/app"
-	"github.com/byok-dev/byok/internal/awsx"
-	"github.com/byok-dev/byok/internal/migrate"
 	"github.com/byok-dev/byok/internal/sandbox/identity"
 )
 
@@ -29,35 +24,6 @@ func (s *story) deployMigrationRole(account string) error {
 	}
 	s.out.ok("deployed %s in %s (trusted by the operator role only)", arn, s.accountName(account))
 	return nil
-}
-
-// migrationDeps wires the plan's pre-flight as byok migrate plan does:
-// resource state through the scan's clients, the rest through the member
-// account's migration role assumed from the operator role.
-func (s *story) migrationDeps() migrate.Deps {
-	c, sec := s.w.clients, s.w.est.SecurityAccount
-	roleARN := func(account string) string { return strings.ReplaceAll(app.DefaultMigrationRole, "{account}", account) }
-	var mu sync.Mutex
-	cache := map[[2]string]migrate.Role{}
-	return migrate.Deps{
-		RDS:      func(account, region string) migrate.RDS { return c.RDS(account, region) },
-		DynamoDB: func(account, region string) migrate.DynamoDB { return c.DynamoDB(account, region) },
-		RoleARN:  roleARN,
-		Assume: func(ctx context.Context, account, region string) (migrate.Role, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			if r, ok := cache[[2]string{account, region}]; ok {
-				return r, nil
-			}
-			cfg := awsx.WithRegion(awsx.Assume(c.Accounts().For(sec), roleARN(account)), region)
-			if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-				return migrate.Role{}, fmt.Errorf("assume role: %w", err)
-			}
-			r := migrate.Role{KMS: kms.NewFromConfig(cfg), S3: awsx.S3(cfg), Trail: cloudtrail.NewFromConfig(cfg)}
-			cache[[2]string{account, region}] = r
-			return r, nil
-		},
-	}
 }
 
 // busyIn names what in account is in an RDS transition the sandbox clock

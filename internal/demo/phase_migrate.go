@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/byok-dev/byok/internal/app"
 	"github.com/byok-dev/byok/internal/migrate"
 	"github.com/byok-dev/byok/internal/rotation"
-	"github.com/byok-dev/byok/internal/scan"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -73,20 +73,18 @@ func (s *story) migrateResources(ctx context.Context) error {
 }
 
 // migrationPlan is byok migrate plan --env of the consumer account --key
-// OLD: a scan, the plan items and their pre-flight.
+// OLD: a scan, the plan items and their pre-flight (app.PlanMigration,
+// the CLI's path).
 func (s *story) migrationPlan(ctx context.Context, account string) (migrate.Plan, error) {
-	c := s.w.clients
-	rep, idx, err := scan.RunIndexed(ctx, s.w.est, scan.Deps{Inventory: c.Inventory(), KMS: c.KeyFacts()},
-		scan.Options{Accounts: []string{account}, Now: time.Now(), Source: "demo", Version: s.w.opts.Version})
+	plan, err := app.PlanMigration(ctx, s.w.est, s.w.clients, app.PlanOptions{Selection: migrate.Selection{Account: account, Key: s.retiredKey},
+		Accounts: []string{account}, Source: "demo", Version: s.w.opts.Version})
 	if err != nil {
 		return migrate.Plan{}, err
 	}
-	if len(rep.Meta.Errors) > 0 {
-		return migrate.Plan{}, fmt.Errorf("scan for the migration plan incomplete: %+v", rep.Meta.Errors)
+	if len(plan.Errors) > 0 {
+		return migrate.Plan{}, fmt.Errorf("scan for the migration plan incomplete: %s", strings.Join(plan.Errors, "; "))
 	}
-	items := migrate.Build(rep.Results, migrate.Selection{Account: account, Key: s.retiredKey}, idx.Key, migrate.EstateTargets(s.w.est, idx.AliasTarget, ""))
-	now := time.Now()
-	return migrate.Plan{GeneratedAt: now.UTC(), Items: migrate.Gather(ctx, items, s.migrationDeps(), now, 4)}, nil
+	return plan, nil
 }
 
 // applyMigration runs the prepared migration with the engine's options as
