@@ -24,11 +24,12 @@ environment × service with aliases, RDS, DynamoDB and S3 resources, some keys 4
 days old and one expiring in 10 days — plus a throwaway SoftHSM2 token, and walk
 through: scan → plan → re-import of the expiring material without expiry and
 in-place rotation of the overdue keys → verification from dev and prod →
-CloudTrail watch → a new-key rotation → migrate plan + apply of the prod database
-and cluster it left on the old key (writers-stopped confirmed by the demo as the
-operator; the sandbox clock moved through RDS's states) → retire of the old key
-(the owner deletes the originals kept for rollback; a 15-minute quiet period of
-sandbox time) → the resource owners' fixes of buckets and tables no rotation can
+CloudTrail watch → a new-key rotation of alias/prod/rds and alias/prod/s3 →
+migrate plan + apply of the prod database and cluster and of prod's archive bucket
+with its 40 objects it left on the old keys (writers-stopped confirmed by the demo
+as the operator; the sandbox clock moved through RDS's states) → retire of both old
+keys (the owner deletes the originals kept for rollback; a 15-minute quiet period
+of sandbox time) → the resource owners' fixes of buckets and tables no rotation can
 fix (not byok's) → scan again (0 NON_COMPLIANT) → every S3 object and canary read
 back → audit verify.
 

@@ -54,10 +54,18 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// demoMigrated is what the new-key rotation of alias/prod/rds leaves on
-// the old key and the migrate phase moves onto the new one: prod's RDS
-// instance and Aurora cluster (its members move with it).
-var demoMigrated = map[string]string{"prod-db": "rds-snapshot-copy-restore", "prod-aurora": "aurora-cluster-snapshot-copy-restore"}
+// demoMigrated is what the new-key rotation of alias/prod/rds and
+// alias/prod/s3 leaves on the old keys and the migrate phase moves onto
+// the new ones: prod's RDS instance and Aurora cluster (its members move
+// with it), and prod's archive bucket with its objects.
+var demoMigrated = map[string]string{"prod-db": "rds-snapshot-copy-restore", "prod-aurora": "aurora-cluster-snapshot-copy-restore",
+	"byok-demo-prod-archive": "s3-default-encryption-and-copy-in-place"}
+
+// demoMigratedAlias is the alias whose old key each migrated resource was on.
+var demoMigratedAlias = map[string]string{"prod-db": "alias/prod/rds", "prod-aurora": "alias/prod/rds", "byok-demo-prod-archive": "alias/prod/s3"}
+
+// demoArchiveObjects is how many objects the archive bucket holds.
+const demoArchiveObjects = 40
 
 func checkDemoReport(t *testing.T, rep demo.Report) {
 	t.Helper()
@@ -107,20 +115,28 @@ func checkDemoAfter(t *testing.T, rep demo.Report) {
 	checkDemoRemediations(t, rep)
 }
 
-// newKeyRun is the report's new-key rotation: old key ARN → new key.
-func newKeyRun(t *testing.T, rep demo.Report) demo.RunKey {
+// newKeyRun is the report's new-key rotation of alias/prod/rds and
+// alias/prod/s3: by alias, old key ARN → new key.
+func newKeyRun(t *testing.T, rep demo.Report) map[string]demo.RunKey {
 	t.Helper()
 	for _, r := range rep.Runs {
-		if r.Strategy == "new-key" && len(r.Keys) == 1 {
-			return r.Keys[0]
+		if r.Strategy == "new-key" && len(r.Keys) == 2 {
+			out := map[string]demo.RunKey{}
+			for _, k := range r.Keys {
+				out[k.Alias] = k
+			}
+			if out["alias/prod/rds"].KeyARN != "" && out["alias/prod/s3"].KeyARN != "" {
+				return out
+			}
 		}
 	}
-	t.Fatalf("no new-key run of one key in %+v", rep.Runs)
-	return demo.RunKey{}
+	t.Fatalf("no new-key run of alias/prod/rds and alias/prod/s3 in %+v", rep.Runs)
+	return nil
 }
 
-// checkDemoMigrations: the prod instance and cluster moved from the old
-// key to the new one, every step done, the identifier kept.
+// checkDemoMigrations: the prod instance, cluster and archive bucket
+// moved from their old key to the new one, every step done, the database
+// identifiers kept, every archive object copied.
 func checkDemoMigrations(t *testing.T, rep demo.Report) {
 	t.Helper()
 	nk := newKeyRun(t, rep)
@@ -128,66 +144,88 @@ func checkDemoMigrations(t *testing.T, rep demo.Report) {
 		t.Fatalf("migrations: %+v, want %v", rep.Migrations, demoMigrated)
 	}
 	for _, m := range rep.Migrations {
-		if demoMigrated[m.Name] != m.Method || m.Status != "done" || m.OldKey != nk.KeyARN || !strings.HasSuffix(m.NewKey, nk.NewKeyID) || m.NewKey == m.OldKey {
-			t.Errorf("migration %s: %s %s, %s → %s; want %s done from %s onto %s", m.Name, m.Method, m.Status, m.OldKey, m.NewKey, demoMigrated[m.Name], nk.KeyARN, nk.NewKeyID)
-		}
-		if !m.IdentifierKept || m.Identifier != m.Name || m.Endpoint == "" || !strings.Contains(m.WritersStopped, "operator") {
-			t.Errorf("migration %s: identifier %q kept=%v endpoint %q writers %q", m.Name, m.Identifier, m.IdentifierKept, m.Endpoint, m.WritersStopped)
+		k := nk[demoMigratedAlias[m.Name]]
+		if demoMigrated[m.Name] != m.Method || m.Status != "done" || m.OldKey != k.KeyARN || !strings.HasSuffix(m.NewKey, k.NewKeyID) || m.NewKey == m.OldKey {
+			t.Errorf("migration %s: %s %s, %s → %s; want %s done from %s onto %s", m.Name, m.Method, m.Status, m.OldKey, m.NewKey, demoMigrated[m.Name], k.KeyARN, k.NewKeyID)
 		}
 		steps := map[string]bool{}
 		for _, sp := range m.Steps {
 			steps[sp.Step] = sp.OK
 		}
-		for _, want := range []string{"writers-stopped", "snapshot", "copy-snapshot", "restore", "switch", "verify", "stop-old", "record"} {
-			if !steps[want] {
-				t.Errorf("migration %s: step %s not done: %+v", m.Name, want, m.Steps)
+		want := []string{"writers-stopped", "snapshot", "copy-snapshot", "restore", "switch", "verify", "stop-old", "record"}
+		if m.Method == "s3-default-encryption-and-copy-in-place" {
+			want = []string{"plan", "default-encryption", "reencrypt", "verify", "record"}
+			if o := m.Objects; o == nil || o.Copied != demoArchiveObjects || o.AlreadyOnTarget != 0 || o.Locked != 0 || m.WritersStopped != "" {
+				t.Errorf("bucket migration %s: objects %+v writers %q, want %d copied, none skipped, online", m.Name, o, m.WritersStopped, demoArchiveObjects)
+			}
+		} else if !m.IdentifierKept || m.Identifier != m.Name || m.Endpoint == "" || !strings.Contains(m.WritersStopped, "operator") {
+			t.Errorf("migration %s: identifier %q kept=%v endpoint %q writers %q", m.Name, m.Identifier, m.IdentifierKept, m.Endpoint, m.WritersStopped)
+		}
+		for _, w := range want {
+			if !steps[w] {
+				t.Errorf("migration %s: step %s not done: %+v", m.Name, w, m.Steps)
 			}
 		}
 	}
 }
 
-// checkDemoRetirement: the old key is Disabled by a succeeded retire run,
-// after the owner deleted the originals kept for rollback.
+// checkDemoRetirement: both old keys are Disabled by succeeded retire
+// runs, the RDS key's after the owner deleted the originals kept for
+// rollback.
 func checkDemoRetirement(t *testing.T, rep demo.Report) {
 	t.Helper()
 	nk := newKeyRun(t, rep)
-	if len(rep.Retirements) != 1 {
-		t.Fatalf("retirements: %+v, want the old key of the new-key run", rep.Retirements)
+	if len(rep.Retirements) != 2 {
+		t.Fatalf("retirements: %+v, want the two old keys of the new-key run", rep.Retirements)
 	}
-	r := rep.Retirements[0]
-	if r.KeyARN != nk.KeyARN || r.KeyState != "Disabled" || r.Status != "succeeded" || r.RunID == "" || r.Judged == "" {
-		t.Errorf("retirement: %+v, want %s Disabled by a succeeded run", r, nk.KeyARN)
+	got := map[string]demo.Retirement{}
+	for _, r := range rep.Retirements {
+		got[r.KeyARN] = r
+		if r.KeyState != "Disabled" || r.Status != "succeeded" || r.RunID == "" || r.Judged == "" {
+			t.Errorf("retirement: %+v, want Disabled by a succeeded run", r)
+		}
+	}
+	r, ok := got[nk["alias/prod/rds"].KeyARN]
+	if _, s3ok := got[nk["alias/prod/s3"].KeyARN]; !ok || !s3ok {
+		t.Fatalf("retirements %+v, want the old keys %s and %s", rep.Retirements, nk["alias/prod/rds"].KeyARN, nk["alias/prod/s3"].KeyARN)
 	}
 	deleted := strings.Join(r.Deleted, " ")
-	for name := range demoMigrated {
-		if !strings.Contains(deleted, name+"-byok-old-") {
+	for name, alias := range demoMigratedAlias {
+		if alias == "alias/prod/rds" && !strings.Contains(deleted, name+"-byok-old-") {
 			t.Errorf("retirement: the kept original of %s was not deleted first: %v", name, r.Deleted)
 		}
 	}
 }
 
-// checkDemoReadable: the three S3 objects and every canary read back,
-// none under the retired key.
+// checkDemoReadable: the application's three S3 objects, every archive
+// object (on the new S3 key) and every canary read back, none under a
+// retired key.
 func checkDemoReadable(t *testing.T, rep demo.Report) {
 	t.Helper()
 	nk := newKeyRun(t, rep)
-	objects, canaries := 0, 0
+	objects, archived, canaries := 0, 0, 0
 	for _, p := range rep.Readable {
-		if !p.OK || p.KeyID == "" || p.KeyID == nk.KeyARN {
-			t.Errorf("not readable, or read under the retired key: %+v", p)
+		if !p.OK || p.KeyID == "" || p.KeyID == nk["alias/prod/rds"].KeyARN || p.KeyID == nk["alias/prod/s3"].KeyARN {
+			t.Errorf("not readable, or read under a retired key: %+v", p)
 		}
 		switch p.Kind {
 		case "s3-object":
 			objects++
+			if strings.HasPrefix(p.Name, "byok-demo-prod-archive/") {
+				archived++
+				if !strings.HasSuffix(p.KeyID, nk["alias/prod/s3"].NewKeyID) {
+					t.Errorf("archive object %s on %s, want the new key %s", p.Name, p.KeyID, nk["alias/prod/s3"].NewKeyID)
+				}
+			}
 		case "canary":
 			canaries++
-			if p.Name == "alias/prod/rds" && !strings.HasSuffix(p.KeyID, nk.NewKeyID) {
-				t.Errorf("canary of alias/prod/rds decrypted by %s, want the new key %s", p.KeyID, nk.NewKeyID)
+			if k, ok := nk[p.Name]; ok && !strings.HasSuffix(p.KeyID, k.NewKeyID) {
+				t.Errorf("canary of %s decrypted by %s, want the new key %s", p.Name, p.KeyID, k.NewKeyID)
 			}
 		}
 	}
-	if objects != 3 || canaries == 0 {
-		t.Errorf("readable: %d objects and %d canaries, want 3 objects and the canaries", objects, canaries)
+	if objects != 3+demoArchiveObjects || archived != demoArchiveObjects || canaries == 0 {
+		t.Errorf("readable: %d objects (%d archived) and %d canaries, want %d objects and the canaries", objects, archived, canaries, 3+demoArchiveObjects)
 	}
 }
 

@@ -54,10 +54,33 @@ type story struct {
 	appData     map[string][]appRecord // by alias: data written before the rotation
 	inPlaceRun  store.RunID
 	newKeyRun   store.RunID
-	migrateRun  store.RunID
+	migrateRuns []store.RunID
 	rdsBefore   map[string]rdsFacts // by resource ARN: name and endpoint before the migration
-	retiredKey  string              // key ARN the new-key rotation retired
+	retired     []retiredKey        // the keys the new-key rotation superseded
 	rotatedKeys []rotatedKey
+}
+
+// retiredKey is a key the new-key rotation superseded: its alias moved to
+// NewKeyID.
+type retiredKey struct{ Alias, KeyARN, NewKeyID string }
+
+// isRetired: arn is a key the new-key rotation superseded.
+func (s *story) isRetired(arn string) bool {
+	for _, r := range s.retired {
+		if r.KeyARN == arn {
+			return true
+		}
+	}
+	return false
+}
+
+// retiredARNs are the superseded keys' ARNs.
+func (s *story) retiredARNs() []string {
+	out := make([]string, len(s.retired))
+	for i, r := range s.retired {
+		out[i] = r.KeyARN
+	}
+	return out
 }
 
 // Run tells the whole story. It returns the Result (report written) even
@@ -100,11 +123,11 @@ func (s *story) run(ctx context.Context) error {
 		{"verify from dev and prod", "data written before the rotation still decrypts from the consumer accounts, and new data uses the new material", s.verify},
 		{"CloudTrail watch", "no consumer saw a failed KMS call because of the rotation, and the watch does see a failure when there is one", s.watch},
 		{"new-key rotation", "the legacy strategy works (new key, alias moved, old key still decrypts) and byok shows what it leaves behind", s.newKey},
-		{"migrate", "byok migrate plan finds what the new-key rotation left on the old key (KEY_SUPERSEDED) and byok migrate apply moves it onto the new key as one journaled run, writers-stopped confirmed by the demo as the operator; the RDS identifiers and endpoints stay the original ones", s.migrateResources},
-		{"retire the old key", "once nothing uses the old key (the owner deleted the originals kept for rollback, the quiet period passed), byok retire disables it as a journaled, audited run", s.retireOldKey},
+		{"migrate", "byok migrate plan finds what the new-key rotation left on the old keys (KEY_SUPERSEDED) and byok migrate apply moves it onto the new keys as journaled runs (the online bucket first, then the databases, writers-stopped confirmed by the demo as the operator); the RDS identifiers and endpoints stay the original ones, every archive object is copied onto the new S3 key", s.migrateResources},
+		{"retire the old keys", "once nothing uses the old keys (the owner deleted the originals kept for rollback, the quiet period passed), byok retire disables each as a journaled, audited run", s.retireOldKey},
 		{"remediate (resource owner, not byok)", "the findings no key rotation can fix (buckets and tables on AWS managed or owned keys, unencrypted, on a key outside the estate or a bare alias) are fixed by their owners as the scan said; byok never changes resources", s.remediate},
 		{"scan again", "the overdue, expiring, owner-fixed and migrated findings are gone: 0 NON_COMPLIANT, nothing on the retired key", s.scanAfter},
-		{"still readable", "every S3 object reads back by GetObject and every canary decrypts from its consumer account, none under the retired (disabled) key", s.readable},
+		{"still readable", "every S3 object reads back by GetObject and every canary decrypts from its consumer account, none under a retired (disabled) key, the migrated archive's on the new key", s.readable},
 		{"audit verify", "every rotation, migration and retirement left a hash-chained audit entry and the chain is intact", s.auditVerify},
 	}
 	for _, st := range steps {

@@ -31,8 +31,9 @@ type Options struct {
 	// Resources seeds the RDS, DynamoDB and S3 resources of the estate once
 	// its keys exist (default sandboxrun.DemoResources, the one demo seed `byok sandbox --seed demo` uses too).
 	Resources func(ctx context.Context, sb seed.Target, est *estate.Estate) error
-	// NewKeyAlias is the key the new-key phase rotates (default alias/prod/rds).
-	NewKeyAlias string
+	// NewKeyAliases are the keys the new-key phase rotates, as one run, all
+	// of one environment (default alias/prod/rds and alias/prod/s3).
+	NewKeyAliases []string
 	// WatchWindow is how long each rotation's watch step waits before
 	// reading CloudTrail (default 0: read at once).
 	WatchWindow time.Duration
@@ -45,7 +46,7 @@ type Options struct {
 // DefaultDir is where the demo keeps its files.
 var DefaultDir = filepath.Join(".byok", "demo")
 
-const defaultNewKeyAlias = "alias/prod/rds"
+var defaultNewKeyAliases = []string{"alias/prod/rds", "alias/prod/s3"}
 
 func (o Options) withDefaults() Options {
 	if o.Dir == "" {
@@ -57,8 +58,8 @@ func (o Options) withDefaults() Options {
 	if o.Module == "" {
 		o.Module = DefaultModule
 	}
-	if o.NewKeyAlias == "" {
-		o.NewKeyAlias = defaultNewKeyAlias
+	if len(o.NewKeyAliases) == 0 {
+		o.NewKeyAliases = defaultNewKeyAliases
 	}
 	if o.Resources == nil {
 		o.Resources = sandboxrun.DemoResources

@@ -12,27 +12,70 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/store"
 )
 
-// newKey rotates one key the legacy way: a new EXTERNAL key with the old
-// key's policy and tags, the alias moved. The old key stays enabled so
-// data under it still decrypts, and resources that name it are listed.
+// newKey rotates the new-key phase's keys the legacy way, as one run: a
+// new EXTERNAL key each, with the old key's policy and tags, the alias
+// moved. The old keys stay enabled so data under them still decrypts,
+// and the resources that name them are listed.
 func (s *story) newKey(ctx context.Context) error {
-	k, err := s.estateKey(s.w.opts.NewKeyAlias)
+	keys, err := s.newKeyKeys()
 	if err != nil {
 		return err
 	}
-	id, err := s.startRun(ctx, []estate.Key{k}, estate.StrategyNewKey, "DEMO-2 new-key rotation of "+k.Alias)
+	aliases := make([]string, len(keys))
+	for i, k := range keys {
+		aliases[i] = k.Alias
+	}
+	id, err := s.startRun(ctx, keys, estate.StrategyNewKey, "DEMO-2 new-key rotation of "+strings.Join(aliases, " and "))
 	s.newKeyRun = id
 	if err != nil {
 		return err
 	}
 	rks, err := s.w.store.ListRunKeys(ctx, id)
-	if err != nil || len(rks) != 1 {
-		return fmt.Errorf("read run %s: %d keys, %v", id, len(rks), err)
+	if err != nil || len(rks) != len(keys) {
+		return fmt.Errorf("read run %s: %d keys, want %d, %v", id, len(rks), len(keys), err)
 	}
-	rk := rks[0]
-	s.retiredKey = rk.KeyARN
+	for _, k := range keys {
+		if err := s.checkNewKey(ctx, k, rks); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newKeyKeys are the estate keys of Options.NewKeyAliases, all of one
+// environment (the migrate phase moves that consumer account's resources).
+func (s *story) newKeyKeys() ([]estate.Key, error) {
+	var keys []estate.Key
+	for _, a := range s.w.opts.NewKeyAliases {
+		k, err := s.estateKey(a)
+		if err != nil {
+			return nil, err
+		}
+		if len(keys) > 0 && k.Consumer != keys[0].Consumer {
+			return nil, fmt.Errorf("new-key aliases %s and %s are of two environments; the demo migrates one", keys[0].Alias, a)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// checkNewKey records k's old key and proves the switch: the alias on the
+// new key, the old key Enabled and still decrypting, what is left on it.
+func (s *story) checkNewKey(ctx context.Context, k estate.Key, rks []store.RunKey) error {
+	old := s.seededKeyARN(k.Alias)
+	var rk *store.RunKey
+	for i := range rks {
+		if rks[i].KeyARN == old {
+			rk = &rks[i]
+		}
+	}
+	if rk == nil {
+		return fmt.Errorf("run %s has no key %s (%s)", s.newKeyRun, old, k.Alias)
+	}
+	s.retired = append(s.retired, retiredKey{Alias: k.Alias, KeyARN: rk.KeyARN, NewKeyID: rk.NewKeyID})
 	if err := s.checkAliasMoved(ctx, k, rk.NewKeyID); err != nil {
 		return err
 	}
@@ -43,10 +86,24 @@ func (s *story) newKey(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if b := s.archiveOn(ctx, k.Consumer, rk.KeyARN); b != "" {
+		left = append(left, b)
+	}
 	for _, name := range left {
 		s.out.warn("left on the retired key: %s in %s (re-key it in the %s maintenance window)", name, s.accountName(k.Consumer), k.Env)
 	}
 	return nil
+}
+
+// seededKeyARN is the key ARN the seed created for alias (in-place
+// rotations keep it).
+func (s *story) seededKeyARN(alias string) string {
+	for _, k := range s.w.seeded.Keys {
+		if k.Alias == alias {
+			return k.KeyARN
+		}
+	}
+	return ""
 }
 
 func (s *story) estateKey(alias string) (estate.Key, error) { return keyByAlias(s.w.est, alias) }

@@ -47,39 +47,52 @@ func (s *story) ownerS3(ctx context.Context, account string) *s3.Client {
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 }
 
-// readable reads every demo object back by GetObject and decrypts every
-// canary from its consumer account: all must come back intact, none under
-// the retired key.
+// readable reads every demo object back by GetObject (the application's
+// and the migrated archive's) and decrypts every canary from its consumer
+// account: all must come back intact, none under a retired key, the
+// archive's on the new S3 key.
 func (s *story) readable(ctx context.Context) error {
-	k, err := s.estateKey(s.w.opts.NewKeyAlias)
+	keys, err := s.newKeyKeys()
 	if err != nil {
 		return err
 	}
-	var bad int
-	add := func(p ReadProof) {
-		if p.OK && s.retiredKey != "" && (p.KeyID == s.retiredKey || p.KeyID == "") {
-			p.OK, p.Error = false, "read under the retired key (or no key reported)"
+	account := keys[0].Consumer
+	var bad, objects int
+	add := func(p ReadProof, want string) {
+		switch {
+		case p.OK && (p.KeyID == "" || s.isRetired(p.KeyID)):
+			p.OK, p.Error = false, "read under a retired key (or no key reported)"
+		case p.OK && want != "" && keyTail(p.KeyID) != keyTail(want):
+			p.OK, p.Error = false, "read under "+p.KeyID+", not the new key "+want
 		}
 		if !p.OK {
 			bad++
 			s.out.bad("%s %s: %s", p.Kind, p.Name, p.Error)
 		}
+		if p.Kind == "s3-object" {
+			objects++
+		}
 		s.rep.Readable = append(s.rep.Readable, p)
 	}
-	c := s.ownerS3(ctx, k.Consumer)
+	c := s.ownerS3(ctx, account)
 	for _, key := range sortedKeys(demoObjects) {
-		add(s.readObject(ctx, c, k.Consumer, key))
+		add(s.readObject(ctx, c, account, key), "")
+	}
+	if k, ok := s.archiveKeyOf(); ok && k.Consumer == account {
+		for i := range archiveObjects {
+			add(s.readArchived(ctx, c, k, i), s.newKeyOf(k.Alias))
+		}
 	}
 	for _, alias := range sortedKeys(s.appData) {
 		for _, rec := range s.appData[alias] {
-			add(s.readCanary(ctx, alias, rec))
+			add(s.readCanary(ctx, alias, rec), "")
 		}
 	}
 	if bad > 0 {
 		return fmt.Errorf("%d of %d objects and canaries are not readable", bad, len(s.rep.Readable))
 	}
-	s.out.ok("%d S3 objects read back by GetObject and %d canaries decrypted from their consumer accounts, none under the retired key",
-		len(demoObjects), len(s.rep.Readable)-len(demoObjects))
+	s.out.ok("%d S3 objects read back by GetObject (%d migrated archive records on the new key) and %d canaries decrypted from their consumer accounts, none under a retired key",
+		objects, objects-len(demoObjects), len(s.rep.Readable)-objects)
 	return nil
 }
 

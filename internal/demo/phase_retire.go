@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/rotation"
 )
 
@@ -19,23 +20,25 @@ import (
 // after the last use of the old key, as the other phases move it.
 const demoQuiet = 15 * time.Minute
 
-// retireOldKey retires the key the new-key rotation left behind, as byok
-// retire --key OLD --quiet-for 15m --yes: the resource owner first
+// retireOldKey retires the keys the new-key rotation left behind, as byok
+// retire --key OLD --quiet-for 15m --yes each: the resource owner first
 // deletes the originals the migration kept for rollback (still on the old
 // key, and a blocker), the application re-encrypts what it encrypted
-// directly under the old key, the quiet period passes, then the retire
-// procedure disables the key.
+// directly under the old keys, the quiet period passes, then the retire
+// procedure disables each key.
 func (s *story) retireOldKey(ctx context.Context) error {
-	k, err := s.estateKey(s.w.opts.NewKeyAlias)
+	keys, err := s.newKeyKeys()
 	if err != nil {
 		return err
 	}
-	ret := Retirement{KeyARN: s.retiredKey, QuietFor: demoQuiet.String()}
-	if ret.Deleted, err = s.deleteKeptOriginals(ctx, k.Consumer); err != nil {
+	deleted, err := s.deleteKeptOriginals(ctx, keys[0].Consumer)
+	if err != nil {
 		return err
 	}
-	if err := s.reencryptAppData(ctx, k.Alias); err != nil {
-		return err
+	for _, r := range s.retired {
+		if err := s.reencryptAppData(ctx, r.Alias, r.KeyARN); err != nil {
+			return err
+		}
 	}
 	s.w.sb.AdvanceClock(demoQuiet + time.Minute)
 	s.clockMoved()
@@ -43,18 +46,36 @@ func (s *story) retireOldKey(ctx context.Context) error {
 	e := s.w.engine
 	e.Now, e.Progress = s.w.sb.Now, s.progress
 	defer func() { e.Now, e.Progress = nil, nil }()
-	rp, err := e.PrepareRetire(ctx, rotation.RetireRequest{Key: s.retiredKey, Strategy: rotation.Retire, ChangeRef: "DEMO-4 retire the old key",
+	for _, r := range s.retired {
+		k, err := s.estateKey(r.Alias)
+		if err != nil {
+			return err
+		}
+		ret := Retirement{KeyARN: r.KeyARN, QuietFor: demoQuiet.String()}
+		if k.Service == estate.ServiceRDS {
+			ret.Deleted = deleted // the kept originals were on this key
+		}
+		if err := s.retireOne(ctx, ret, k.Region); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retireOne judges and retires one old key.
+func (s *story) retireOne(ctx context.Context, ret Retirement, region string) error {
+	rp, err := s.w.engine.PrepareRetire(ctx, rotation.RetireRequest{Key: ret.KeyARN, Strategy: rotation.Retire, ChangeRef: "DEMO-4 retire the old key",
 		Options: rotation.RetireOptions{QuietFor: demoQuiet}})
 	if err != nil {
 		return err
 	}
 	if rp.Blocked != nil {
-		return fmt.Errorf("retire refused: %w", rp.Blocked)
+		return fmt.Errorf("retire %s refused: %w", ret.KeyARN, rp.Blocked)
 	}
 	ret.Ignored = len(rp.Decision.Ignored)
 	ret.Judged = fmt.Sprintf("no resource, alias or estate alias on the key; no Encrypt/Decrypt/GenerateDataKey*/ReEncrypt* on it in CloudTrail (Security and consumer accounts) for %s of sandbox time; %d byok verify-role uses ignored", demoQuiet, ret.Ignored)
-	s.out.ok("judged: %s", ret.Judged)
-	return s.runRetire(ctx, rp, ret, k.Region)
+	s.out.ok("judged %s: %s", ret.KeyARN, ret.Judged)
+	return s.runRetire(ctx, rp, ret, region)
 }
 
 // runRetire runs the judged retire procedure, records it in the report
@@ -74,15 +95,15 @@ func (s *story) runRetire(ctx context.Context, rp rotation.RetirePlan, ret Retir
 		s.rep.Retirements = append(s.rep.Retirements, ret)
 		return err
 	}
-	ret.KeyState, err = s.keyState(ctx, region, s.retiredKey)
+	ret.KeyState, err = s.keyState(ctx, region, ret.KeyARN)
 	s.rep.Retirements = append(s.rep.Retirements, ret)
 	if err != nil {
 		return err
 	}
 	if ret.KeyState != "Disabled" {
-		return fmt.Errorf("the old key %s is %s after byok retire, want Disabled", s.retiredKey, ret.KeyState)
+		return fmt.Errorf("the old key %s is %s after byok retire, want Disabled", ret.KeyARN, ret.KeyState)
 	}
-	s.out.ok("run %s: the old key %s is Disabled (undo: byok retire --key %s --undo); the HSM object is kept", id, s.retiredKey, s.retiredKey)
+	s.out.ok("run %s: the old key %s is Disabled (undo: byok retire --key %s --undo); the HSM object is kept", id, ret.KeyARN, ret.KeyARN)
 	return nil
 }
 
@@ -139,16 +160,16 @@ func (s *story) deleteKeptOriginals(ctx context.Context, account string) ([]stri
 }
 
 // reencryptAppData is the application re-encrypting what it encrypted
-// directly under the rotated key (ReEncrypt onto the alias, now the new
-// key), from its own account, before the quiet period.
-func (s *story) reencryptAppData(ctx context.Context, alias string) error {
+// directly under the rotated key old (ReEncrypt onto the alias, now the
+// new key), from its own account, before the quiet period.
+func (s *story) reencryptAppData(ctx context.Context, alias, old string) error {
 	k, err := s.estateKey(alias)
 	if err != nil {
 		return err
 	}
 	for i, rec := range s.appData[alias] {
 		out, err := s.w.clients.KMS(rec.Account, k.Region).ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: rec.Ciphertext,
-			SourceKeyId: aws.String(s.retiredKey), SourceEncryptionContext: appContext,
+			SourceKeyId: aws.String(old), SourceEncryptionContext: appContext,
 			DestinationKeyId: aws.String(k.AliasARN()), DestinationEncryptionContext: appContext})
 		if err != nil {
 			return fmt.Errorf("re-encrypt %s's data onto %s: %w", s.accountName(rec.Account), alias, err)

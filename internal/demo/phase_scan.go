@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/byok-dev/byok/internal/compliance"
@@ -59,7 +60,7 @@ func (s *story) scanAfter(ctx context.Context) error {
 		return err
 	}
 	s.rep.After = snapshotOf(rep, s.accountNames())
-	s.rep.Left = classify(s.rep.After, s.retiredKey)
+	s.rep.Left = classify(s.rep.After, s.retiredARNs())
 	s.printSnapshot(s.rep.After)
 	s.out.line("NON_COMPLIANT: %d before → %d after", len(s.rep.Before.NonCompliant), len(s.rep.After.NonCompliant))
 	var other, retired int
@@ -79,8 +80,8 @@ func (s *story) scanAfter(ctx context.Context) error {
 		return fmt.Errorf("%d resources are still NON_COMPLIANT for a reason the re-import, the rotations or the owner's fix should have removed", other)
 	}
 	if retired > 0 {
-		return fmt.Errorf("%s still on the retired key %s after the migration", plural(retired, "resource is", "resources are"), s.retiredKey)
+		return fmt.Errorf("%s still on a retired key (%s) after the migration", plural(retired, "resource is", "resources are"), strings.Join(s.retiredARNs(), ", "))
 	}
-	s.out.ok("0 NON_COMPLIANT: nothing left on the retired key %s", s.retiredKey)
+	s.out.ok("0 NON_COMPLIANT: nothing left on the retired keys %s", strings.Join(s.retiredARNs(), ", "))
 	return nil
 }

@@ -23,6 +23,9 @@ func (s *story) standUp(ctx context.Context) error {
 	if err := w.openEngine(ctx); err != nil {
 		return err
 	}
+	if err := s.seedArchive(ctx); err != nil {
+		return err
+	}
 	s.rep.Endpoint = w.sb.URL()
 	for _, a := range w.sb.Accounts() {
 		s.rep.Accounts = append(s.rep.Accounts, Account{ID: a.ID, Name: a.Name})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,11 +69,11 @@ func (s *story) keyFailures(ctx context.Context, k estate.Key, keyARN string, si
 
 // controlCall has an estate account that is not the key's consumer try to
 // encrypt under a rotated key; the key policy must deny it. The key the
-// new-key phase rotates next is skipped: that run's own watch step would
+// new-key phase rotates next are skipped: that run's own watch step would
 // (rightly) count the control call, CloudTrail times being whole seconds.
 func (s *story) controlCall(ctx context.Context) (estate.Key, string, error) {
 	for _, rk := range s.rotatedKeys {
-		if rk.key.Alias == s.w.opts.NewKeyAlias {
+		if slices.Contains(s.w.opts.NewKeyAliases, rk.key.Alias) {
 			continue
 		}
 		for _, env := range s.w.est.Environments {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/byok-dev/byok/internal/demo/demotest"
+	"github.com/byok-dev/byok/internal/migrate"
 )
 
 // fixture is a report written by a real demo run (see testdata/README).
@@ -32,7 +33,8 @@ func TestRenderHTMLContent(t *testing.T) {
 		rep.Runs[0].Keys[0].NewMaterialID, rep.Audit.HeadHash, "class=\"bar s-import",
 		"Expiring material re-imported without expiry", rep.Reimports[0].MaterialID, "Fixes applied by resource owners (not byok)", rep.Remediations[0].Action,
 		"Migrations (byok migrate)", rep.Migrations[0].Name, rep.Migrations[0].Method, rep.Migrations[0].OldKey + " → " + rep.Migrations[0].NewKey,
-		"Retired keys (byok retire)", rep.Retirements[0].KeyARN, rep.Retirements[0].Deleted[0], "Still readable after the retirement", rep.Readable[0].Name} {
+		"Retired keys (byok retire)", rep.Retirements[0].KeyARN, rep.Retirements[0].Deleted[0], "Still readable after the retirement", rep.Readable[0].Name,
+		"copied, 0 skipped (already on the new key), 0 locked"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML report lacks %q", want)
 		}
@@ -49,16 +51,21 @@ func TestRenderHTMLContent(t *testing.T) {
 // fails here.
 func TestReportFixtureMigration(t *testing.T) {
 	rep := fixture(t)
-	if len(rep.Migrations) != 2 || len(rep.Retirements) != 1 || len(rep.Readable) == 0 {
+	if len(rep.Migrations) != 3 || len(rep.Retirements) != 2 || len(rep.Readable) == 0 {
 		t.Fatalf("fixture: %d migrations, %d retirements, %d readable", len(rep.Migrations), len(rep.Retirements), len(rep.Readable))
 	}
+	old := map[string]bool{}
 	for _, m := range rep.Migrations {
-		if m.Status != "done" || !m.IdentifierKept || len(m.Steps) == 0 || m.OldKey == m.NewKey {
+		old[m.OldKey] = true
+		bucket := m.Method == string(migrate.MethodS3)
+		if m.Status != "done" || len(m.Steps) == 0 || m.OldKey == m.NewKey || (!bucket && !m.IdentifierKept) || (bucket && (m.Objects == nil || m.Objects.Copied == 0)) {
 			t.Errorf("migration %+v", m)
 		}
 	}
-	if r := rep.Retirements[0]; r.KeyState != "Disabled" || r.KeyARN != rep.Migrations[0].OldKey {
-		t.Errorf("retirement %+v", r)
+	for _, r := range rep.Retirements {
+		if r.KeyState != "Disabled" || !old[r.KeyARN] {
+			t.Errorf("retirement %+v", r)
+		}
 	}
 }
 

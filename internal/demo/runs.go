@@ -32,7 +32,9 @@ func (s *story) runReport(ctx context.Context, id store.RunID) (RotationRun, err
 	return out, nil
 }
 
-// spans pairs each step's begin with its end (or failure).
+// spans pairs each step's begin with its end (or failure). A begin of a
+// step already open is a checkpoint within it (S3 re-encryption journals
+// its progress so), not a new span.
 func spans(events []store.Event, keyARN string, run store.Run) []StepSpan {
 	var out []StepSpan
 	open := map[store.Step]int{}
@@ -43,6 +45,10 @@ func spans(events []store.Event, keyARN string, run store.Run) []StepSpan {
 		ms := ev.Time.Sub(run.Created).Milliseconds()
 		switch ev.Phase {
 		case store.PhaseBegin:
+			if i, ok := open[ev.Step]; ok {
+				out[i].EndMS = ms
+				continue
+			}
 			open[ev.Step] = len(out)
 			out = append(out, StepSpan{Step: ev.Step.String(), StartMS: ms, EndMS: ms})
 		case store.PhaseEnd, store.PhaseFail:

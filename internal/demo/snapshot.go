@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,14 +63,14 @@ func snapshotOf(rep report.Report, names map[string]string) Snapshot {
 func findingKey(f Finding) string { return f.Account + "/" + f.Type + "/" + f.Name }
 
 // classify says why each finding of the last scan is still NON_COMPLIANT:
-// on the key the new-key rotation retired (expected until re-keyed), a
+// on a key the new-key rotation retired (expected until re-keyed), a
 // finding no rotation fixes, or unexpected.
-func classify(after Snapshot, retiredKeyARN string) []LeftFinding {
+func classify(after Snapshot, retiredKeyARNs []string) []LeftFinding {
 	var out []LeftFinding
 	for _, f := range after.NonCompliant {
 		lf := LeftFinding{Finding: f, Class: LeftUnexpected, Fix: "investigate: the rotation should have fixed this"}
 		switch {
-		case f.Reason == string(compliance.ReasonKeySuperseded) && retiredKeyARN != "" && f.KeyARN == retiredKeyARN:
+		case f.Reason == string(compliance.ReasonKeySuperseded) && f.KeyARN != "" && slices.Contains(retiredKeyARNs, f.KeyARN):
 			lf.Class, lf.Fix = LeftRetiredKey, "re-key in the maintenance window (RDS: snapshot → copy with the new key → restore → switch), then retire the old key"
 		case f.Reason == string(compliance.ReasonMaterialExpiring):
 			lf.Class, lf.Fix = LeftExpiring, "re-import the expiring material without expiry from the HSM that holds it (byok rotate --due does it for material byok imported); when any material of a key expires, the whole key stops working"
