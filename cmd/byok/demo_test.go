@@ -15,12 +15,13 @@ import (
 
 // TestDemo runs `byok demo` in-process in a temp directory and checks its
 // report: NON_COMPLIANT before (overdue, expiring and AWS-managed-key
-// findings); after the re-import, the rotations and the resource owner's
-// bucket fix, everything COMPLIANT except exactly the RDS instances and
-// the Aurora cluster the new-key rotation knowingly left on the retired
-// key; two runs with changed material and key; the expiring material
-// re-imported without expiry; a clean watch that saw its control call; an
-// intact audit chain. The HTML report must render in headless Chromium
+// findings); after the re-import, the rotations, the migration of what
+// the new-key rotation left (the RDS instance, the Aurora cluster, the
+// archive bucket and its objects), the retirement of both old keys and
+// the resource owners' fixes, everything COMPLIANT; two runs with changed
+// material and key; the expiring material re-imported without expiry;
+// every object and canary readable, none under a retired key; a clean
+// watch that saw its control call; an intact audit chain. The HTML report must render in headless Chromium
 // without console errors.
 func TestDemo(t *testing.T) {
 	if _, err := os.Stat(demo.DefaultModule); err != nil {
