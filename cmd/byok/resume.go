@@ -20,7 +20,9 @@ func init() {
 
 func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("resume", "RUN", "Continue run RUN from its journal: never imports twice, finds the HSM object by its\n"+
-		"label, reuses a valid import token or fetches new parameters and wraps the same object again.")
+		"label, reuses a valid import token or fetches new parameters and wraps the same object again.\n"+
+		"The HSM is opened only when the run's procedures use it (rotations, imports): a migration,\n"+
+		"retirement or rollback run resumes without the HSM's module or PIN.")
 	f := addRotationFlags(fs)
 	takeOver := fs.Bool("take-over", false, "take the run over from a process that stopped heartbeating (another host); a byok\n"+
 		"killed on this host is replaced without it")
@@ -29,7 +31,7 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	env, err := openRotation(ctx, f, true, stderr)
+	env, err := openResume(ctx, f, id, stderr)
 	if err != nil {
 		return err
 	}
@@ -37,6 +39,28 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	env.engine.TakeOver = *takeOver
 	env.engine.Progress = timedProgressPrinter(ctx, stderr, env.engine.WatchWindow)
 	return reportRun(stdout, id, env.engine.Resume(ctx, id))
+}
+
+// openResume wires the application for resuming run id and opens the HSM
+// only when a procedure of the run can touch it (rotations and imports):
+// a migration, retirement or rollback resumes without the HSM's module or
+// PIN.
+func openResume(ctx context.Context, f rotationFlags, id store.RunID, stderr io.Writer) (*rotationEnv, error) {
+	env, err := openRotation(ctx, f, false, stderr)
+	if err != nil {
+		return nil, err
+	}
+	need, err := env.engine.RunNeedsHSM(ctx, id)
+	if err == nil {
+		err = env.app.ResolveOperator(ctx)
+	}
+	if err == nil && need {
+		err = env.openHSM(ctx, f, stderr)
+	}
+	if err != nil {
+		return nil, errors.Join(err, env.Close())
+	}
+	return env, nil
 }
 
 func rollbackCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

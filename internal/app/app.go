@@ -99,12 +99,21 @@ func (a *App) open(ctx context.Context, o Options) error {
 		return err
 	}
 	if o.Operator {
-		if a.Engine.Operator, err = awsx.CallerARN(ctx, a.AWS.Accounts().For(o.Estate.SecurityAccount)); err != nil {
-			return fmt.Errorf("operator identity: %w", err)
-		}
-		if a.Session != nil {
-			a.Session.Holder = a.Engine.Operator
-		}
+		return a.ResolveOperator(ctx)
+	}
+	return nil
+}
+
+// ResolveOperator sets the engine's operator (and the shared state
+// session's holder) to the caller's ARN (STS).
+func (a *App) ResolveOperator(ctx context.Context) error {
+	op, err := awsx.CallerARN(ctx, a.AWS.Accounts().For(a.Estate.SecurityAccount))
+	if err != nil {
+		return fmt.Errorf("operator identity: %w", err)
+	}
+	a.Engine.Operator = op
+	if a.Session != nil {
+		a.Session.Holder = op
 	}
 	return nil
 }
