@@ -36,6 +36,8 @@ func FuzzRDSQuery(f *testing.F) {
 		"Action=ModifyDBCluster&DBClusterIdentifier=c&NewDBClusterIdentifier=d&ApplyImmediately=true",
 		"Action=StopDBCluster&DBClusterIdentifier=c", "Action=StartDBCluster&DBClusterIdentifier=c",
 		"Action=CreateDBInstance&DBInstanceIdentifier=m&DBInstanceClass=x&Engine=aurora-mysql&DBClusterIdentifier=c&PromotionTier=99",
+		"Action=DeleteDBSnapshot&DBSnapshotIdentifier=s", "Action=DeleteDBSnapshot&DBSnapshotIdentifier=arn:aws:rds:eu-west-1:1:snapshot:s",
+		"Action=DeleteDBSnapshot", "Action=DeleteDBClusterSnapshot&DBClusterSnapshotIdentifier=s", "Action=DeleteDBClusterSnapshot&DBClusterSnapshotIdentifier=",
 		"Action=Nope", "%zz", "",
 	} {
 		f.Add(s)

@@ -114,6 +114,8 @@ var handlers = map[string]handler{
 	"StartDBCluster":                  (*Service).startCluster,
 	"DeleteDBInstance":                (*Service).deleteInstance,
 	"DeleteDBCluster":                 (*Service).deleteCluster,
+	"DeleteDBSnapshot":                (*Service).deleteSnapshot,
+	"DeleteDBClusterSnapshot":         (*Service).deleteClusterSnapshot,
 }
 
 // Serve implements svc.Service.
