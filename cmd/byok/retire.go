@@ -177,6 +177,9 @@ func reportRetire(w io.Writer, id store.RunID, rp rotation.RetirePlan, err error
 			rp.KeyARN, rp.Prepared.Selector.Retire.PendingDays, rp.KeyARN, rotation.HSMNote)
 	default:
 		fmt.Fprintf(w, "%s disabled (retired); undo with: byok retire --key %s --undo; audit entry recorded\n%s\n", rp.KeyARN, rp.KeyARN, rotation.HSMNote)
+		if n := len(rp.Decision.Warnings); n > 0 {
+			fmt.Fprintf(w, "warning: %d item(s) listed above (DB snapshots on the key) are unrestorable while the key is disabled (recorded in the audit entry)\n", n)
+		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ type retirePlanJSON struct {
 	Allowed       bool                   `json:"allowed"`
 	Refusal       string                 `json:"refusal,omitempty"`
 	Blockers      []retire.Blocker       `json:"blockers"`
+	Warnings      []retire.Blocker       `json:"warnings"`
 	Ignored       []retire.Use           `json:"ignored_calls,omitempty"`
 	DisabledSince *time.Time             `json:"disabled_since,omitempty"`
 	Options       rotation.RetireOptions `json:"options"`
@@ -29,7 +30,7 @@ type retirePlanJSON struct {
 func retireJSON(rp rotation.RetirePlan, dry bool) retirePlanJSON {
 	it := rp.Prepared.Items[0]
 	out := retirePlanJSON{KeyARN: rp.KeyARN, KeyState: rp.KeyState, Procedure: it.Strategy.String(), DryRun: dry,
-		Allowed: rp.Blocked == nil, Blockers: rp.Decision.Blockers, Ignored: rp.Decision.Ignored, HSM: rotation.HSMNote,
+		Allowed: rp.Blocked == nil, Blockers: rp.Decision.Blockers, Warnings: orEmpty(rp.Decision.Warnings), Ignored: rp.Decision.Ignored, HSM: rotation.HSMNote,
 		Options: *rp.Prepared.Selector.Retire, Steps: []string{}}
 	if out.Blockers == nil {
 		out.Blockers = []retire.Blocker{}
@@ -68,6 +69,7 @@ func printRetirePlan(w io.Writer, rp rotation.RetirePlan, dry, asJSON bool) erro
 		}
 		return nil
 	}
+	printRetireWarnings(w, rp.Decision.Warnings)
 	for _, u := range rp.Decision.Ignored {
 		fmt.Fprintf(w, "  not counted (byok's own verification): %d %s by %s in %s\n", u.Count, u.Event, u.Principal, u.Account)
 	}
@@ -77,6 +79,18 @@ func printRetirePlan(w io.Writer, rp rotation.RetirePlan, dry, asJSON bool) erro
 	}
 	fmt.Fprintf(w, "  nothing blocks it; steps: %s\n  %s\n", strings.Join(steps, " → "), rotation.HSMNote)
 	return nil
+}
+
+// printRetireWarnings lists what a retire leaves unusable while the key
+// is disabled (it does not stop the retire; it stops schedule-deletion).
+func printRetireWarnings(w io.Writer, ws []retire.Blocker) {
+	if len(ws) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  WARNING: %d item(s) on the key are unrestorable while it is disabled; schedule-deletion refuses until each is copied to the new key or deleted:\n", len(ws))
+	for _, b := range ws {
+		fmt.Fprintf(w, "  - %s\n", rotation.FormatBlocker(b))
+	}
 }
 
 func firstLine(s string) string {

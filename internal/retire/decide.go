@@ -34,6 +34,10 @@ const (
 	// BlockNotVerified: byok could not read something it must read to
 	// prove the key unused (a listing error, an account's CloudTrail).
 	BlockNotVerified BlockerKind = "not-verified"
+	// BlockSnapshot: a DB snapshot or DB cluster snapshot is encrypted
+	// under the key. A warning for retire (disabling is reversible), a
+	// blocker for schedule-deletion (see ForDeletion).
+	BlockSnapshot BlockerKind = "db-snapshot-on-key"
 )
 
 // Blocker is one reason the key stays, naming who and what.
@@ -55,6 +59,10 @@ type Evidence struct {
 	// Versions are buckets holding object versions under the key.
 	Versions []BucketVersions
 	Scan     report.Report
+	// Snapshots are the consumer accounts' DB (cluster) snapshots on the
+	// key; SnapshotReads the accounts and Regions that could not be listed.
+	Snapshots     []Snapshot
+	SnapshotReads []SnapshotRead
 	// Usage is ReadUsage of every account whose CloudTrail was read;
 	// TrailErrors names each account whose CloudTrail could not be read.
 	Usage       []Use
@@ -68,10 +76,13 @@ type Evidence struct {
 	Now      time.Time
 }
 
-// Decision is the verdict: retirable when Blockers is empty.
+// Decision is the verdict: retirable when Blockers is empty. Warnings
+// do not stop a retire (DisableKey is reversible) but say what it makes
+// unusable meanwhile; ForDeletion turns them into blockers.
 type Decision struct {
 	KeyARN   string    `json:"key_arn"`
 	Blockers []Blocker `json:"blockers"`
+	Warnings []Blocker `json:"warnings,omitempty"`
 	// Ignored are the calls Evidence.Ignore discounted, for the record.
 	Ignored []Use `json:"ignored,omitempty"`
 }
@@ -105,6 +116,9 @@ func Decide(ev Evidence) Decision {
 	d.Ignored = ignored
 	d.Blockers = append(d.Blockers, useBlockers(uses, ev.QuietFor, ev.Now)...)
 	d.Blockers = append(d.Blockers, unreadBlockers(ev)...)
+	if w := snapshotWarnings(ev); len(w) > 0 {
+		d.Warnings = w
+	}
 	return d
 }
 
@@ -114,11 +128,29 @@ func resourceBlockers(ev Evidence) []Blocker {
 		if r.KeyARN != ev.KeyARN || r.Resource.Deleted {
 			continue
 		}
+		detail := "encrypted under the key (" + string(r.Reason) + "): migrate it first (byok migrate plan --key " + ev.KeyARN + ")"
+		if run, ok := KeptOriginal(r.Resource.Name); ok {
+			detail = "the original byok migrate kept (stopped) for rollback of run " + run + ", still encrypted under the key (" + string(r.Reason) +
+				"): once the migration is accepted and no rollback is needed, delete it per your retention policy (byok never deletes data)"
+		}
 		out = append(out, Blocker{Kind: BlockResource, Account: r.Resource.Account, Region: r.Resource.Region,
-			Subject: r.Resource.Type.ShortName() + " " + r.Resource.Name,
-			Detail:  "encrypted under the key (" + string(r.Reason) + "): migrate it first (byok migrate plan --key " + ev.KeyARN + ")"})
+			Subject: r.Resource.Type.ShortName() + " " + r.Resource.Name, Detail: detail})
 	}
 	return out
+}
+
+// keptMarker is what byok migrate's switch inserts in the name of the
+// original it keeps: NAME-byok-old-RUN (see rotation's oldName).
+const keptMarker = "-byok-old-"
+
+// KeptOriginal reports whether name is an original a migration kept for
+// rollback, and the short run ID its name carries.
+func KeptOriginal(name string) (string, bool) {
+	i := strings.LastIndex(name, keptMarker)
+	if i <= 0 || i+len(keptMarker) == len(name) {
+		return "", false
+	}
+	return name[i+len(keptMarker):], true
 }
 
 func splitIgnored(uses []Use, ignore []string) (counted, ignored []Use) {

@@ -23,12 +23,15 @@ type KMS interface {
 
 // Sources are the read-only clients Gather reads the evidence through:
 // the Security account's KMS, each account's CloudTrail, each account's
-// S3 (the scan's verify roles) and a scan of the whole estate.
+// S3 and each consumer account's RDS snapshots (the scan's verify roles)
+// and a scan of the whole estate.
 type Sources struct {
 	Estate *estate.Estate
 	KMS    func(region string) KMS
 	Trail  func(account, region string) Trail
 	S3     func(account, region string) Objects
+	// RDS reads each consumer account's DB snapshots (the verify role).
+	RDS func(account, region string) RDS
 	// Scan is a scan of every estate account and Region (internal/scan).
 	Scan func(ctx context.Context, now time.Time) (report.Report, error)
 }
@@ -58,6 +61,7 @@ func (s Sources) Gather(ctx context.Context, keyARN string, quiet time.Duration,
 		return ev, fmt.Errorf("scan the estate: %w", err)
 	}
 	ev.Versions = s.versions(ctx, ev.Scan, keyARN)
+	ev.Snapshots, ev.SnapshotReads = s.snapshots(ctx, keyARN)
 	for _, acct := range s.Estate.Accounts() {
 		uses, err := ReadUsage(ctx, s.Trail(acct, region), acct, keyARN, now.Add(-quiet), now)
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +26,9 @@ func (e *BlockedError) Error() string {
 	fmt.Fprintf(&b, "%s: %v: %d blocker(s)", e.Decision.KeyARN, ErrRetireBlocked, len(e.Decision.Blockers))
 	for _, bl := range e.Decision.Blockers {
 		b.WriteString("\n  - " + FormatBlocker(bl))
+	}
+	for _, bl := range e.Decision.Warnings {
+		b.WriteString("\n  - warning: " + FormatBlocker(bl))
 	}
 	return b.String()
 }
@@ -69,8 +71,10 @@ func (e *Engine) retireEvidence(ctx context.Context, s Strategy, keyARN string, 
 		return d, since, err
 	}
 	if s == ScheduleDeletion {
-		// A disabled key is expected here; failed calls on it still count.
-		d.Blockers = slices.DeleteFunc(d.Blockers, func(b retire.Blocker) bool { return b.Kind == retire.BlockKeyState })
+		// A disabled key is expected here (failed calls on it still
+		// count); what a disabled key only suspends, deletion ends for
+		// ever: every warning (DB snapshots on the key) blocks.
+		d = retire.ForDeletion(d)
 	}
 	if !d.Retirable() {
 		return d, since, &BlockedError{Decision: d}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/retire"
 	"github.com/byok-dev/byok/internal/store"
 )
 
@@ -81,13 +82,38 @@ func (j *keyJob) retirePlan(ctx context.Context) error {
 	if err := j.e.retireStateCheck(j.strategy(), d.KeyMetadata); err != nil && !errors.As(err, &already) {
 		return &Refusal{KeyARN: j.rk.KeyARN, Err: err, Hint: "the key changed since the plan; byok runs abandon " + j.run.ID.String() + " --reason …"}
 	}
-	if _, _, err := j.e.retireEvidence(ctx, j.strategy(), j.rk.KeyARN, o); err != nil {
+	dec, _, err := j.e.retireEvidence(ctx, j.strategy(), j.rk.KeyARN, o)
+	if err != nil {
 		if isBlock(err) {
 			return &Refusal{KeyARN: j.rk.KeyARN, Err: err, Hint: "remove what blocks it, then byok resume " + j.run.ID.String() + "; or byok runs abandon " + j.run.ID.String() + " --reason …"}
 		}
 		return err
 	}
-	return nil
+	return j.keepWarnings(ctx, dec.Warnings)
+}
+
+// retireResult is the verification a retire run journals and audits:
+// the key's state after the run and what the run knowingly left
+// unusable (DB snapshots on a disabled key), judged by the plan step.
+type retireResult struct {
+	KeyState     string           `json:"key_state,omitempty"`
+	DeletionDate string           `json:"deletion_date,omitempty"`
+	HSM          string           `json:"hsm,omitempty"`
+	Warnings     []retire.Blocker `json:"warnings,omitempty"`
+}
+
+// keepWarnings journals the plan's warnings in the run key, for the
+// verify step's result and the audit entry (a resumed run keeps them).
+func (j *keyJob) keepWarnings(ctx context.Context, w []retire.Blocker) error {
+	j.rk.Verification = nil
+	if len(w) > 0 {
+		b, err := json.Marshal(retireResult{Warnings: w})
+		if err != nil {
+			return err
+		}
+		j.rk.Verification = b
+	}
+	return j.save(ctx)
 }
 
 func (j *keyJob) retireDisable(ctx context.Context) error {
@@ -156,11 +182,19 @@ func (j *keyJob) retireVerify(ctx context.Context) error {
 	if want := retireWant(j.strategy()); md.KeyState != want {
 		return fmt.Errorf("%w: %s is %s after %s, want %s", ErrVerification, j.rk.KeyARN, md.KeyState, j.strategy(), want)
 	}
-	v := map[string]string{"key_state": string(md.KeyState), "hsm": HSMNote}
-	if md.DeletionDate != nil {
-		v["deletion_date"] = md.DeletionDate.UTC().Format(time.RFC3339)
+	var v retireResult
+	if len(j.rk.Verification) > 0 {
+		if err := json.Unmarshal(j.rk.Verification, &v); err != nil {
+			return fmt.Errorf("run %s: the plan step's warnings: %w", j.run.ID, err)
+		}
 	}
-	j.rk.Verification, _ = json.Marshal(v)
+	v.KeyState, v.HSM = string(md.KeyState), HSMNote
+	if md.DeletionDate != nil {
+		v.DeletionDate = md.DeletionDate.UTC().Format(time.RFC3339)
+	}
+	if j.rk.Verification, err = json.Marshal(v); err != nil {
+		return err
+	}
 	return j.save(ctx)
 }
 
