@@ -75,6 +75,9 @@ func (s *story) retireOne(ctx context.Context, ret Retirement, region string) er
 	ret.Ignored = len(rp.Decision.Ignored)
 	ret.Judged = fmt.Sprintf("no resource, alias or estate alias on the key; no Encrypt/Decrypt/GenerateDataKey*/ReEncrypt* on it in CloudTrail (Security and consumer accounts) for %s of sandbox time; %d byok verify-role uses ignored", demoQuiet, ret.Ignored)
 	s.out.ok("judged %s: %s", ret.KeyARN, ret.Judged)
+	for _, w := range rp.Decision.Warnings { // the final snapshots: unrestorable while disabled, kept by their owner
+		s.out.warn("%s", rotation.FormatBlocker(w))
+	}
 	return s.runRetire(ctx, rp, ret, region)
 }
 
