@@ -2,16 +2,13 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/smithy-go"
 
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/rotation"
@@ -75,8 +72,7 @@ func (m *Migration) config(ctx context.Context, account, region string) (aws.Con
 	}
 	role := m.RoleARN(account)
 	op := m.c.Accounts().For(m.security)
-	cfg := awsx.WithRegion(awsx.Assume(op, role), region)
-	cfg.Retryer = refreshOnExpiry(cfg.Retryer, op.Credentials, cfg.Credentials)
+	cfg := awsx.WithRegion(awsx.Assume(op, role), region) // refreshed on ExpiredToken, with the operator session
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return aws.Config{}, &MigrationRoleError{Role: role, Err: err}
 	}
@@ -100,42 +96,4 @@ func (m *Migration) DynamoDB(ctx context.Context, account, region string) (rotat
 		return nil, err
 	}
 	return dynamodb.NewFromConfig(cfg), nil
-}
-
-// refreshOnExpiry makes a call that AWS answers ExpiredToken fetch new
-// session credentials and try again: a migration waits for hours, and a
-// session (15 minutes by default, one hour at most when chained) can
-// expire between the SDK's own refreshes when clocks disagree.
-func refreshOnExpiry(next func() aws.Retryer, caches ...aws.CredentialsProvider) func() aws.Retryer {
-	return func() aws.Retryer {
-		var base aws.Retryer = retry.NewStandard()
-		if next != nil {
-			base = next()
-		}
-		v2, ok := base.(aws.RetryerV2)
-		if !ok {
-			v2 = retry.NewStandard()
-		}
-		return expiryRetryer{RetryerV2: v2, caches: caches}
-	}
-}
-
-type expiryRetryer struct {
-	aws.RetryerV2
-	caches []aws.CredentialsProvider
-}
-
-// IsErrorRetryable invalidates the cached sessions on ExpiredToken, so
-// the retried attempt signs with new ones.
-func (r expiryRetryer) IsErrorRetryable(err error) bool {
-	var ae smithy.APIError
-	if errors.As(err, &ae) && (ae.ErrorCode() == "ExpiredToken" || ae.ErrorCode() == "ExpiredTokenException") {
-		for _, c := range r.caches {
-			if cc, ok := c.(*aws.CredentialsCache); ok {
-				cc.Invalidate()
-			}
-		}
-		return true
-	}
-	return r.RetryerV2.IsErrorRetryable(err)
 }

@@ -66,13 +66,16 @@ func Load(ctx context.Context, region string) (aws.Config, error) {
 var ErrNoRegion = fmt.Errorf("no AWS region: set regions in the estate file or AWS_REGION")
 
 // Assume returns a copy of base whose credentials come from AssumeRole on
-// roleARN, cached until shortly before they expire.
+// roleARN, cached until shortly before they expire, and refreshed at
+// once when AWS answers a call ExpiredToken (RefreshOnExpiry; a session
+// assumed with another session's credentials refreshes both).
 func Assume(base aws.Config, roleARN string) aws.Config {
 	cfg := base.Copy()
 	p := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = SessionName
 	})
 	cfg.Credentials = aws.NewCredentialsCache(p)
+	cfg.Retryer = RefreshOnExpiry(base, cfg.Credentials, base.Credentials)
 	return cfg
 }
 

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
+
+	"github.com/byok-dev/byok/internal/awsx"
 )
 
 // sessionName appears in the member account's CloudTrail for every call.
@@ -30,6 +32,9 @@ func AssumeRoleClients(cfg aws.Config, stsClient stscreds.AssumeRoleAPIClient) C
 			c.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, role, func(o *stscreds.AssumeRoleOptions) {
 				o.RoleSessionName = sessionName
 			}))
+			// A warm container outlives the session: refresh it when
+			// Config answers ExpiredToken, as every byok session does.
+			c.Retryer = awsx.RefreshOnExpiry(cfg, c.Credentials)
 		}
 		client := configservice.NewFromConfig(c)
 		clients[role] = client
