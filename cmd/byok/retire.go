@@ -23,8 +23,11 @@ const retireDoc = "Retire an old key that a new-key rotation left behind: Disabl
 	"journaled, audited run (resumable with byok resume). Refused, listing who and what, while a scan of the\n" +
 	"estate finds a resource on the key, a bucket holds object versions (noncurrent too) encrypted under it,\n" +
 	"CloudTrail in the Security or a consumer account shows Encrypt/Decrypt/GenerateDataKey*/ReEncrypt* on it\n" +
-	"within --quiet-for, an alias points at it, or it is an environment's estate key.\n" +
-	"--schedule-deletion, once the key has been disabled for --disabled-for, runs ScheduleKeyDeletion with\n" +
+	"within --quiet-for, an alias points at it, or it is an environment's estate key. DB snapshots and DB\n" +
+	"cluster snapshots on the key (a migration's final snapshot) do not stop a retire but are listed as\n" +
+	"warnings: unrestorable while the key is disabled.\n" +
+	"--schedule-deletion, once the key has been disabled for --disabled-for and no DB snapshot remains on it\n" +
+	"(copy each to the new key or delete it; byok deletes no data), runs ScheduleKeyDeletion with\n" +
 	"--pending-window-days (default 30, the longest; at least 7). byok never deletes the HSM object.\n" +
 	"A key already in the state asked for is reported and exits 0."
 
