@@ -6,7 +6,9 @@
 // (a listing error, an account whose CloudTrail it could not query) blocks
 // as surely as a resource found on the key.
 //
-// The package reads CloudTrail (usage.go) and judges evidence (decide.go);
+// The package reads CloudTrail (usage.go), object versions (versions.go)
+// and consumer accounts' DB snapshots (snapshots.go: warnings for a
+// retire, blockers for a deletion) and judges evidence (decide.go);
 // the evidence of resources comes from a scan (internal/scan), so retire
 // and scan never disagree about what is on a key. It never changes
 // anything in AWS.
