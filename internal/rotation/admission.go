@@ -43,7 +43,9 @@ func (a *admission) runAll(ctx context.Context, pending []pendingKey, admitted [
 		}
 		a.admitAll(ctx, pending, jobs)
 	}()
-	runErr := a.e.runKeys(ctx, jobs)
+	trails := a.e.newTrailWatchers(ctx, a.run.Created)
+	runErr := a.e.runKeys(ctx, jobs, trails)
+	trails.stop()
 	a.mu.Lock()
 	refused := a.refused
 	a.mu.Unlock()

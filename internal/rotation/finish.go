@@ -60,8 +60,9 @@ func (j *keyJob) watch(ctx context.Context) error {
 		return err
 	}
 	var found []watch.Failure
+	until := time.Now()
 	for _, acct := range j.accounts() {
-		f, err := watch.FailuresExcept(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, time.Now().Add(time.Minute), own)
+		f, err := j.failuresIn(ctx, acct, since, until, own)
 		if err != nil {
 			return err
 		}
@@ -72,6 +73,20 @@ func (j *keyJob) watch(ctx context.Context) error {
 		return fmt.Errorf("%w: %s", ErrFailedCalls, b)
 	}
 	return nil
+}
+
+// failuresIn reads acct's failed calls on the key through the run's
+// watcher of acct and the key's Region (shared with the run's other keys
+// there), or on its own when the job runs outside a run's watchers.
+func (j *keyJob) failuresIn(ctx context.Context, acct string, since, until time.Time, own watch.Own) ([]watch.Failure, error) {
+	if j.trails == nil {
+		return watch.FailuresExcept(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, until.Add(time.Minute), own)
+	}
+	f, err := j.trails.of(acct, j.key.Region).Failures(ctx, j.rk.KeyARN, since, until, own)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s in %s: %w", acct, j.key.Region, err)
+	}
+	return f, nil
 }
 
 // relevant keeps the failures that say the key's users are affected. The

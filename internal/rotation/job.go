@@ -41,6 +41,9 @@ type keyJob struct {
 	// notes are journaled with the step that sets them (e.g. how the
 	// operator confirmed writers stopped); never secrets.
 	notes map[string]string
+	// trails are the run's CloudTrail watchers the watch step asks (set
+	// by runKeys).
+	trails *trailWatchers
 }
 
 // execute runs the remaining steps, journaling each before and after.

@@ -42,7 +42,7 @@ func (s *regionSlots) of(region string) chan struct{} {
 // runKeys runs the jobs as they arrive, Concurrency at a time in each
 // Region, and joins their errors. Every job is journaled per key as
 // before; only the order in which keys of different Regions start changes.
-func (e *Engine) runKeys(ctx context.Context, jobs <-chan *keyJob) error {
+func (e *Engine) runKeys(ctx context.Context, jobs <-chan *keyJob, trails *trailWatchers) error {
 	slots := newRegionSlots(e.Concurrency)
 	var (
 		wg   sync.WaitGroup
@@ -51,6 +51,7 @@ func (e *Engine) runKeys(ctx context.Context, jobs <-chan *keyJob) error {
 	)
 	for j := range jobs {
 		sem := slots.of(j.key.Region)
+		j.trails = trails
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

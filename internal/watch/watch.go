@@ -76,6 +76,24 @@ type record struct {
 	UserIdentity struct {
 		ARN string `json:"arn"`
 	} `json:"userIdentity"`
+	RequestParameters requestParameters `json:"requestParameters"`
+}
+
+// requestParameters is the part of a KMS request the watch reads: the
+// key the caller named. Any other shape (null, another type) reads as
+// empty rather than dropping the event.
+type requestParameters struct {
+	KeyID string
+}
+
+func (p *requestParameters) UnmarshalJSON(b []byte) error {
+	var m struct {
+		KeyID any `json:"keyId"`
+	}
+	if json.Unmarshal(b, &m) == nil {
+		p.KeyID, _ = m.KeyID.(string)
+	}
+	return nil
 }
 
 // Failures returns the failed KMS calls on keyARN between since and until,
@@ -109,6 +127,12 @@ func addEvent(groups map[string]*Failure, account string, ev types.Event, own Ow
 	if err := json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &r); err != nil || r.ErrorCode == "" {
 		return
 	}
+	addRecord(groups, account, r, aws.ToTime(ev.EventTime), own)
+}
+
+// addRecord counts the failed call r made at at in its group, unless it
+// is own's or not a KMS call.
+func addRecord(groups map[string]*Failure, account string, r record, at time.Time, own Own) {
 	if own.Has(r.UserIdentity.ARN, r.RequestID) {
 		return
 	}
@@ -116,7 +140,6 @@ func addEvent(groups map[string]*Failure, account string, ev types.Event, own Ow
 		return
 	}
 	k := account + "|" + r.UserIdentity.ARN + "|" + r.EventName + "|" + r.ErrorCode
-	at := aws.ToTime(ev.EventTime)
 	g := groups[k]
 	if g == nil {
 		g = &Failure{Account: account, Principal: r.UserIdentity.ARN, Event: r.EventName,

@@ -1,0 +1,216 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+)
+
+// kmsSource is the EventSource of every KMS event; LookupEvents takes it
+// as its one lookup attribute (AttributeKey EventSource), so one paged
+// query returns every KMS call of the account and Region, whatever key.
+const kmsSource = "kms.amazonaws.com"
+
+// Default tuning of a Watcher (see its fields).
+const (
+	DefaultOverlap = 2 * time.Second
+	DefaultSkew    = time.Minute
+)
+
+// Watcher reads the KMS events of one account and Region once for many
+// keys: it pages LookupEvents(EventSource=kms.amazonaws.com) over
+// successive time windows, each starting Overlap before the end of the
+// last (CloudTrail delivers late; event times are whole seconds) and
+// de-duplicated by EventId, and keeps only the failed calls, indexed by
+// the key ARNs they name. Its LookupEvents calls grow with the time it
+// covers and the account's KMS traffic, not with the number of keys asking.
+// It reads only while someone waits for a time it has not covered yet.
+// Create with NewWatcher, run with Run, ask with Failures.
+type Watcher struct {
+	trail   Trail
+	account string
+	from    time.Time
+	// Overlap is how far each window reaches back into the last one: an
+	// event CloudTrail delivers more than Overlap after the end of the
+	// window that covered its time is not seen (see the package comment).
+	Overlap time.Duration
+	// Skew is how far past a window's start the window's EndTime reaches
+	// (clocks differ; CloudTrail's event time is the service's).
+	Skew time.Duration
+	// Now is the watcher's clock (time.Now when nil).
+	Now func() time.Time
+
+	mu       sync.Mutex
+	covered  time.Time // every window up to here was read (zero: none yet)
+	need     time.Time // the latest until asked for
+	wake     chan struct{}
+	progress chan struct{} // closed and replaced when a pass ends
+	passErr  error         // the last pass's error (nil after a good pass)
+	seen     map[string]time.Time
+	failed   map[string][]failedCall
+}
+
+// failedCall is one failed KMS call kept for the keys it names.
+type failedCall struct {
+	id  string
+	at  time.Time
+	rec record
+}
+
+// NewWatcher watches account's KMS events through t from from (the
+// earliest time any caller will ask about) on.
+func NewWatcher(t Trail, account string, from time.Time) *Watcher {
+	return &Watcher{trail: t, account: account, from: from, Overlap: DefaultOverlap, Skew: DefaultSkew,
+		wake: make(chan struct{}, 1), progress: make(chan struct{}),
+		seen: map[string]time.Time{}, failed: map[string][]failedCall{}}
+}
+
+// WatchError is a failed read of the watcher's account; keys waiting on
+// the pass that failed receive it.
+type WatchError struct {
+	Account string
+	Err     error
+}
+
+func (e *WatchError) Error() string {
+	return fmt.Sprintf("lookup CloudTrail events in %s: %v", e.Account, e.Err)
+}
+
+func (e *WatchError) Unwrap() error { return e.Err }
+
+func (w *Watcher) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+// Failures returns the failed KMS calls on keyARN whose event time is in
+// [since, until+Skew], except own's, grouped as FailuresExcept groups
+// them. It waits until the watcher has read every window up to until
+// (a window read after until), or ctx ends, or that read fails.
+func (w *Watcher) Failures(ctx context.Context, keyARN string, since, until time.Time, own Own) ([]Failure, error) {
+	if err := w.waitCovered(ctx, until); err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	groups := map[string]*Failure{}
+	for _, c := range w.failed[keyARN] {
+		if c.at.Before(since) || c.at.After(until.Add(w.Skew)) {
+			continue
+		}
+		addRecord(groups, w.account, c.rec, c.at, own)
+	}
+	return sorted(groups), nil
+}
+
+// waitCovered asks for until and waits for a pass that covers it.
+func (w *Watcher) waitCovered(ctx context.Context, until time.Time) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if until.After(w.need) {
+		w.need = until
+	}
+	for w.covered.IsZero() || w.covered.Before(until) {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+		ch := w.progress
+		w.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			w.mu.Lock()
+			return ctx.Err()
+		case <-ch:
+		}
+		w.mu.Lock()
+		if w.passErr != nil && (w.covered.IsZero() || w.covered.Before(until)) {
+			return w.passErr
+		}
+	}
+	return nil
+}
+
+// Run reads windows while callers wait, until ctx ends.
+func (w *Watcher) Run(ctx context.Context) {
+	for {
+		if !w.idleUntilNeeded(ctx) {
+			return
+		}
+		start := w.now()
+		err := w.pass(ctx, start)
+		w.mu.Lock()
+		if err != nil {
+			// The callers waiting now get the error; the next caller's
+			// wait starts a new pass from the same place.
+			w.passErr, w.need = &WatchError{Account: w.account, Err: err}, w.covered
+		} else {
+			w.passErr, w.covered = nil, start
+		}
+		close(w.progress)
+		w.progress = make(chan struct{})
+		w.mu.Unlock()
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// idleUntilNeeded blocks until some caller waits for a time not covered
+// yet; false when ctx ended.
+func (w *Watcher) idleUntilNeeded(ctx context.Context) bool {
+	for {
+		w.mu.Lock()
+		needed := !w.need.IsZero() && (w.covered.IsZero() || w.need.After(w.covered))
+		w.mu.Unlock()
+		if needed {
+			return ctx.Err() == nil
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-w.wake:
+		}
+	}
+}
+
+// pass reads one window, [covered-Overlap, start+Skew] (from the watcher's
+// start the first time), every page.
+func (w *Watcher) pass(ctx context.Context, start time.Time) error {
+	w.mu.Lock()
+	from := w.from
+	if !w.covered.IsZero() {
+		from = w.covered.Add(-w.Overlap)
+	}
+	if from.Before(w.from) {
+		from = w.from
+	}
+	w.mu.Unlock()
+	in := &cloudtrail.LookupEventsInput{
+		LookupAttributes: []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyEventSource, AttributeValue: aws.String(kmsSource)}},
+		StartTime:        aws.Time(from), EndTime: aws.Time(start.Add(w.Skew)),
+	}
+	p := cloudtrail.NewLookupEventsPaginator(w.trail, in)
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		w.mu.Lock()
+		for _, ev := range out.Events {
+			w.add(ev)
+		}
+		w.mu.Unlock()
+	}
+	w.mu.Lock()
+	w.forget(from)
+	w.mu.Unlock()
+	return nil
+}
