@@ -44,6 +44,9 @@ func (j *keyJob) tag(ctx context.Context) error {
 var ErrFailedCalls = errors.New("CloudTrail shows failed KMS calls on the key after rotation")
 
 func (j *keyJob) watch(ctx context.Context) error {
+	if j.releaseSlot != nil {
+		j.releaseSlot() // from here the key only waits
+	}
 	if j.e.WatchWindow > 0 {
 		j.e.logger().InfoContext(ctx, "waiting before reading CloudTrail for failed calls on the key (the watch window)", logRun, j.run.ID.String(),
 			logKey, j.rk.KeyARN, "until", time.Now().Add(j.e.WatchWindow).UTC().Format(time.RFC3339))

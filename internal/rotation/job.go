@@ -44,6 +44,9 @@ type keyJob struct {
 	// trails are the run's CloudTrail watchers the watch step asks (set
 	// by runKeys).
 	trails *trailWatchers
+	// releaseSlot gives the key's rotation slot in its Region back (set
+	// by runKeys; idempotent).
+	releaseSlot func()
 }
 
 // execute runs the remaining steps, journaling each before and after.

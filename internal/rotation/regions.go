@@ -40,7 +40,9 @@ func (s *regionSlots) of(region string) chan struct{} {
 }
 
 // runKeys runs the jobs as they arrive, Concurrency at a time in each
-// Region, and joins their errors. Every job is journaled per key as
+// Region, and joins their errors. A key gives its slot up when it reaches
+// the watch step, which only waits (for CloudTrail and its quota): the
+// next key's rotation need not wait for it. Every job is journaled per key as
 // before; only the order in which keys of different Regions start changes.
 func (e *Engine) runKeys(ctx context.Context, jobs <-chan *keyJob, trails *trailWatchers) error {
 	slots := newRegionSlots(e.Concurrency)
@@ -56,7 +58,8 @@ func (e *Engine) runKeys(ctx context.Context, jobs <-chan *keyJob, trails *trail
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
-			defer func() { <-sem }()
+			j.releaseSlot = sync.OnceFunc(func() { <-sem })
+			defer j.releaseSlot()
 			if err := j.execute(ctx); err != nil {
 				mu.Lock()
 				errs = append(errs, err)

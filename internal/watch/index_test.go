@@ -115,3 +115,29 @@ func TestWatcherForgetsOutsideWindow(t *testing.T) {
 		t.Fatalf("%d failures kept for the key, want 2", len(w.failed[keyA]))
 	}
 }
+
+func TestWatcherTooBusy(t *testing.T) {
+	cases := map[string]struct {
+		read    int
+		spanSec float64
+		max     float64
+		want    bool
+	}{
+		"one page is no rate":        {50, 0.1, 50, false},
+		"100 events over 10 s":       {100, 10, 50, false},
+		"100 events over 1 s":        {100, 1, 50, true},
+		"150 events over 3 s, at it": {150, 3, 50, false},
+		"all in the same second":     {100, 0, 50, true},
+		"no limit":                   {5000, 1, 0, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			w := NewWatcher(nil, "111111111111", t0)
+			w.MaxRate = tc.max
+			oldest := t0.Add(-time.Duration(tc.spanSec * float64(time.Second)))
+			if got := w.tooBusy(tc.read, t0, oldest); got != tc.want {
+				t.Fatalf("tooBusy(%d in %v s) = %v, want %v", tc.read, tc.spanSec, got, tc.want)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -20,6 +21,9 @@ const kmsSource = "kms.amazonaws.com"
 const (
 	DefaultOverlap = 2 * time.Second
 	DefaultSkew    = time.Minute
+	// DefaultMaxRate is half of what LookupEvents can read (2 × 50 per
+	// second), leaving room for the overlaps and for other readers.
+	DefaultMaxRate = 50
 )
 
 // Watcher reads the KMS events of one account and Region once for many
@@ -44,6 +48,13 @@ type Watcher struct {
 	Skew time.Duration
 	// Now is the watcher's clock (time.Now when nil).
 	Now func() time.Time
+	// MaxRate is the KMS event rate (events per second) above which the
+	// watcher stops reading the whole stream and each caller looks its
+	// key up by ResourceName instead (FailuresExcept): LookupEvents reads
+	// at most 2 pages of 50 per second per account and Region, so a
+	// stream busier than that can never be caught up with, while a key's
+	// own lookup reads only that key's events.
+	MaxRate float64
 
 	mu       sync.Mutex
 	covered  time.Time // every window up to here was read (zero: none yet)
@@ -51,6 +62,7 @@ type Watcher struct {
 	wake     chan struct{}
 	progress chan struct{} // closed and replaced when a pass ends
 	passErr  error         // the last pass's error (nil after a good pass)
+	perKey   bool          // the stream is too busy: callers look up their key
 	seen     map[string]time.Time
 	failed   map[string][]failedCall
 }
@@ -65,7 +77,7 @@ type failedCall struct {
 // NewWatcher watches account's KMS events through t from from (the
 // earliest time any caller will ask about) on.
 func NewWatcher(t Trail, account string, from time.Time) *Watcher {
-	return &Watcher{trail: t, account: account, from: from, Overlap: DefaultOverlap, Skew: DefaultSkew,
+	return &Watcher{trail: t, account: account, from: from, Overlap: DefaultOverlap, Skew: DefaultSkew, MaxRate: DefaultMaxRate,
 		wake: make(chan struct{}, 1), progress: make(chan struct{}),
 		seen: map[string]time.Time{}, failed: map[string][]failedCall{}}
 }
@@ -95,7 +107,9 @@ func (w *Watcher) now() time.Time {
 // them. It waits until the watcher has read every window up to until
 // (a window read after until), or ctx ends, or that read fails.
 func (w *Watcher) Failures(ctx context.Context, keyARN string, since, until time.Time, own Own) ([]Failure, error) {
-	if err := w.waitCovered(ctx, until); err != nil {
+	if err := w.waitCovered(ctx, until); errors.Is(err, errPerKey) {
+		return FailuresExcept(ctx, w.trail, w.account, keyARN, since, until.Add(w.Skew), own)
+	} else if err != nil {
 		return nil, err
 	}
 	w.mu.Lock()
@@ -118,6 +132,9 @@ func (w *Watcher) waitCovered(ctx context.Context, until time.Time) error {
 		w.need = until
 	}
 	for w.covered.IsZero() || w.covered.Before(until) {
+		if w.perKey {
+			return errPerKey
+		}
 		select {
 		case w.wake <- struct{}{}:
 		default:
@@ -147,7 +164,9 @@ func (w *Watcher) Run(ctx context.Context) {
 		start := w.now()
 		err := w.pass(ctx, start)
 		w.mu.Lock()
-		if err != nil {
+		if errors.Is(err, errPerKey) {
+			w.perKey = true
+		} else if err != nil {
 			// The callers waiting now get the error; the next caller's
 			// wait starts a new pass from the same place.
 			w.passErr, w.need = &WatchError{Account: w.account, Err: err}, w.covered
@@ -156,12 +175,16 @@ func (w *Watcher) Run(ctx context.Context) {
 		}
 		close(w.progress)
 		w.progress = make(chan struct{})
+		perKey := w.perKey
 		w.mu.Unlock()
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || perKey {
 			return
 		}
 	}
 }
+
+// errPerKey ends a pass that found the stream busier than MaxRate.
+var errPerKey = errors.New("the account's KMS events are too many to read as one stream")
 
 // idleUntilNeeded blocks until some caller waits for a time not covered
 // yet; false when ctx ended.
@@ -198,6 +221,7 @@ func (w *Watcher) pass(ctx context.Context, start time.Time) error {
 		StartTime:        aws.Time(from), EndTime: aws.Time(start.Add(w.Skew)),
 	}
 	p := cloudtrail.NewLookupEventsPaginator(w.trail, in)
+	read := 0
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -208,9 +232,24 @@ func (w *Watcher) pass(ctx context.Context, start time.Time) error {
 			w.add(ev)
 		}
 		w.mu.Unlock()
+		read += len(out.Events)
+		if n := len(out.Events); n > 0 && p.HasMorePages() && w.tooBusy(read, start, aws.ToTime(out.Events[n-1].EventTime)) {
+			return errPerKey
+		}
 	}
 	w.mu.Lock()
 	w.forget(from)
 	w.mu.Unlock()
 	return nil
+}
+
+// tooBusy reports whether read events back to oldest (newest first, from
+// start) exceed MaxRate; judged from two pages on, so a burst of a few
+// calls is not a rate.
+func (w *Watcher) tooBusy(read int, start, oldest time.Time) bool {
+	if w.MaxRate <= 0 || read < 100 {
+		return false
+	}
+	span := start.Sub(oldest).Seconds()
+	return span <= 0 || float64(read)/span > w.MaxRate
 }

@@ -30,7 +30,7 @@ type watcherWorld struct {
 	prodKMS, kms *kms.Client
 }
 
-func newWatcherWorld(t *testing.T) *watcherWorld {
+func newWatcherWorld(t *testing.T, tune ...func(*watch.Watcher)) *watcherWorld {
 	t.Helper()
 	sb := sandboxrun.NewTest(t, true)
 	ctx := context.Background()
@@ -39,6 +39,9 @@ func newWatcherWorld(t *testing.T) *watcherWorld {
 	ww.rds, ww.s3 = ww.arn(t, "alias/dev/rds"), ww.arn(t, "alias/dev/s3")
 	ww.w = watch.NewWatcher(cloudtrail.NewFromConfig(sb.Config(ctx, sec)), sec, ww.start)
 	ww.w.Now = sb.Now
+	for _, f := range tune {
+		f(ww.w)
+	}
 	rctx, cancel := context.WithCancel(ctx)
 	go func() { defer close(ww.ran); ww.w.Run(rctx) }()
 	ww.stop = func() {
@@ -159,4 +162,36 @@ func TestWatcherStops(t *testing.T) {
 		t.Fatalf("Failures with a cancelled context: %v, want context.Canceled", err)
 	}
 	ww.stop() // fails the test if Run does not return
+}
+
+// TestWatcherBusyStreamPerKey: a stream busier than MaxRate is not read
+// to its end; the watcher's goroutine ends and each caller looks up its own
+// key (ResourceName), with the same answers.
+func TestWatcherBusyStreamPerKey(t *testing.T) {
+	ww := newWatcherWorld(t, func(w *watch.Watcher) { w.MaxRate = 1 })
+	ctx := context.Background()
+	ww.refuse(t, 3)
+	for range 120 {
+		if _, err := ww.kms.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(ww.s3), Plaintext: []byte("ok")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	until := ww.sb.Now()
+	fs, err := ww.w.Failures(ctx, ww.rds, ww.start, until, watch.Own{})
+	if err != nil || count(fs) != 3 {
+		t.Fatalf("RDS key failures %+v, %v; want prod's 3 refused Encrypts", fs, err)
+	}
+	select {
+	case <-ww.ran:
+	case <-time.After(time.Minute): // failure guard only
+		t.Fatal("the watcher still reads a stream busier than its MaxRate")
+	}
+	before := ww.sb.Counters().Get(sec, "cloudtrail", "LookupEvents")
+	fs, err = ww.w.Failures(ctx, ww.s3, ww.start, until, watch.Own{})
+	if err != nil || len(fs) != 0 {
+		t.Fatalf("S3 key failures %+v, %v; want none", fs, err)
+	}
+	if n := ww.sb.Counters().Get(sec, "cloudtrail", "LookupEvents") - before; n != 3 {
+		t.Fatalf("%d LookupEvents calls for the S3 key's own lookup, want its 3 pages (120 Encrypts)", n)
+	}
 }
