@@ -117,6 +117,7 @@ func benchOnce(b *testing.B, bc benchCase) {
 	time.Sleep(3 * time.Second)
 	bCalls, bFail, bP50, bP99 := g.snapshot()
 
+	ctBefore, evBefore, secBefore := w.sb.Counters().Total("cloudtrail", "LookupEvents"), w.sb.Server.Env.Trail.Len(), securityLookups(w, est)
 	b.StartTimer()
 	t0 := time.Now()
 	_, err := w.eng.Start(context.Background(), rotation.Request{Keys: keys, Strategy: estate.StrategyInPlace})
@@ -142,6 +143,12 @@ func benchOnce(b *testing.B, bc benchCase) {
 	b.ReportMetric(float64(p50.Microseconds())/1000, "load-p50-during-ms")
 	b.ReportMetric(float64(p99.Microseconds())/1000, "load-p99-during-ms")
 	b.Logf("%d throttling errors absorbed by the pacer", w.eng.Limits.Throttles())
+	// CloudTrail's side of the watch steps: LookupEvents reads 2 pages of
+	// 50 events per second per account and Region.
+	lookups, events := w.sb.Counters().Total("cloudtrail", "LookupEvents")-ctBefore, w.sb.Server.Env.Trail.Len()-evBefore
+	b.ReportMetric(float64(lookups), "lookup-events-calls")
+	b.Logf("LookupEvents: %d calls in all accounts and Regions, %d in the Security account; %d CloudTrail events recorded during the run",
+		lookups, securityLookups(w, est)-secBefore, events)
 	b.Logf("%d keys in %v (bound %.0f s, %.3f×); load before: %d calls p50 %v p99 %v; during: %d calls p50 %v p99 %v",
 		len(keys), wall.Round(time.Millisecond), bound, wall.Seconds()/bound, bCalls, bP50, bP99, calls, p50, p99)
 	if wall.Seconds() > bc.within*bound {
@@ -161,4 +168,9 @@ func prewarm(b *testing.B, w *world, est *estate.Estate, n int) {
 	if err := w.sb.KMS.PrewarmWrappingKeys(context.Background(), est.Policy.Wrapping.KeySpec, n); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// securityLookups is the Security account's LookupEvents calls so far.
+func securityLookups(w *world, est *estate.Estate) int64 {
+	return w.sb.Counters().Get(est.SecurityAccount, "cloudtrail", "LookupEvents")
 }
