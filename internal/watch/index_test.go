@@ -123,19 +123,21 @@ func TestWatcherTooBusy(t *testing.T) {
 		max     float64
 		want    bool
 	}{
-		"one page is no rate":        {50, 0.1, 50, false},
-		"100 events over 10 s":       {100, 10, 50, false},
-		"100 events over 1 s":        {100, 1, 50, true},
-		"150 events over 3 s, at it": {150, 3, 50, false},
-		"all in the same second":     {100, 0, 50, true},
-		"no limit":                   {5000, 1, 0, false},
+		"one page is no rate":           {50, 0.1, 50, false},
+		"100 events over 10 s":          {100, 10, 50, false},
+		"100 events over 1 s":           {100, 1, 50, true},
+		"150 events over 3 s, at it":    {150, 3, 50, false},
+		"all in the same second":        {100, 0, 50, true},
+		"no rate limit":                 {1950, 1, 0, false},
+		"40 pages, however slow":        {2000, 1e6, 50, true},
+		"39 pages under the rate limit": {1950, 1e3, 50, false},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			w := NewWatcher(nil, "111111111111", t0)
 			w.MaxRate = tc.max
 			oldest := t0.Add(-time.Duration(tc.spanSec * float64(time.Second)))
-			if got := w.tooBusy(tc.read, t0, oldest); got != tc.want {
+			if got := w.tooBusy(tc.read, (tc.read+49)/50, t0, oldest); got != tc.want {
 				t.Fatalf("tooBusy(%d in %v s) = %v, want %v", tc.read, tc.spanSec, got, tc.want)
 			}
 		})

@@ -24,6 +24,8 @@ const (
 	// DefaultMaxRate is half of what LookupEvents can read (2 × 50 per
 	// second), leaving room for the overlaps and for other readers.
 	DefaultMaxRate = 50
+	// DefaultMaxPassPages is 20 seconds of LookupEvents' quota.
+	DefaultMaxPassPages = 40
 )
 
 // Watcher reads the KMS events of one account and Region once for many
@@ -55,6 +57,11 @@ type Watcher struct {
 	// stream busier than that can never be caught up with, while a key's
 	// own lookup reads only that key's events.
 	MaxRate float64
+	// MaxPassPages is the most pages one window may take before the
+	// watcher prefers per-key lookups as well: a window that long (a run
+	// resumed long after it began, a long watch window) costs more than
+	// the keys' own lookups.
+	MaxPassPages int
 
 	mu       sync.Mutex
 	covered  time.Time // every window up to here was read (zero: none yet)
@@ -78,7 +85,8 @@ type failedCall struct {
 // earliest time any caller will ask about) on.
 func NewWatcher(t Trail, account string, from time.Time) *Watcher {
 	return &Watcher{trail: t, account: account, from: from, Overlap: DefaultOverlap, Skew: DefaultSkew, MaxRate: DefaultMaxRate,
-		wake: make(chan struct{}, 1), progress: make(chan struct{}),
+		MaxPassPages: DefaultMaxPassPages,
+		wake:         make(chan struct{}, 1), progress: make(chan struct{}),
 		seen: map[string]time.Time{}, failed: map[string][]failedCall{}}
 }
 
@@ -221,7 +229,7 @@ func (w *Watcher) pass(ctx context.Context, start time.Time) error {
 		StartTime:        aws.Time(from), EndTime: aws.Time(start.Add(w.Skew)),
 	}
 	p := cloudtrail.NewLookupEventsPaginator(w.trail, in)
-	read := 0
+	read, pages := 0, 0
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -232,8 +240,8 @@ func (w *Watcher) pass(ctx context.Context, start time.Time) error {
 			w.add(ev)
 		}
 		w.mu.Unlock()
-		read += len(out.Events)
-		if n := len(out.Events); n > 0 && p.HasMorePages() && w.tooBusy(read, start, aws.ToTime(out.Events[n-1].EventTime)) {
+		read, pages = read+len(out.Events), pages+1
+		if n := len(out.Events); n > 0 && p.HasMorePages() && w.tooBusy(read, pages, start, aws.ToTime(out.Events[n-1].EventTime)) {
 			return errPerKey
 		}
 	}
@@ -243,10 +251,14 @@ func (w *Watcher) pass(ctx context.Context, start time.Time) error {
 	return nil
 }
 
-// tooBusy reports whether read events back to oldest (newest first, from
-// start) exceed MaxRate; judged from two pages on, so a burst of a few
-// calls is not a rate.
-func (w *Watcher) tooBusy(read int, start, oldest time.Time) bool {
+// tooBusy reports whether a window not read to its end yet is better left
+// to per-key lookups: read events in pages back to oldest (newest first,
+// from start) exceed MaxRate (judged from two pages on, so a burst of a
+// few calls is not a rate), or the pages reached MaxPassPages.
+func (w *Watcher) tooBusy(read, pages int, start, oldest time.Time) bool {
+	if w.MaxPassPages > 0 && pages >= w.MaxPassPages {
+		return true
+	}
 	if w.MaxRate <= 0 || read < 100 {
 		return false
 	}
