@@ -2,6 +2,15 @@
 // KMS calls on a key that failed (AccessDenied, IncorrectKey, invalid
 // state, disabled key, …) and groups them by account, principal and event:
 // the seed's "monitor for errors" step. It only reads; it decides nothing.
+//
+// Failures and FailuresExcept look one key up (LookupEvents by
+// ResourceName). A Watcher reads one account and Region for many keys at
+// once (by EventSource, in successive overlapping windows) and falls back
+// to per-key lookups when the account's KMS traffic is more than
+// LookupEvents can page through (2 calls of 50 events per second). Either
+// way an event CloudTrail delivers after it was looked for is missed: the
+// caller's watch window is the time it allows for delivery (the watcher's
+// windows reach back that far).
 package watch
 
 import (
