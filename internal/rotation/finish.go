@@ -83,7 +83,7 @@ func (j *keyJob) watch(ctx context.Context) error {
 // there), or on its own when the job runs outside a run's watchers.
 func (j *keyJob) failuresIn(ctx context.Context, acct string, since, until time.Time, own watch.Own) ([]watch.Failure, error) {
 	if j.trails == nil {
-		return watch.FailuresExcept(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, until.Add(time.Minute), own)
+		return watch.FailuresExcept(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, until.Add(watch.DefaultSkew), own)
 	}
 	f, err := j.trails.of(acct, j.key.Region).Failures(ctx, j.rk.KeyARN, since, until, own)
 	if err != nil {

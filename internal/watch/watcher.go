@@ -20,7 +20,11 @@ const kmsSource = "kms.amazonaws.com"
 // Default tuning of a Watcher (see its fields).
 const (
 	DefaultOverlap = 2 * time.Second
-	DefaultSkew    = time.Minute
+	// DefaultSkew allows for the clocks of byok's host and CloudTrail
+	// (NTP-synchronised) and CloudTrail's whole-second event times. It is
+	// not a minute: a key's lookup that waits its turn under the quota
+	// would page through everything its key saw in that minute.
+	DefaultSkew = 5 * time.Second
 	// DefaultMaxRate is half of what LookupEvents can read (2 × 50 per
 	// second), leaving room for the overlaps and for other readers.
 	DefaultMaxRate = 50
@@ -45,7 +49,8 @@ type Watcher struct {
 	// event CloudTrail delivers more than Overlap after the end of the
 	// window that covered its time is not seen (see the package comment).
 	Overlap time.Duration
-	// Skew is how far past a window's start the window's EndTime reaches
+	// Skew is how far past a window's start the window's EndTime reaches,
+	// and past a caller's until the failures it is given
 	// (clocks differ; CloudTrail's event time is the service's).
 	Skew time.Duration
 	// Now is the watcher's clock (time.Now when nil).
