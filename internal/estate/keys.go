@@ -61,12 +61,13 @@ func (e *Estate) KeyFor(env string, svc Service, region string) (Key, bool) {
 // key builds one Key; only the primary region's key carries replicas.
 func (e *Estate) key(env Environment, svc Service, region string, replicas []string) Key {
 	k := Key{
-		Env:      env.Name,
-		Service:  svc,
-		Alias:    e.Alias(env.Name, svc),
-		Account:  e.SecurityAccount,
-		Region:   region,
-		Consumer: env.Account,
+		Env:       env.Name,
+		Service:   svc,
+		Alias:     e.Alias(env.Name, svc),
+		Account:   e.SecurityAccount,
+		Region:    region,
+		Consumer:  env.Account,
+		Secondary: region != e.PrimaryRegion(),
 	}
 	if region == e.PrimaryRegion() && len(replicas) > 0 {
 		k.Replicas = slices.Clone(replicas)

@@ -110,6 +110,9 @@ type Key struct {
 	Region   string // primary region
 	Consumer string // the consumer account of Env
 	Replicas []string
+	// Secondary: the key is in a Region other than the estate's primary
+	// one (another key of the same alias is in the primary Region).
+	Secondary bool
 }
 
 // AliasARN returns the alias ARN in the Security account for the key's region.

@@ -68,12 +68,34 @@ func expiringMaterials(k estate.Key, st KeyStatus, warning time.Duration, now ti
 		em := ExpiringMaterial{ID: m.ID, State: m.State, ValidTo: *m.ValidTo, Description: m.Description}
 		if run, err := store.ParseRunID(m.Description); err == nil {
 			em.ImportedBy = run
-			em.HSMLabel = HSMLabel(run, k.Alias)
+			em.HSMLabel = KeyHSMLabel(run, k)
 		}
 		out = append(out, em)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ValidTo.Before(out[j].ValidTo) })
 	return out
+}
+
+// KeyHSMLabel is the label of the HSM object byok creates for key k in
+// run. An estate's alias names one key in each of its Regions: outside
+// the primary Region the label carries the Region
+// ("byok:RUN:ALIAS@REGION"), or one run's keys of one alias in two
+// Regions would share one object (the same material imported into both)
+// or race to create it.
+func KeyHSMLabel(run store.RunID, k estate.Key) string {
+	if k.Secondary && k.Region != "" {
+		return HSMLabel(run, k.Alias+"@"+k.Region)
+	}
+	return HSMLabel(run, k.Alias)
+}
+
+// legacyHSMLabel is the label runs made before KeyHSMLabel qualified
+// secondary-Region labels gave the key's object ("" when it is the same).
+func legacyHSMLabel(run store.RunID, k estate.Key) string {
+	if !k.Secondary {
+		return ""
+	}
+	return HSMLabel(run, k.Alias)
 }
 
 // HSMLabel is the label of the HSM object byok creates for alias in run:

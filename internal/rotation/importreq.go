@@ -97,7 +97,7 @@ func decideImport(r ImportRequest, st KeyStatus) (Item, error) {
 	if settled(m, r.ValidTo) {
 		return Item{}, &NothingToImportError{Alias: r.Key.Alias, Why: fmt.Sprintf("material %s is imported and %s", m.ID, expiryText(m.ValidTo))}
 	}
-	return Item{Key: r.Key, KeyARN: st.ARN, Strategy: ImportExisting, MaterialID: m.ID, HSMLabel: HSMLabel(run, r.Key.Alias),
+	return Item{Key: r.Key, KeyARN: st.ARN, Strategy: ImportExisting, MaterialID: m.ID, HSMLabel: KeyHSMLabel(run, r.Key),
 		Admission: store.AdmissionAdmitted, Steps: Steps(ImportExisting, len(r.Key.Replicas) > 0)}, nil
 }
 

@@ -47,18 +47,8 @@ func (j *keyJob) plan(ctx context.Context) error {
 	return j.save(ctx)
 }
 
-// hsmLabel names the run's HSM object so a resumed run finds it. An
-// estate's alias names one key in each of its Regions: outside the
-// primary Region the label carries the Region ("byok:RUN:ALIAS@REGION"),
-// or the run's keys of one alias in two Regions would share one object
-// (the same material imported into both) or race to create it.
-func (j *keyJob) hsmLabel() string {
-	name := j.key.Alias
-	if j.key.Region != "" && j.key.Region != j.e.Estate.PrimaryRegion() {
-		name += "@" + j.key.Region
-	}
-	return HSMLabel(j.run.ID, name)
-}
+// hsmLabel names the run's HSM object so a resumed run finds it.
+func (j *keyJob) hsmLabel() string { return KeyHSMLabel(j.run.ID, j.key) }
 
 func (j *keyJob) hsmGenerate(ctx context.Context) error {
 	_, err := j.ensureObject(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -79,7 +80,7 @@ func (j *keyJob) reimportPlan(ctx context.Context) error {
 			return &Refusal{KeyARN: j.rk.KeyARN, Err: fmt.Errorf("%s: %w", m.ID, ErrNotByokMaterial),
 				Hint: ExpiringMaterial{ID: m.ID, Description: m.Description}.Hint(j.key.Alias)}
 		}
-		j.rk.HSMLabel = HSMLabel(run, j.key.Alias)
+		j.rk.HSMLabel = KeyHSMLabel(run, j.key)
 	}
 	if m.ValidTo == nil {
 		j.rk.NewMaterialID = m.ID
@@ -115,6 +116,11 @@ func (j *keyJob) reimportObject(ctx context.Context) (hsm.Object, error) {
 		return hsm.Object{}, fmt.Errorf("run key names no HSM object: %w", store.ErrInvalid)
 	}
 	obj, err := j.e.HSM.Find(ctx, j.rk.HSMLabel)
+	if legacy := j.legacyLabel(); errors.Is(err, hsm.ErrObjectNotFound) && legacy != "" {
+		// A run made before secondary-Region labels carried the Region
+		// labelled this key's object by alias alone.
+		obj, err = j.e.HSM.Find(ctx, legacy)
+	}
 	if errors.Is(err, hsm.ErrObjectNotFound) {
 		return hsm.Object{}, missingObject(j.rk.KeyARN, j.rk.HSMLabel, j.run.ID, err)
 	}
@@ -224,4 +230,16 @@ func materialByID(st KeyStatus, id string) (Material, bool) {
 		}
 	}
 	return Material{}, false
+}
+
+// legacyLabel is the unqualified label of the object a run made before
+// KeyHSMLabel qualified secondary-Region labels, when the run key's label
+// is the qualified one ("" otherwise).
+func (j *keyJob) legacyLabel() string {
+	id, _, _ := strings.Cut(strings.TrimPrefix(j.rk.HSMLabel, hsm.LabelPrefix), ":")
+	run, err := store.ParseRunID(id)
+	if err != nil || j.rk.HSMLabel != KeyHSMLabel(run, j.key) {
+		return ""
+	}
+	return legacyHSMLabel(run, j.key)
 }

@@ -203,7 +203,10 @@ func TestReimportExpiringMaterial(t *testing.T) {
 func (w *world) setExpiry(t *testing.T, k estate.Key, arn string, run store.RunID, mat string, in time.Duration) {
 	t.Helper()
 	ctx := context.Background()
-	obj, err := w.hs.Find(ctx, rotation.HSMLabel(run, k.Alias))
+	obj, err := w.hs.Find(ctx, rotation.KeyHSMLabel(run, k))
+	if errors.Is(err, hsm.ErrObjectNotFound) { // an alias-only label (TestReimportSecondaryRegionObject)
+		obj, err = w.hs.Find(ctx, rotation.HSMLabel(run, k.Alias))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
