@@ -20,6 +20,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	"github.com/byok-dev/byok/internal/sandbox/clock"
+	"github.com/byok-dev/byok/internal/sandbox/delay"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	"github.com/byok-dev/byok/internal/sandbox/identity"
 	"github.com/byok-dev/byok/internal/sandbox/sigv4"
@@ -132,8 +133,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) dispatch(w http.ResponseWriter, c *svc.Call, v svc.Service) {
 	s.Counters.add(c.Caller.Account, v.SigningName(), c.Op)
-	delay, ferr := s.Faults.Decide(v.SigningName(), c.Op, c.Caller.Account, c.Region)
-	if delay > 0 && !sleep(c.Req.Context(), delay) {
+	wait, ferr := s.Faults.Decide(v.SigningName(), c.Op, c.Caller.Account, c.Region)
+	if wait > 0 && !delay.Sleep(c.Req.Context(), wait) {
 		return
 	}
 	if ferr != nil {
@@ -157,16 +158,6 @@ func (d discard) Header() http.Header         { return d.header }
 func (d discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d discard) WriteHeader(int)             {}
 
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
 
 func (s *Server) authenticate(r *http.Request, body []byte, rid string) (*svc.Call, svc.Service, *awsproto.Error) {
 	auth, err := sigv4.Parse(r)
