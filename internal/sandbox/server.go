@@ -158,7 +158,6 @@ func (d discard) Header() http.Header         { return d.header }
 func (d discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d discard) WriteHeader(int)             {}
 
-
 func (s *Server) authenticate(r *http.Request, body []byte, rid string) (*svc.Call, svc.Service, *awsproto.Error) {
 	auth, err := sigv4.Parse(r)
 	if err != nil {
