@@ -198,13 +198,23 @@ func appendJSONString(b []byte, s string) []byte {
 // Append writes v under kind/id like Put, but the log does not keep it in
 // memory: Each replays appended records only after a reopen. It is for
 // high-volume, never-updated records (CloudTrail events) whose owner keeps
-// its own in-memory copy.
+// its own in-memory copy. A log with no file cannot be reopened, so it
+// neither encodes nor keeps them.
 func (l *Log) Append(kind, id string, v any) error {
+	if !l.persistent() {
+		return nil
+	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s %s: %w", kind, id, err)
 	}
 	return l.write(record{Op: "put", Kind: kind, ID: id, Val: raw, noRetain: true})
+}
+
+func (l *Log) persistent() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f != nil
 }
 
 // Delete removes kind/id.

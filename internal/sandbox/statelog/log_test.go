@@ -90,6 +90,29 @@ func TestEncodeMatchesJSON(t *testing.T) {
 	}
 }
 
+// TestAppendInMemoryIsNotRetained: a log with no file keeps appended
+// records no more than a file-backed one does (it is never reopened).
+func TestAppendInMemoryIsNotRetained(t *testing.T) {
+	l, err := Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Put("kept", "a", 1); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := l.Append("trail", fmt.Sprint(i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept, appended := 0, 0
+	_ = l.Each("kept", func(string, json.RawMessage) error { kept++; return nil })
+	_ = l.Each("trail", func(string, json.RawMessage) error { appended++; return nil })
+	if kept != 1 || appended != 0 {
+		t.Fatalf("in memory: %d put records and %d appended ones kept, want 1 and 0", kept, appended)
+	}
+}
+
 func TestAppendIsReplayedButNotRetained(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.jsonl")
 	l, err := Open(path)
