@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"runtime"
@@ -46,6 +47,7 @@ type childResult struct {
 	Objects int64   `json:"objects"`
 	Seconds float64 `json:"seconds"`
 	PeakKiB int64   `json:"peakKiB"` // VmHWM: the child's own peak RSS
+	Timings string  `json:"timings"` // the engine's calls, per operation
 	Err     string  `json:"err,omitempty"`
 }
 
@@ -78,11 +80,22 @@ func benchChild() int {
 	cfg := aws.Config{Region: os.Getenv("AWS_REGION"), BaseEndpoint: aws.String(os.Getenv("AWS_ENDPOINT_URL")),
 		Credentials: credentials.NewStaticCredentialsProvider(os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), ""),
 		HTTPClient:  &http.Client{Transport: tr}}
-	c := awsx.S3(cfg)
+	timed := newTimedAPI(awsx.S3(cfg))
+	if p := os.Getenv("BYOK_BENCH_CPUPROFILE"); p != "" {
+		// The engine's side (the parent's -cpuprofile covers the sandbox).
+		if f, err := os.Create(p); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+			}
+		}
+	}
 	start := time.Now()
-	res, err := s3objects.Run(ctx, c, s3objects.Options{Bucket: os.Getenv("BYOK_BENCH_BUCKET"), TargetKeyARN: os.Getenv("BYOK_BENCH_TARGET"),
+	res, err := s3objects.Run(ctx, timed, s3objects.Options{Bucket: os.Getenv("BYOK_BENCH_BUCKET"), TargetKeyARN: os.Getenv("BYOK_BENCH_TARGET"),
 		InFlight: inflight, CheckpointEvery: 1000})
 	out := childResult{Objects: res.Copied, Seconds: time.Since(start).Seconds(), PeakKiB: peakRSS()}
+	var tb strings.Builder
+	timed.t.report(&tb)
+	out.Timings = tb.String()
 	if os.Getenv("BYOK_BENCH_VERBOSE") != "" {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -165,9 +178,16 @@ func BenchmarkReencrypt100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	e.sb.SetFaults([]faults.Rule{{Latency: latency}}, false)
+	// The sandbox is served through a handler that times each call, so
+	// the log splits a copy's time into the sandbox's and the round trip's.
+	handled := newDurations()
+	srv := httptest.NewServer(timedHandler(e.sb.Server, handled))
+	defer srv.Close()
 	akid, secret := sandbox.AccountKeys(account)
 	for b.Loop() {
-		r, rss, cpu := runChild(b, "AWS_ENDPOINT_URL="+e.sb.URL(), "AWS_REGION="+e.sb.Region(), "AWS_ACCESS_KEY_ID="+akid,
+		floorMean, floorP50 := floor(latency, 2*inflight) // heads and copies: 2 × in flight
+		load := loadAverage()
+		r, rss, cpu := runChild(b, "AWS_ENDPOINT_URL="+srv.URL, "AWS_REGION="+e.sb.Region(), "AWS_ACCESS_KEY_ID="+akid,
 			"AWS_SECRET_ACCESS_KEY="+secret, "BYOK_BENCH_BUCKET="+bucket, "BYOK_BENCH_TARGET="+e.target,
 			"BYOK_BENCH_INFLIGHT="+strconv.Itoa(inflight))
 		rate := float64(r.Objects) / r.Seconds
@@ -176,11 +196,25 @@ func BenchmarkReencrypt100k(b *testing.B) {
 		b.ReportMetric(rate/ideal, "x-ideal")
 		b.ReportMetric(rss, "maxrss-MiB")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(r.Objects), "cpu-µs/object")
+		b.ReportMetric(latency.Seconds()/floorMean.Seconds(), "x-ideal-floor")
+		var hb strings.Builder
+		handled.report(&hb)
 		b.Logf("%d objects in %.1f s: %.0f objects/s = %.2f × (%d in flight ÷ %s); engine peak RSS %.1f MiB; CPU (engine + sandbox) %.0f µs/object, %.2f of %d cores busy",
 			r.Objects, r.Seconds, rate, rate/ideal, inflight, latency, rss, float64(cpu.Microseconds())/float64(r.Objects),
 			cpu.Seconds()/r.Seconds, runtime.NumCPU())
+		b.Logf("machine: load average %s before; a bare HTTP call through the same %s wait, %d in flight, takes %.2f ms mean, %.2f ms p50 (floor %.2f × ideal)\n%s%s",
+			load, latency, 2*inflight, ms(floorMean), ms(floorP50), latency.Seconds()/floorMean.Seconds(), r.Timings, hb.String())
 		if r.Objects != int64(n) || rate < 0.9*ideal || rss >= 150 {
 			b.Errorf("want %d objects at ≥ %.0f objects/s with RSS < 150 MiB", n, 0.9*ideal)
 		}
 	}
+}
+
+// loadAverage is /proc/loadavg's first three fields ("?" elsewhere).
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(raw)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "?"
 }
