@@ -187,20 +187,16 @@ func (e *engine) copyWorker(ctx context.Context, cancel context.CancelCauseFunc,
 	}
 }
 
-// list streams ListObjectsV2 from after, one page at a time, registering
-// each object with the tracker before handing it to a worker.
+// list streams ListObjectsV2 from after, registering each object with
+// the tracker before handing it to a worker. The next page is fetched
+// while this one is handed out (pages), so the workers do not wait a
+// listing call every 1,000 objects; two pages at most are held.
 func (e *engine) list(ctx context.Context, after string, tr *tracker, work chan<- item) error {
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(e.opts.Bucket)}
-	if after != "" {
-		in.StartAfter = aws.String(after)
-	}
-	p := s3.NewListObjectsV2Paginator(e.api, in)
-	for p.HasMorePages() {
-		page, err := e.listPage(ctx, p)
-		if err != nil {
-			return err
+	for pg := range e.pages(ctx, after) {
+		if pg.err != nil {
+			return pg.err
 		}
-		for _, o := range page.Contents {
+		for _, o := range pg.out.Contents {
 			it := item{key: aws.ToString(o.Key), etag: aws.ToString(o.ETag), size: aws.ToInt64(o.Size)}
 			if len(o.ChecksumAlgorithm) > 0 {
 				it.algo = string(o.ChecksumAlgorithm[0])
@@ -213,7 +209,38 @@ func (e *engine) list(ctx context.Context, after string, tr *tracker, work chan<
 			}
 		}
 	}
-	return nil
+	return context.Cause(ctx)
+}
+
+type page struct {
+	out *s3.ListObjectsV2Output
+	err error
+}
+
+// pages lists in its own goroutine, one page ahead of the consumer; the
+// channel closes after the last page, an error, or cancellation.
+func (e *engine) pages(ctx context.Context, after string) <-chan page {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(e.opts.Bucket)}
+	if after != "" {
+		in.StartAfter = aws.String(after)
+	}
+	out := make(chan page, 1)
+	go func() {
+		defer close(out)
+		p := s3.NewListObjectsV2Paginator(e.api, in)
+		for p.HasMorePages() {
+			pg, err := e.listPage(ctx, p)
+			select {
+			case out <- page{out: pg, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out
 }
 
 func (e *engine) listPage(ctx context.Context, p *s3.ListObjectsV2Paginator) (*s3.ListObjectsV2Output, error) {
