@@ -11,10 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -128,7 +131,9 @@ func hmacSHA(key []byte, data string) []byte {
 
 func canonicalRequest(r *http.Request, payloadHash string, signed []string, single bool) string {
 	var b strings.Builder
-	b.WriteString(r.Method + "\n")
+	b.Grow(512)
+	b.WriteString(r.Method)
+	b.WriteByte('\n')
 	path := r.URL.EscapedPath()
 	if path == "" {
 		path = "/"
@@ -136,29 +141,87 @@ func canonicalRequest(r *http.Request, payloadHash string, signed []string, sing
 	if !single {
 		path = escape(path, false)
 	}
-	b.WriteString(path + "\n")
-	b.WriteString(canonicalQuery(r.URL.RawQuery) + "\n")
+	b.WriteString(path)
+	b.WriteByte('\n')
+	b.WriteString(canonicalQuery(r.URL.RawQuery))
+	b.WriteByte('\n')
 	for _, h := range signed {
-		b.WriteString(h + ":" + headerValue(r, h) + "\n")
+		b.WriteString(h)
+		b.WriteByte(':')
+		writeHeaderValue(&b, r, h)
+		b.WriteByte('\n')
 	}
-	b.WriteString("\n" + strings.Join(signed, ";") + "\n")
+	b.WriteByte('\n')
+	for i, h := range signed {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(h)
+	}
+	b.WriteByte('\n')
 	b.WriteString(payloadHash)
 	return b.String()
 }
 
-func headerValue(r *http.Request, name string) string {
-	if name == "host" {
-		return r.Host
+// writeHeaderValue writes a signed header's canonical value: its values
+// joined by commas, each trimmed with inner runs of spaces collapsed.
+func writeHeaderValue(b *strings.Builder, r *http.Request, name string) {
+	switch {
+	case name == "host":
+		b.WriteString(r.Host)
+		return
+	case name == "content-length" && r.Header.Get("Content-Length") == "":
+		b.WriteString(strconv.FormatInt(r.ContentLength, 10))
+		return
 	}
-	if name == "content-length" && r.Header.Get("Content-Length") == "" {
-		return fmt.Sprint(r.ContentLength)
+	for i, v := range r.Header[canonicalKey(name)] {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if trimmed(v) {
+			b.WriteString(v)
+		} else {
+			b.WriteString(strings.Join(strings.Fields(v), " "))
+		}
 	}
-	vals := r.Header.Values(name)
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		out[i] = strings.Join(strings.Fields(v), " ")
+}
+
+// trimmed: v has no leading, trailing or repeated whitespace (the usual
+// case), so it is its own canonical form.
+func trimmed(v string) bool {
+	prevSpace := true // a leading space counts as repeated
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c >= 0x80 {
+			return false // strings.Fields decides (tabs, Unicode spaces)
+		}
+		if c == ' ' && prevSpace {
+			return false
+		}
+		prevSpace = c == ' '
 	}
-	return strings.Join(out, ",")
+	return !prevSpace || v == ""
+}
+
+// canonicalKeys caches the MIME form of signed header names (lowercase
+// in the Authorization header), a bounded set in practice.
+var canonicalKeys sync.Map // string → string
+
+const maxCanonicalKeys = 512
+
+var canonicalKeyCount atomic.Int32
+
+func canonicalKey(name string) string {
+	if k, ok := canonicalKeys.Load(name); ok {
+		return k.(string)
+	}
+	k := textproto.CanonicalMIMEHeaderKey(name)
+	if canonicalKeyCount.Load() < maxCanonicalKeys {
+		if _, loaded := canonicalKeys.LoadOrStore(name, k); !loaded {
+			canonicalKeyCount.Add(1)
+		}
+	}
+	return k
 }
 
 // payloadHash is the hash the canonical request ends with. S3 (s3Rules)
