@@ -13,7 +13,7 @@ func BenchmarkCanonicalRequest(b *testing.B) {
 	h := map[string]string{"Amz-Sdk-Invocation-Id": "0b5c6c5e-1b7e-4c55-9f5d-3f3a2a2b9e11", "Amz-Sdk-Request": "attempt=1; max=3",
 		"X-Amz-Copy-Source": "bench-100k/obj/0000042", "X-Amz-Copy-Source-If-Match": `"9e107d9d372bb6826bd81d3542a419d6"`,
 		"X-Amz-Date": "20261205T230000Z", "X-Amz-Metadata-Directive": "COPY", "X-Amz-Server-Side-Encryption": "aws:kms",
-		"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id": "arn:aws:kms:eu-west-1:333333333333:key/56fca8ae-1ba6-498b-8cee-9334d173b148",
+		"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id":     "arn:aws:kms:eu-west-1:333333333333:key/56fca8ae-1ba6-498b-8cee-9334d173b148",
 		"X-Amz-Server-Side-Encryption-Bucket-Key-Enabled": "true", "X-Amz-Storage-Class": "STANDARD", "X-Amz-Tagging-Directive": "COPY",
 		"X-Amz-Content-Sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}
 	for k, v := range h {
