@@ -157,7 +157,11 @@ func migrateRollbackCmd(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	if err := printMigrationRequest(stdout, p, nil, *dry, format.is("json")); err != nil || *dry {
+	plans, err := env.engine.PlanS3Rollback(ctx, p)
+	if err != nil {
+		return err
+	}
+	if err := printRollbackRequest(stdout, p, plans, *dry, format.is("json")); err != nil || *dry {
 		return err
 	}
 	if !*yes && !confirmText(stderr, fmt.Sprintf("roll back %d resource(s) of run %s?", len(p.Items), id)) {
