@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/byok-dev/byok/internal/rotation"
 )
 
 // s3Migrated migrates each bucket of an s3Fixture in a run of its own and
@@ -135,4 +137,61 @@ func TestMigrateS3Rollback(t *testing.T) {
 		t.Errorf("second rollback: %s", again)
 	}
 	cliRunOK(t, "audit", "verify")
+}
+
+// TestMigrateS3RollbackKillResume SIGKILLs `byok migrate rollback` of a
+// bucket migration at every step boundary of the rollback, after the
+// default encryption is restored, and right after a mid-copy checkpoint
+// (copies in flight), then resumes the rollback run in a new process:
+// each bucket ends rolled back exactly once (three versions per object,
+// none on a wrong key), the migration run is rolled-back and the
+// rollback run has exactly one audit entry.
+func TestMigrateS3RollbackKillResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process kill test: skipped with -short")
+	}
+	fps := []string{"request:after", "admit:after", "migrate-rollback/rollback:default-restored", "rollback:checkpoint"}
+	for _, st := range rotation.Steps(rotation.MigrateRollback, false) {
+		for _, when := range []string{"before", "unrecorded", "after"} {
+			fps = append(fps, "migrate-rollback/"+st.String()+":"+when)
+		}
+	}
+	var buckets []string
+	for i := range fps {
+		buckets = append(buckets, fmt.Sprintf("prod-rbkill-%02d", i))
+	}
+	const n = 16
+	fx, old, target := s3Fixture(t, buckets, n)
+	runs := s3Migrated(t, fx, buckets)
+	bin := rotBinary(t)
+	for i, fp := range fps {
+		t.Run(fp, func(t *testing.T) {
+			b := buckets[i]
+			args := migrationArgs(fx, "migrate", "rollback", runs[b], "--yes", "--checkpoint-every", "3", "--objects-in-flight", "2")
+			killed, out := runBinary(t, bin, []string{rotation.FailpointEnv + "=" + fp}, args...)
+			if !killed {
+				t.Fatalf("failpoint %s did not kill byok migrate rollback:\n%s", fp, out)
+			}
+			rb := lastRunAt(t, fx).String()
+			if rb == runs[b] {
+				t.Fatalf("no rollback run after the kill at %s", fp)
+			}
+			if fp == "rollback:checkpoint" {
+				if on := onTarget(t, fx, b, old, n); on == 0 || on == n {
+					t.Fatalf("killed mid-copy with %d of %d objects back on the old key: not mid-copy", on, n)
+				}
+			}
+			if killed, out := runBinary(t, bin, nil, migrationArgs(fx, "migrate", "resume", rb)...); killed || !strings.Contains(out, "succeeded") {
+				t.Fatalf("resume after %s:\n%s", fp, out)
+			}
+			checkRolledBack(t, fx, b, old, target, n)
+			if st := cliRunOK(t, "migrate", "status", runs[b], "--format", "json"); !strings.Contains(st, `"rolled-back"`) {
+				t.Errorf("migration run after the resumed rollback: %s", st)
+			}
+			if k := runAuditCount(t, rb); k != 1 {
+				t.Errorf("%d audit entries for the rollback run %s, want 1", k, rb)
+			}
+			cliRunOK(t, "audit", "verify")
+		})
+	}
 }
