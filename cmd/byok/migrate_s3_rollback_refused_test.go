@@ -15,8 +15,9 @@ import (
 // created, saying why and what to do, when the old key is disabled
 // (retired: byok retire --undo) and when the migration run was journaled
 // without the bucket's previous default encryption (a run from before
-// byok recorded it); nothing in the bucket changes. Re-enabled, the
-// rollback of the first run proceeds.
+// byok recorded it) and when the key policy no longer lets the bucket's
+// account use the old key; nothing in the bucket changes. Re-enabled and
+// the policy restored, the rollback of the first run proceeds.
 func TestMigrateS3RollbackRefused(t *testing.T) {
 	const n = 4
 	fx, old, target := s3Fixture(t, []string{"prod-rb-retired", "prod-rb-legacy"}, n)
@@ -48,6 +49,19 @@ func TestMigrateS3RollbackRefused(t *testing.T) {
 		t.Fatalf("rollback of a run without the record: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkBucket(t, fx, "prod-rb-legacy", old, target, n)
+
+	pol, err := sec.GetKeyPolicy(fx.ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(old), PolicyName: aws.String("default")})
+	fx.check("get key policy", err)
+	_, err = sec.PutKeyPolicy(fx.ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(old), PolicyName: aws.String("default"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + fxSec +
+			`:root"},"Action":"kms:*","Resource":"*"}]}`)})
+	fx.check("policy without prod", err)
+	code, out, errOut = cliRun(t, migrationArgs(fx, "migrate", "rollback", runs["prod-rb-retired"], "--yes")...)
+	if code != exitFailed || !strings.Contains(errOut, "migration role cannot use") || !strings.Contains(errOut, fxProd) {
+		t.Fatalf("rollback onto a key prod cannot use: exit %d\n%s\n%s", code, out, errOut)
+	}
+	_, err = sec.PutKeyPolicy(fx.ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(old), PolicyName: aws.String("default"), Policy: pol.Policy})
+	fx.check("policy back", err)
 
 	cliRunOK(t, migrationArgs(fx, "migrate", "rollback", runs["prod-rb-retired"], "--yes")...)
 	enc, err := fx.s3(fxProd).GetBucketEncryption(fx.ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("prod-rb-retired")})

@@ -39,14 +39,14 @@ const (
 // Counts is how far a pass got. Checkpoints carry the counts of every
 // object up to the low-water mark.
 type Counts struct {
-	Copied          int64 `json:"copied"`          // re-encrypted by this engine
-	AlreadyOnTarget int64 `json:"alreadyOnTarget"` // skipped: on the target key already
-	Locked          int64 `json:"locked"`          // skipped: retention or legal hold
-	Vanished        int64 `json:"vanished"`        // deleted between listing and copy
-	Bytes           int64 `json:"bytes"`           // bytes re-encrypted
-	// OtherKey: skipped, not on Options.OnlyFromKeyARN (set only then).
-	OtherKey   int64    `json:"otherKey,omitempty"`
-	LockedKeys []string `json:"lockedKeys,omitempty"`
+	Copied          int64    `json:"copied"`          // re-encrypted by this engine
+	AlreadyOnTarget int64    `json:"alreadyOnTarget"` // skipped: on the target key already
+	Locked          int64    `json:"locked"`          // skipped: retention or legal hold
+	Vanished        int64    `json:"vanished"`        // deleted between listing and copy
+	Bytes           int64    `json:"bytes"`           // bytes re-encrypted
+	LockedKeys      []string `json:"lockedKeys,omitempty"`
+	// OtherKey: skipped, not on Options.OnlyFromKeyARN (counted only then).
+	OtherKey int64 `json:"otherKey,omitempty"`
 }
 
 // Done is every object accounted for.
