@@ -122,8 +122,9 @@ func migrateRollbackCmd(ctx context.Context, args []string, stdout, stderr io.Wr
 		"back, the restored resource is kept as NAME-byok-rb-RUN; DynamoDB: the table switches back to the\n"+
 		"key it was on when DynamoDB's daily switch limit allows (otherwise the run stops saying when;\n"+
 		"byok migrate resume then continues it); S3: the default encryption the migration recorded is put back\n"+
-		"and the current objects on the migration's key are copied back onto the old key in-process (others\n"+
-		"left alone, locked ones skipped and listed, noncurrent versions untouched; checkpointed, resumable).\n"+
+		"and the current objects on the migration's key are copied back onto the old key (in-process, or above\n"+
+		"--batch-threshold by a Batch Operations job over a manifest of only those objects; others left alone,\n"+
+		"locked ones skipped and listed, noncurrent versions untouched; checkpointed, resumable).\n"+
 		"The plan printed first says, per bucket, what will be copied back; a retired (disabled) old key, a\n"+
 		"key the migration role cannot use, or a run that did not record the previous default is refused\n"+
 		"before any run exists. RUN is then marked rolled-back.")

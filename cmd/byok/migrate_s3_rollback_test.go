@@ -9,7 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3controltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 
+	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/rotation"
 )
 
@@ -193,5 +196,55 @@ func TestMigrateS3RollbackKillResume(t *testing.T) {
 			}
 			cliRunOK(t, "audit", "verify")
 		})
+	}
+}
+
+// TestMigrateS3RollbackBatchPath: above --batch-threshold the rollback
+// copies back with an S3 Batch Operations job whose manifest holds only
+// the objects on the migration's key. Killed right after the manifest is
+// journaled, the resumed rollback reuses it and submits exactly one job;
+// the object on a third key is not in it and stays where it is.
+func TestMigrateS3RollbackBatchPath(t *testing.T) {
+	const n = 15
+	fx, old, target := s3Fixture(t, []string{"prod-rb-batch"}, n)
+	batchBucket := "byok-batch-" + fxProd + "-" + fxRegion
+	c := fx.s3(fxProd)
+	_, err := c.CreateBucket(fx.ctx, &s3.CreateBucketInput{Bucket: aws.String(batchBucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(fxRegion)}})
+	fx.check("create batch bucket", err)
+	run := s3Migrated(t, fx, []string{"prod-rb-batch"})["prod-rb-batch"]
+	third := fx.keys["alias/prod/rds"]
+	_, err = c.PutObject(fx.ctx, &s3.PutObjectInput{Bucket: aws.String("prod-rb-batch"), Key: aws.String("x/third"),
+		Body: strings.NewReader("third"), ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(third)})
+	fx.check("put on a third key", err)
+	bin := rotBinary(t)
+	args := migrationArgs(fx, "migrate", "rollback", run, "--yes", "--batch-threshold", "10")
+	killed, out := runBinary(t, bin, []string{rotation.FailpointEnv + "=rollback:batch-saved"}, args...)
+	if !killed {
+		t.Fatalf("failpoint did not kill byok migrate rollback:\n%s", out)
+	}
+	rb := lastRunAt(t, fx).String()
+	if killed, out := runBinary(t, bin, nil, migrationArgs(fx, "migrate", "resume", rb)...); killed || !strings.Contains(out, "succeeded") {
+		t.Fatalf("resume:\n%s", out)
+	}
+	checkRolledBack(t, fx, "prod-rb-batch", old, target, n)
+	h, err := c.HeadObject(fx.ctx, &s3.HeadObjectInput{Bucket: aws.String("prod-rb-batch"), Key: aws.String("x/third")})
+	fx.check("head third", err)
+	vs, err := c.ListObjectVersions(fx.ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("prod-rb-batch"), Prefix: aws.String("x/")})
+	fx.check("list third's versions", err)
+	if aws.ToString(h.SSEKMSKeyId) != third || len(vs.Versions) != 1 {
+		t.Errorf("the object on a third key: on %s with %d versions; want untouched on %s", aws.ToString(h.SSEKMSKeyId), len(vs.Versions), third)
+	}
+	jobs, err := awsx.S3Control(fx.cfg(fxProd)).ListJobs(fx.ctx, &s3control.ListJobsInput{AccountId: aws.String(fxProd)})
+	fx.check("list jobs", err)
+	if len(jobs.Jobs) != 1 || jobs.Jobs[0].Status != s3controltypes.JobStatusComplete {
+		t.Fatalf("jobs %+v, want exactly one, complete", jobs.Jobs)
+	}
+	audit := strings.Join(strings.Fields(cliRunOK(t, "audit", "show", "--format", "json")), "")
+	if !strings.Contains(audit, aws.ToString(jobs.Jobs[0].JobId)) || !strings.Contains(audit, `"copied_back":15`) {
+		t.Errorf("the rollback's audit entry does not name the batch job or 15 objects copied back:\n%s", audit)
+	}
+	if k := runAuditCount(t, rb); k != 1 {
+		t.Errorf("%d audit entries for the rollback run %s, want 1", k, rb)
 	}
 }

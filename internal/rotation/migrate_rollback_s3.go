@@ -20,9 +20,9 @@ import (
 // the old key with package s3objects (OnlyFromKeyARN: objects on any
 // other key are counted and left alone; locked ones are skipped and
 // listed), checkpointed in the rollback run's journal as begin events of
-// its rollback step. Always in-process: a Batch Operations job copies
-// every manifest row whatever its key, which a rollback must not do.
-// Noncurrent versions are never touched.
+// its rollback step. Above the batch threshold an S3 Batch Operations
+// job copies them instead, from a manifest of only those objects
+// (migrate_rollback_s3batch.go). Noncurrent versions are never touched.
 
 // s3RollbackFacts is the recorded previous default encryption and the
 // ARN of the key the objects go back to, checked usable by the migration
@@ -84,21 +84,25 @@ func (j *keyJob) s3Unswitch(ctx context.Context, m *keyJob) error {
 		return err // the pass ended before the process did
 	}
 	if cp.Mode == "" {
-		cp.Mode = "copy"
-		if cp.Total, err = countCurrent(ctx, c, j.sub().Name); err != nil {
+		if cp.Mode, cp.Total, err = j.s3Mode(ctx, c); err != nil {
 			return err
 		}
 		if err := j.s3SaveAt(ctx, store.StepRollback, cp); err != nil {
 			return err
 		}
 	}
-	opts := j.s3Options(&journalCheckpoint{j: j, step: store.StepRollback, mode: cp.Mode, total: cp.Total})
-	opts.TargetKeyARN, opts.OnlyFromKeyARN, opts.TotalObjects = oldARN, m.rk.NewKeyID, cp.Total
-	res, err := s3objects.Run(ctx, c, opts)
+	var res s3objects.Result
+	if cp.Mode == "batch" {
+		res, err = j.s3RollbackBatch(ctx, c, &cp, m.rk.NewKeyID, oldARN)
+	} else {
+		opts := j.s3Options(&journalCheckpoint{j: j, step: store.StepRollback, mode: cp.Mode, total: cp.Total})
+		opts.TargetKeyARN, opts.OnlyFromKeyARN, opts.TotalObjects = oldARN, m.rk.NewKeyID, cp.Total
+		res, err = s3objects.Run(ctx, c, opts)
+	}
 	if err != nil {
 		return fmt.Errorf("copy %s back onto %s: %w", j.sub().Name, oldARN, err)
 	}
-	return j.s3SaveAt(ctx, store.StepRollback, s3Checkpoint{Mode: cp.Mode, Total: cp.Total, Result: &res})
+	return j.s3SaveAt(ctx, store.StepRollback, s3Checkpoint{Mode: cp.Mode, Total: cp.Total, Batch: cp.Batch, Result: &res})
 }
 
 // putEncryption puts p as the bucket's default encryption (repeating it
@@ -115,19 +119,4 @@ func putEncryption(ctx context.Context, c S3Bucket, bucket string, p S3Encryptio
 		return fmt.Errorf("PutBucketEncryption %s back to %s: %w", bucket, p, err)
 	}
 	return nil
-}
-
-// countCurrent streams ListObjectsV2 and counts the current objects (the
-// progress line's total).
-func countCurrent(ctx context.Context, c S3Bucket, bucket string) (int64, error) {
-	var n int64
-	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return n, fmt.Errorf("ListObjectsV2 %s: %w", bucket, err)
-		}
-		n += int64(len(page.Contents))
-	}
-	return n, nil
 }

@@ -61,6 +61,10 @@ func (j *keyJob) s3UnswitchVerify(ctx context.Context, m *keyJob, v map[string]a
 		v["copied_back"], v["bytes_copied_back"], v["already_on_old_key"] = r.Copied, r.Bytes, r.AlreadyOnTarget
 		v["left_on_other_keys"], v["locked"], v["locked_keys"], v["noncurrent_untouched"] = r.OtherKey, r.Locked, r.LockedKeys, r.Noncurrent
 	}
+	v["mode"] = cp.Mode
+	if cp.Batch != nil {
+		v["batch_job"] = cp.Batch.JobID
+	}
 	return nil
 }
 

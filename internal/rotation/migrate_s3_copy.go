@@ -210,7 +210,7 @@ func (j *keyJob) s3BatchOptions(cp s3Checkpoint) s3batch.Options {
 		RoleARN: fill(o.BatchRole, DefaultBatchRole), ReportBucket: bucket, ReportPrefix: prefix + "/reports", Token: token,
 		Description: "byok " + j.run.ID.String() + ": re-encrypt " + s.Name},
 		ManifestBucket: bucket, ManifestKey: prefix + "/manifest.csv", Poll: o.poll(j.e),
-		Checkpoint: &batchCheckpoint{j: j, st: cp.Batch}}
+		Checkpoint: &batchCheckpoint{j: j, st: cp.Batch, step: store.StepReencrypt}}
 	if o.Progress != nil {
 		opts.Progress = func(st s3batch.Status) {
 			o.Progress(S3Progress{Bucket: s.Name, JobID: st.JobID,
@@ -222,8 +222,10 @@ func (j *keyJob) s3BatchOptions(cp s3Checkpoint) s3batch.Options {
 
 // batchCheckpoint is s3batch.Checkpoint on the run's journal.
 type batchCheckpoint struct {
-	j  *keyJob
-	st *s3batch.State
+	j      *keyJob
+	st     *s3batch.State
+	step   store.Step
+	counts *s3objects.Counts // journaled with the state (the rollback's filter counts)
 }
 
 func (c *batchCheckpoint) Load(context.Context) (s3batch.State, error) {
@@ -235,9 +237,9 @@ func (c *batchCheckpoint) Load(context.Context) (s3batch.State, error) {
 
 func (c *batchCheckpoint) Save(ctx context.Context, st s3batch.State) error {
 	c.st = &st
-	if err := c.j.s3Save(ctx, s3Checkpoint{Mode: "batch", Batch: &st}); err != nil {
+	if err := c.j.s3SaveAt(ctx, c.step, s3Checkpoint{Mode: "batch", Batch: &st, Counts: c.counts}); err != nil {
 		return err
 	}
-	c.j.e.failpointAt("reencrypt:batch-saved")
+	c.j.e.failpointAt(c.step.String() + ":batch-saved")
 	return nil
 }
