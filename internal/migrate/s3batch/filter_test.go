@@ -35,7 +35,9 @@ func keepPrefix(p string) s3batch.Filter {
 func TestFilteredManifest(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.fill(t, 1200, func(i int) string { return fmt.Sprintf("%s/%04d", map[bool]string{true: "keep", false: "skip"}[i%3 == 0], i) })
+	e.fill(t, 1200, func(i int) string {
+		return fmt.Sprintf("%s/%04d", map[bool]string{true: "keep", false: "skip"}[i%3 == 0], i)
+	})
 	m, err := s3batch.WriteFilteredManifest(ctx, e.s3, "data", "byok-batch", "m.csv", keepPrefix("keep/"))
 	if err != nil || m.Objects != 400 || m.Bytes != 400 {
 		t.Fatalf("manifest %+v, %v; want 400 rows", m, err)
