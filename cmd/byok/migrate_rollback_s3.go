@@ -49,5 +49,8 @@ func printS3RollbackPlan(w io.Writer, pl rotation.S3RollbackPlan) {
 			"objects on other keys are left alone, locked ones skipped and listed by the run)\n", pl.ToKey, pl.FromKey, pl.Current,
 			pl.CurrentBytes, rotation.PlanInspectLimit)
 	}
+	if pl.Batch {
+		fmt.Fprintln(w, "  by an S3 Batch Operations job (above --batch-threshold), its manifest only the objects to copy back")
+	}
 	fmt.Fprintf(w, "  noncurrent versions untouched: %d\n", pl.Noncurrent)
 }

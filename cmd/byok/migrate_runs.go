@@ -163,6 +163,10 @@ func migrateRollbackCmd(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
+	if err := f.s3.check("migrate rollback"); err != nil {
+		return err
+	}
+	f.s3.apply(env.engine, stderr) // the plan says whether a bucket goes by Batch Operations
 	plans, err := env.engine.PlanS3Rollback(ctx, p)
 	if err != nil {
 		return err

@@ -217,6 +217,10 @@ func TestMigrateS3RollbackBatchPath(t *testing.T) {
 	_, err = c.PutObject(fx.ctx, &s3.PutObjectInput{Bucket: aws.String("prod-rb-batch"), Key: aws.String("x/third"),
 		Body: strings.NewReader("third"), ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(third)})
 	fx.check("put on a third key", err)
+	dry := cliRunOK(t, migrationArgs(fx, "migrate", "rollback", run, "--dry-run", "--batch-threshold", "10")...)
+	if !strings.Contains(dry, "15 on "+target+" of 16 current object(s)") || !strings.Contains(dry, "by an S3 Batch Operations job") {
+		t.Errorf("rollback plan above the threshold:\n%s", dry)
+	}
 	bin := rotBinary(t)
 	args := migrationArgs(fx, "migrate", "rollback", run, "--yes", "--batch-threshold", "10")
 	killed, out := runBinary(t, bin, []string{rotation.FailpointEnv + "=rollback:batch-saved"}, args...)

@@ -31,6 +31,8 @@ type S3RollbackPlan struct {
 	AlreadyOld  int64    `json:"already_on_to_key"`
 	OtherKeys   int64    `json:"on_other_keys"`        // left alone
 	Noncurrent  int64    `json:"noncurrent_untouched"` // noncurrent versions, never touched
+	// Batch: above the batch threshold, an S3 Batch Operations job copies.
+	Batch bool `json:"batch_operations"`
 }
 
 // PlanInspectLimit: buckets with at most this many current objects have
@@ -101,6 +103,7 @@ func (m *keyJob) s3RollbackPlan(ctx context.Context) (S3RollbackPlan, error) {
 	if err := pl.read(ctx, c); err != nil {
 		return pl, err
 	}
+	pl.Batch = pl.Current > m.e.S3.batchThreshold()
 	return pl, nil
 }
 
