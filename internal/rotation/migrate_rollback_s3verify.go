@@ -69,8 +69,8 @@ func (j *keyJob) s3UnswitchVerify(ctx context.Context, m *keyJob, v map[string]a
 }
 
 // s3RollbackRead reads up to VerifySample current objects (default 1000,
-// -1 all) with GetObject, body drained: an object on the old key must
-// decrypt and report it.
+// -1 all) with GetObject (the first byte: S3 must still decrypt the
+// object's data key): an object on the old key must decrypt and report it.
 func (j *keyJob) s3RollbackRead(ctx context.Context, c S3Bucket, migKey, oldARN string) (s3RollbackSample, error) {
 	limit := j.e.S3.VerifySample
 	if limit == 0 {
@@ -109,7 +109,11 @@ func (j *keyJob) s3RollbackReadOne(ctx context.Context, c S3Bucket, key, migKey,
 	case k == migKey:
 		sm.Wrong = append(sm.Wrong, key)
 	case k == oldARN:
-		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(name), Key: aws.String(key)})
+		in := &s3.GetObjectInput{Bucket: aws.String(name), Key: aws.String(key)}
+		if aws.ToInt64(h.ContentLength) > 0 {
+			in.Range = aws.String("bytes=0-0") // S3 decrypts to serve one byte; a sample of 5 GB objects reads 1,000 bytes
+		}
+		out, err := c.GetObject(ctx, in)
 		if err != nil {
 			return fmt.Errorf("%w: GetObject %s/%s (on %s): %v", ErrVerification, name, key, oldARN, err)
 		}
