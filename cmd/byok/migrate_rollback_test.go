@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // TestMigrateRollback: rolling back a migration gives prod-db and
@@ -16,6 +17,8 @@ import (
 // started again and on the old key; the restored ones are kept under
 // byok's rb name; the table is back on its old key; the migration run is
 // rolled-back, a second rollback changes nothing, and the audit verifies.
+// The bucket prod-assets is rolled back too (its default encryption and
+// objects back on the old key).
 func TestMigrateRollback(t *testing.T) {
 	fx, _ := migrationFixture(t)
 	fx.settle(fxProd)
@@ -25,7 +28,7 @@ func TestMigrateRollback(t *testing.T) {
 	short := runShortOf(run)
 
 	dry := cliRunOK(t, migrationArgs(fx, "migrate", "rollback", run, "--dry-run")...)
-	if !strings.Contains(dry, "dry run") || strings.Count(dry, "migrate-rollback") != 3 {
+	if !strings.Contains(dry, "dry run") || strings.Count(dry, "migrate-rollback") != 4 || !strings.Contains(dry, "bucket prod-assets:") {
 		t.Fatalf("rollback dry run:\n%s", dry)
 	}
 	stop := fx.driveClock(fxProd, nil)
@@ -54,6 +57,7 @@ func TestMigrateRollback(t *testing.T) {
 	if k := aws.ToString(tb.Table.SSEDescription.KMSMasterKeyArn); k != fx.keys["alias/prod/dynamodb"] {
 		t.Errorf("prod-orders on %s after rollback, want %s", k, fx.keys["alias/prod/dynamodb"])
 	}
+	checkAssetsRolledBack(t, fx)
 	var mr migrationRun
 	if err := json.Unmarshal([]byte(cliRunOK(t, "migrate", "status", run, "--format", "json")), &mr); err != nil || mr.Status != "rolled-back" {
 		t.Errorf("migration run after rollback: %+v, %v", mr, err)
@@ -112,5 +116,26 @@ func TestMigrateRollbackTableSwitchLimit(t *testing.T) {
 	fx.check("describe table", err)
 	if k := aws.ToString(tb.Table.SSEDescription.KMSMasterKeyArn); k != old {
 		t.Errorf("prod-orders on %s after the rollback, want %s", k, old)
+	}
+}
+
+// checkAssetsRolledBack: prod-assets' default and objects are on the old
+// alias/prod/s3 key again.
+func checkAssetsRolledBack(t *testing.T, fx *fixture) {
+	t.Helper()
+	old := fx.keys["alias/prod/s3"]
+	enc, err := fx.s3(fxProd).GetBucketEncryption(fx.ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("prod-assets")})
+	fx.check("get bucket encryption", err)
+	if k := aws.ToString(enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID); k != old {
+		t.Errorf("prod-assets default on %s after rollback, want %s", k, old)
+	}
+	list, err := fx.s3(fxProd).ListObjectsV2(fx.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("prod-assets")})
+	fx.check("list prod-assets", err)
+	for _, o := range list.Contents {
+		h, err := fx.s3(fxProd).HeadObject(fx.ctx, &s3.HeadObjectInput{Bucket: aws.String("prod-assets"), Key: o.Key})
+		fx.check("head", err)
+		if k := aws.ToString(h.SSEKMSKeyId); k != old {
+			t.Errorf("prod-assets/%s on %s after rollback, want %s", aws.ToString(o.Key), k, old)
+		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{Name: "migrate status", Summary: "list migration runs, or show where each resource of one is", Main: migrateStatusCmd})
 	register(&command{Name: "migrate resume", Summary: "continue a stopped or crashed migration run from its journal", Main: migrateResumeCmd})
-	register(&command{Name: "migrate rollback", Summary: "give migrated RDS/Aurora names back to the originals, or switch tables back to their old key", Main: migrateRollbackCmd})
+	register(&command{Name: "migrate rollback", Summary: "give migrated RDS/Aurora names back to the originals, switch tables back to their old key, or put buckets back on it", Main: migrateRollbackCmd})
 }
 
 // migrationRequest is one resource of a migration request as printed.
@@ -121,7 +121,13 @@ func migrateRollbackCmd(ctx context.Context, args []string, stdout, stderr io.Wr
 		"rolled-back): RDS and Aurora: the original (stopped, NAME-byok-old-RUN) is started and takes NAME\n"+
 		"back, the restored resource is kept as NAME-byok-rb-RUN; DynamoDB: the table switches back to the\n"+
 		"key it was on when DynamoDB's daily switch limit allows (otherwise the run stops saying when;\n"+
-		"byok migrate resume then continues it). RUN is then marked rolled-back.")
+		"byok migrate resume then continues it); S3: the default encryption the migration recorded is put back\n"+
+		"and the current objects on the migration's key are copied back onto the old key (in-process, or above\n"+
+		"--batch-threshold by a Batch Operations job over a manifest of only those objects; others left alone,\n"+
+		"locked ones skipped and listed, noncurrent versions untouched; checkpointed, resumable).\n"+
+		"The plan printed first says, per bucket, what will be copied back; a retired (disabled) old key, a\n"+
+		"key the migration role cannot use, or a run that did not record the previous default is refused\n"+
+		"before any run exists. RUN is then marked rolled-back.")
 	var f migrateApplyFlags
 	f.rot = addRotationFlags(fs)
 	addMigrationRunFlags(fs, &f)
@@ -157,7 +163,15 @@ func migrateRollbackCmd(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	if err := printMigrationRequest(stdout, p, nil, *dry, format.is("json")); err != nil || *dry {
+	if err := f.s3.check("migrate rollback"); err != nil {
+		return err
+	}
+	f.s3.apply(env.engine, stderr) // the plan says whether a bucket goes by Batch Operations
+	plans, err := env.engine.PlanS3Rollback(ctx, p)
+	if err != nil {
+		return err
+	}
+	if err := printRollbackRequest(stdout, p, plans, *dry, format.is("json")); err != nil || *dry {
 		return err
 	}
 	if !*yes && !confirmText(stderr, fmt.Sprintf("roll back %d resource(s) of run %s?", len(p.Items), id)) {

@@ -52,7 +52,7 @@ type expiryRetryer struct {
 // IsErrorRetryable invalidates the cached sessions on an expired token,
 // so the retried attempt signs with new ones.
 func (r expiryRetryer) IsErrorRetryable(err error) bool {
-	if IsExpiredToken(err) {
+	if IsExpiredToken(err) || bodilessS3Expiry(err) {
 		for _, c := range r.caches {
 			if cc, ok := c.(*aws.CredentialsCache); ok {
 				cc.Invalidate()

@@ -65,7 +65,9 @@ func switched(rk store.RunKey) bool {
 		return false
 	}
 	steps := Steps(s, false)
-	from := slices.IndexFunc(steps, func(st store.Step) bool { return st == store.StepSwitch || st == store.StepUpdateSSE })
+	from := slices.IndexFunc(steps, func(st store.Step) bool {
+		return st == store.StepSwitch || st == store.StepUpdateSSE || st == store.StepDefaultEncryption
+	})
 	at := slices.Index(steps, rk.Step)
 	return from >= 0 && at >= from
 }

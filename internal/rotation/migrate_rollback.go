@@ -19,7 +19,9 @@ import (
 // table switches back to the key it was on, if DynamoDB's daily limit
 // allows; otherwise the run stops with the time of the next allowed
 // switch and resumes then. Names are decided by resource ID, as in the
-// switch, so every action is idempotent.
+// switch, so every action is idempotent. S3 buckets: the default
+// encryption the migration recorded is put back and the objects on the
+// migration's key are copied back onto the old key (migrate_rollback_s3.go).
 func init() {
 	register(&procedure{strategy: MigrateRollback, resource: true, table: []stepDef{
 		{step: store.StepPlan, do: (*keyJob).migRollbackPlan, next: []store.Step{store.StepRollback}},
@@ -61,6 +63,10 @@ func (j *keyJob) migRollbackPlan(ctx context.Context) error {
 	}
 	switch s {
 	case MigrateRDSInstance, MigrateAuroraCluster, MigrateDynamoDB:
+	case MigrateS3Bucket:
+		if _, _, err := j.s3RollbackFacts(ctx, m); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("run %s %s: %w", j.run.Target, s, ErrNotMigration)
 	}
@@ -78,6 +84,8 @@ func (j *keyJob) migRollback(ctx context.Context) error {
 		return m.rdsUnswitch(ctx)
 	case MigrateAuroraCluster:
 		return m.auroraUnswitch(ctx)
+	case MigrateS3Bucket:
+		return j.s3Unswitch(ctx, m)
 	}
 	for _, region := range []string{m.sub().Region} {
 		if err := m.switchTable(ctx, region, m.rk.OldKeyID); err != nil {
@@ -166,6 +174,10 @@ func (j *keyJob) migRollbackVerify(ctx context.Context) error {
 		v["endpoint"], v["restored_kept_as"] = endpointOf(db.Endpoint), migName(m.sub().Name, "rb", m.run.ID)
 	case MigrateAuroraCluster:
 		if err := m.auroraUnswitchVerify(ctx, v); err != nil {
+			return err
+		}
+	case MigrateS3Bucket:
+		if err := j.s3UnswitchVerify(ctx, m, v); err != nil {
 			return err
 		}
 	default:

@@ -2,6 +2,7 @@ package rotation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -128,17 +129,21 @@ func defaultKey(ctx context.Context, c S3Bucket, bucket string) (string, string,
 }
 
 // s3Plan reads the bucket as it is: its default key becomes the run
-// key's OldKeyID (what a later retire checks), its versioning is noted.
+// key's OldKeyID (what a later retire checks); the whole default
+// encryption (what a rollback restores) and the versioning are journaled
+// with the step.
 func (j *keyJob) s3Plan(ctx context.Context) error {
 	c, err := j.s3Client(ctx)
 	if err != nil {
 		return err
 	}
 	s := j.sub()
-	_, key, _, err := defaultKey(ctx, c, s.Name)
+	alg, key, bk, err := defaultKey(ctx, c, s.Name)
 	if err != nil {
 		return err
 	}
+	prev, _ := json.Marshal(S3Encryption{Algorithm: alg, KMSKeyID: key, BucketKey: bk}) // strings and a bool
+	j.note(notePreviousEncryption, string(prev))
 	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(s.Name)})
 	if err != nil {
 		return fmt.Errorf("GetBucketVersioning %s: %w", s.Name, err)

@@ -55,7 +55,7 @@ func (j *keyJob) s3Reencrypt(ctx context.Context) error {
 	if cp.Mode == "batch" {
 		res, err = j.s3Batch(ctx, c, &cp)
 	} else {
-		opts := j.s3Options(&journalCheckpoint{j: j, mode: "copy", total: cp.Total})
+		opts := j.s3Options(&journalCheckpoint{j: j, step: store.StepReencrypt, mode: "copy", total: cp.Total})
 		opts.TotalObjects = cp.Total
 		res, err = s3objects.Run(ctx, c, opts)
 	}
@@ -99,13 +99,19 @@ func (j *keyJob) s3Options(cp s3objects.Checkpoint) s3objects.Options {
 // s3Last is the latest checkpoint journaled for this resource's open
 // reencrypt step (zero when none).
 func (j *keyJob) s3Last(ctx context.Context) (s3Checkpoint, error) {
+	return j.s3LastAt(ctx, store.StepReencrypt)
+}
+
+// s3LastAt is the latest checkpoint journaled for this resource's open
+// step (reencrypt, or a rollback's rollback step).
+func (j *keyJob) s3LastAt(ctx context.Context, step store.Step) (s3Checkpoint, error) {
 	evs, err := j.e.Store.Journal(ctx, j.run.ID)
 	if err != nil {
 		return s3Checkpoint{}, err
 	}
 	var cp s3Checkpoint
 	for _, ev := range evs {
-		if ev.KeyARN != j.rk.KeyARN || ev.Step != store.StepReencrypt || ev.Phase != store.PhaseBegin || len(ev.Detail) == 0 {
+		if ev.KeyARN != j.rk.KeyARN || ev.Step != step || ev.Phase != store.PhaseBegin || len(ev.Detail) == 0 {
 			continue
 		}
 		var d s3Checkpoint
@@ -118,7 +124,12 @@ func (j *keyJob) s3Last(ctx context.Context) (s3Checkpoint, error) {
 
 // s3Save journals cp as a begin event of the open reencrypt step.
 func (j *keyJob) s3Save(ctx context.Context, cp s3Checkpoint) error {
-	if err := j.e.Store.BeginStep(ctx, j.run.ID, j.rk.KeyARN, store.StepReencrypt, cp); err != nil {
+	return j.s3SaveAt(ctx, store.StepReencrypt, cp)
+}
+
+// s3SaveAt journals cp as a begin event of the open step.
+func (j *keyJob) s3SaveAt(ctx context.Context, step store.Step, cp s3Checkpoint) error {
+	if err := j.e.Store.BeginStep(ctx, j.run.ID, j.rk.KeyARN, step, cp); err != nil {
 		return fmt.Errorf("journal the re-encryption checkpoint: %w", err)
 	}
 	return nil
@@ -129,12 +140,13 @@ func (j *keyJob) s3Save(ctx context.Context, cp s3Checkpoint) error {
 // with copies in flight (the kill tests' mid-copy crash).
 type journalCheckpoint struct {
 	j     *keyJob
+	step  store.Step
 	mode  string
 	total int64
 }
 
 func (c *journalCheckpoint) Load(ctx context.Context) (string, s3objects.Counts, error) {
-	cp, err := c.j.s3Last(ctx)
+	cp, err := c.j.s3LastAt(ctx, c.step)
 	if err != nil || cp.Counts == nil {
 		return cp.After, s3objects.Counts{}, err
 	}
@@ -142,10 +154,10 @@ func (c *journalCheckpoint) Load(ctx context.Context) (string, s3objects.Counts,
 }
 
 func (c *journalCheckpoint) Save(ctx context.Context, after string, counts s3objects.Counts) error {
-	if err := c.j.s3Save(ctx, s3Checkpoint{Mode: c.mode, Total: c.total, After: after, Counts: &counts}); err != nil {
+	if err := c.j.s3SaveAt(ctx, c.step, s3Checkpoint{Mode: c.mode, Total: c.total, After: after, Counts: &counts}); err != nil {
 		return err
 	}
-	c.j.e.failpointAt("reencrypt:checkpoint")
+	c.j.e.failpointAt(c.step.String() + ":checkpoint")
 	return nil
 }
 
@@ -198,7 +210,7 @@ func (j *keyJob) s3BatchOptions(cp s3Checkpoint) s3batch.Options {
 		RoleARN: fill(o.BatchRole, DefaultBatchRole), ReportBucket: bucket, ReportPrefix: prefix + "/reports", Token: token,
 		Description: "byok " + j.run.ID.String() + ": re-encrypt " + s.Name},
 		ManifestBucket: bucket, ManifestKey: prefix + "/manifest.csv", Poll: o.poll(j.e),
-		Checkpoint: &batchCheckpoint{j: j, st: cp.Batch}}
+		Checkpoint: &batchCheckpoint{j: j, st: cp.Batch, step: store.StepReencrypt}}
 	if o.Progress != nil {
 		opts.Progress = func(st s3batch.Status) {
 			o.Progress(S3Progress{Bucket: s.Name, JobID: st.JobID,
@@ -210,8 +222,10 @@ func (j *keyJob) s3BatchOptions(cp s3Checkpoint) s3batch.Options {
 
 // batchCheckpoint is s3batch.Checkpoint on the run's journal.
 type batchCheckpoint struct {
-	j  *keyJob
-	st *s3batch.State
+	j      *keyJob
+	st     *s3batch.State
+	step   store.Step
+	counts *s3objects.Counts // journaled with the state (the rollback's filter counts)
 }
 
 func (c *batchCheckpoint) Load(context.Context) (s3batch.State, error) {
@@ -223,9 +237,9 @@ func (c *batchCheckpoint) Load(context.Context) (s3batch.State, error) {
 
 func (c *batchCheckpoint) Save(ctx context.Context, st s3batch.State) error {
 	c.st = &st
-	if err := c.j.s3Save(ctx, s3Checkpoint{Mode: "batch", Batch: &st}); err != nil {
+	if err := c.j.s3SaveAt(ctx, c.step, s3Checkpoint{Mode: "batch", Batch: &st, Counts: c.counts}); err != nil {
 		return err
 	}
-	c.j.e.failpointAt("reencrypt:batch-saved")
+	c.j.e.failpointAt(c.step.String() + ":batch-saved")
 	return nil
 }

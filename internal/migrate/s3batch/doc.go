@@ -12,7 +12,9 @@
 // one), a job already submitted is only tracked.
 //
 // What it does not do: decide which objects need copying (the job copies
-// every listed object; a copy onto the same key is harmless), skip locked
+// every listed object; a copy onto the same key is harmless; the caller's
+// Options.Filter may drop rows page by page, e.g. a rollback that must
+// copy only the objects on one key), skip locked
 // objects (S3 writes a new version beside a locked one), or delete the
 // manifest and report (they are evidence).
 package s3batch

@@ -45,6 +45,16 @@ const partSize = 5 << 20
 // per current object to dstBucket/dstKey: one PutObject when it fits in a
 // part, else a multipart upload of 5 MiB parts.
 func WriteManifest(ctx context.Context, c S3, bucket, dstBucket, dstKey string) (Manifest, error) {
+	return WriteFilteredManifest(ctx, c, bucket, dstBucket, dstKey, nil)
+}
+
+// Filter keeps the objects of one listed page that the job must copy
+// (e.g. only those on one key, read with HeadObject); nil keeps all.
+type Filter func(ctx context.Context, page []types.Object) ([]types.Object, error)
+
+// WriteFilteredManifest is WriteManifest with one row per object keep
+// returns, page by page.
+func WriteFilteredManifest(ctx context.Context, c S3, bucket, dstBucket, dstKey string, keep Filter) (Manifest, error) {
 	m := Manifest{Bucket: dstBucket, Key: dstKey}
 	up := &uploader{c: c, bucket: dstBucket, key: dstKey}
 	var buf bytes.Buffer
@@ -56,7 +66,14 @@ func WriteManifest(ctx context.Context, c S3, bucket, dstBucket, dstKey string) 
 			up.abort(ctx)
 			return m, fmt.Errorf("ListObjectsV2 %s: %w", bucket, err)
 		}
-		for _, o := range page.Contents {
+		rows := page.Contents
+		if keep != nil {
+			if rows, err = keep(ctx, rows); err != nil {
+				up.abort(ctx)
+				return m, fmt.Errorf("filter %s: %w", bucket, err)
+			}
+		}
+		for _, o := range rows {
 			_ = w.Write([]string{bucket, url.QueryEscape(aws.ToString(o.Key))})
 			m.Objects++
 			m.Bytes += aws.ToInt64(o.Size)

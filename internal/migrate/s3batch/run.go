@@ -29,6 +29,9 @@ type Options struct {
 	Poll                        time.Duration // DescribeJob interval (default 10 s)
 	Progress                    func(Status)
 	Checkpoint                  Checkpoint // nil: not resumable
+	// Filter, when set, writes only the objects it keeps into the
+	// manifest; a manifest left empty submits no job.
+	Filter Filter
 }
 
 // Result is a finished job with its report.
@@ -73,7 +76,7 @@ func Run(ctx context.Context, s3c S3, ctl Control, opts Options) (Result, error)
 		return Result{}, err
 	}
 	if st.Manifest == nil {
-		m, err := WriteManifest(ctx, s3c, opts.Spec.Bucket, opts.ManifestBucket, opts.ManifestKey)
+		m, err := WriteFilteredManifest(ctx, s3c, opts.Spec.Bucket, opts.ManifestBucket, opts.ManifestKey, opts.Filter)
 		if err != nil {
 			return Result{}, fmt.Errorf("write manifest: %w", err)
 		}
@@ -83,6 +86,9 @@ func Run(ctx context.Context, s3c S3, ctl Control, opts Options) (Result, error)
 		}
 	}
 	res := Result{Manifest: *st.Manifest}
+	if st.Manifest.Objects == 0 && opts.Filter != nil {
+		return res, nil // nothing to copy: no job
+	}
 	if st.JobID == "" {
 		if st.JobID, err = Submit(ctx, ctl, opts.Spec, *st.Manifest); err != nil {
 			return res, err

@@ -15,6 +15,10 @@ import (
 type Options struct {
 	Bucket       string
 	TargetKeyARN string
+	// OnlyFromKeyARN, when set, limits the pass to objects whose current
+	// SSE-KMS key is this key ARN (a migration rollback copies back only
+	// what the migration moved); others are counted as OtherKey, untouched.
+	OnlyFromKeyARN string
 	// InFlight is how many objects are copied at once (default 32); as
 	// many HeadObject calls decide the next objects meanwhile, so up to
 	// 2×InFlight requests are open (size the HTTP client's idle pool so).
@@ -47,6 +51,11 @@ func (o *Options) defaults() error {
 	}
 	if err := checkTarget(o.TargetKeyARN); err != nil {
 		return err
+	}
+	if o.OnlyFromKeyARN != "" {
+		if err := checkTarget(o.OnlyFromKeyARN); err != nil {
+			return fmt.Errorf("only-from key: %w", err)
+		}
 	}
 	setDefault(&o.InFlight, 32)
 	setDefault(&o.MultipartThreshold, MaxCopySize)

@@ -21,6 +21,7 @@ const (
 	outcomeOnTarget
 	outcomeLocked
 	outcomeVanished
+	outcomeOtherKey
 )
 
 type outcome struct {
@@ -61,6 +62,8 @@ func (e *engine) decide(ctx context.Context, it item) (outcome, *obj, error) {
 	switch {
 	case h.ServerSideEncryption == types.ServerSideEncryptionAwsKms && aws.ToString(h.SSEKMSKeyId) == e.opts.TargetKeyARN:
 		return outcome{kind: outcomeOnTarget, key: it.key}, nil, nil
+	case e.opts.OnlyFromKeyARN != "" && aws.ToString(h.SSEKMSKeyId) != e.opts.OnlyFromKeyARN:
+		return outcome{kind: outcomeOtherKey, key: it.key}, nil, nil
 	case locked(h, time.Now()):
 		e.opts.Logger.Info("object locked; not re-encrypted", "bucket", e.opts.Bucket, "object_key", it.key)
 		return outcome{kind: outcomeLocked, key: it.key}, nil, nil

@@ -46,10 +46,14 @@ type Counts struct {
 	Vanished        int64    `json:"vanished"`        // deleted between listing and copy
 	Bytes           int64    `json:"bytes"`           // bytes re-encrypted
 	LockedKeys      []string `json:"lockedKeys,omitempty"`
+	// OtherKey: skipped, not on Options.OnlyFromKeyARN (counted only then).
+	OtherKey int64 `json:"otherKey,omitempty"`
 }
 
 // Done is every object accounted for.
-func (c Counts) Done() int64 { return c.Copied + c.AlreadyOnTarget + c.Locked + c.Vanished }
+func (c Counts) Done() int64 {
+	return c.Copied + c.AlreadyOnTarget + c.Locked + c.Vanished + c.OtherKey
+}
 
 func (c *Counts) add(o outcome) {
 	switch o.kind {
@@ -65,6 +69,8 @@ func (c *Counts) add(o outcome) {
 		}
 	case outcomeVanished:
 		c.Vanished++
+	case outcomeOtherKey:
+		c.OtherKey++
 	}
 }
 
