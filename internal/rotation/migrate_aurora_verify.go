@@ -130,20 +130,7 @@ func (j *keyJob) auroraStopOld(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	old := migName(j.sub().Name, "old", j.run.ID)
-	return j.waitFor(ctx, "DB cluster "+old+" stopped", func(ctx context.Context) (bool, string, error) {
-		cl, err := describeCluster(ctx, c, old)
-		if err != nil || cl == nil {
-			return false, "not found", err
-		}
-		st := aws.ToString(cl.Status)
-		if st == "available" {
-			if _, err := c.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(old)}); err != nil {
-				return false, st, fmt.Errorf("StopDBCluster %s: %w", old, err)
-			}
-		}
-		return st == "stopped", "status " + st, nil
-	})
+	return j.stopOld(ctx, clusterNames(j, c))
 }
 
 func (j *keyJob) auroraRecord(ctx context.Context) error {
@@ -165,5 +152,18 @@ func clusterNames(j *keyJob, c RDS) nameOps {
 			return err
 		},
 		rename: func(ctx context.Context, from, to string) error { return renameCluster(ctx, c, from, to) },
+		status: func(ctx context.Context, name string) (string, error) {
+			cl, err := describeCluster(ctx, c, name)
+			if err != nil || cl == nil {
+				return "", err
+			}
+			return aws.ToString(cl.Status), nil
+		},
+		stop: func(ctx context.Context, name string) error {
+			if _, err := c.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(name)}); err != nil {
+				return fmt.Errorf("StopDBCluster %s: %w", name, err)
+			}
+			return nil
+		},
 	}
 }

@@ -162,27 +162,13 @@ func endpointOf(e *rdstypes.Endpoint) string {
 	return fmt.Sprintf("%s:%d", aws.ToString(e.Address), aws.ToInt32(e.Port))
 }
 
-// rdsStopOld stops the original (now NAME-byok-old-RUN) and waits until
-// it is stopped; it is kept for rollback.
+// rdsStopOld stops the original instance; it is kept for rollback.
 func (j *keyJob) rdsStopOld(ctx context.Context) error {
 	c, err := j.rdsClient(ctx)
 	if err != nil {
 		return err
 	}
-	old := migName(j.sub().Name, "old", j.run.ID)
-	return j.waitFor(ctx, "DB instance "+old+" stopped", func(ctx context.Context) (bool, string, error) {
-		db, err := describeInstance(ctx, c, old)
-		if err != nil || db == nil {
-			return false, "not found", err
-		}
-		st := aws.ToString(db.DBInstanceStatus)
-		if st == "available" {
-			if _, err := c.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(old)}); err != nil {
-				return false, st, fmt.Errorf("StopDBInstance %s: %w", old, err)
-			}
-		}
-		return st == "stopped", "status " + st, nil
-	})
+	return j.stopOld(ctx, instanceNames(j, c))
 }
 
 func (j *keyJob) rdsRecord(ctx context.Context) error {
@@ -204,5 +190,18 @@ func instanceNames(j *keyJob, c RDS) nameOps {
 			return err
 		},
 		rename: func(ctx context.Context, from, to string) error { return renameInstance(ctx, c, from, to) },
+		status: func(ctx context.Context, name string) (string, error) {
+			db, err := describeInstance(ctx, c, name)
+			if err != nil || db == nil {
+				return "", err
+			}
+			return aws.ToString(db.DBInstanceStatus), nil
+		},
+		stop: func(ctx context.Context, name string) error {
+			if _, err := c.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(name)}); err != nil {
+				return fmt.Errorf("StopDBInstance %s: %w", name, err)
+			}
+			return nil
+		},
 	}
 }

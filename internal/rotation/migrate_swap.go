@@ -15,6 +15,29 @@ type nameOps struct {
 	// wait waits until name is held by id and available.
 	wait   func(ctx context.Context, name, id string) error
 	rename func(ctx context.Context, from, to string) error
+	// status is name's status ("" when nothing holds name).
+	status func(ctx context.Context, name string) (string, error)
+	// stop asks AWS to stop name.
+	stop func(ctx context.Context, name string) error
+}
+
+// stopOld stops the original (now NAME-byok-old-RUN) and waits until it
+// is stopped; it is kept for rollback. An available original is asked to
+// stop at each poll until it leaves available, so a resumed step only waits.
+func (j *keyJob) stopOld(ctx context.Context, ops nameOps) error {
+	old := migName(j.sub().Name, "old", j.run.ID)
+	return j.waitFor(ctx, "DB "+ops.kind+" "+old+" stopped", func(ctx context.Context) (bool, string, error) {
+		st, err := ops.status(ctx, old)
+		if err != nil || st == "" {
+			return false, "not found", err
+		}
+		if st == "available" {
+			if err := ops.stop(ctx, old); err != nil {
+				return false, st, err
+			}
+		}
+		return st == "stopped", "status " + st, nil
+	})
 }
 
 // swapNames renames the original (oldID) from name to oldName and the
