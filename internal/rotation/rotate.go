@@ -61,9 +61,34 @@ func (j *keyJob) rotationState(ctx context.Context) (current string, inProgress 
 	return aws.ToString(d.KeyMetadata.CurrentKeyMaterialId), s.OnDemandRotationStartDate != nil, nil
 }
 
-// firstPoll is the first wait for an on-demand rotation; waits double up
-// to Engine.Poll. KMS documents no duration (the sandbox takes 2 s).
+// firstPoll is the first wait for an on-demand rotation or an alias
+// change. KMS documents no duration for an on-demand rotation (the
+// sandbox takes 2 s).
 const firstPoll = 250 * time.Millisecond
+
+// Polls of an on-demand rotation: every steadyPoll while it is young (a
+// rotation of imported material usually ends within seconds, and a key's
+// rotation slot is held while it waits), doubling up to Engine.Poll after
+// steadyFor. Each poll is a DescribeKey and a GetKeyRotationStatus (30/s
+// per account and Region): at 500 ms, 15 keys can wait at once without
+// throttling.
+const (
+	steadyPoll = 500 * time.Millisecond
+	steadyFor  = 10 * time.Second
+)
+
+// rotationPoll is the wait before the next poll of a rotation that has
+// been waited for for elapsed, with poll the longest wait.
+func rotationPoll(elapsed, last, poll time.Duration) time.Duration {
+	switch {
+	case last == 0:
+		return min(firstPoll, poll)
+	case elapsed < steadyFor:
+		return min(steadyPoll, poll)
+	default:
+		return min(max(2*last, steadyPoll), poll)
+	}
+}
 
 // waitRotated polls until the primary and every replica name the new
 // material as current and no rotation is in progress.
@@ -75,10 +100,11 @@ func (j *keyJob) waitRotated(ctx context.Context) error {
 	if limit <= 0 {
 		limit = 30 * time.Minute
 	}
-	deadline := time.Now().Add(limit)
-	wait := min(firstPoll, poll)
+	start := time.Now()
+	deadline := start.Add(limit)
 	j.e.logger().InfoContext(ctx, "waiting for KMS to complete the on-demand rotation", logRun, j.run.ID.String(),
 		logKey, j.rk.KeyARN, "new_material", j.rk.NewMaterialID, "deadline", deadline.UTC().Format(time.RFC3339))
+	var wait time.Duration
 	for {
 		cur, inProgress, err := j.rotationState(ctx)
 		if err != nil {
@@ -94,10 +120,10 @@ func (j *keyJob) waitRotated(ctx context.Context) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%w after %s (current material %s, want %s)", ErrRotateTimeout, limit, cur, j.rk.NewMaterialID)
 		}
+		wait = rotationPoll(time.Since(start), wait, poll)
 		if err := sleepCtx(ctx, wait); err != nil {
 			return err
 		}
-		wait = min(2*wait, poll)
 	}
 }
 
