@@ -8,6 +8,7 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	ctsvc "github.com/byok-dev/byok/internal/sandbox/ctsvc"
 	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
+	"github.com/byok-dev/byok/internal/sandbox/eventssvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
 	"github.com/byok-dev/byok/internal/sandbox/logssvc"
@@ -30,6 +31,7 @@ type services struct {
 	config *configsvc.Service
 	org    *orgsvc.Service
 	logs   *logssvc.Service
+	events *eventssvc.Service
 }
 
 // registerServices builds every hosted service on srv's environment and
@@ -97,7 +99,13 @@ func registerServices(srv *sandbox.Server) (services, error) {
 		return none, fmt.Errorf("cloudwatch logs service: %w", err)
 	}
 	add(srv, logs, logssvc.Quotas(), logssvc.ThrottleError)
-	return services{kms: kms, s3: s3, s3ctl: s3ctl, config: cfg, org: org, logs: logs}, nil
+	events, err := eventssvc.New(env, logs)
+	if err != nil {
+		kms.Close()
+		return none, fmt.Errorf("eventbridge service: %w", err)
+	}
+	add(srv, events, eventssvc.Quotas(), eventssvc.ThrottleError)
+	return services{kms: kms, s3: s3, s3ctl: s3ctl, config: cfg, org: org, logs: logs, events: events}, nil
 }
 
 func add(srv *sandbox.Server, v svc.Service, qs []faults.Quota, te func() *awsproto.Error) {
