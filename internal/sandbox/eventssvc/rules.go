@@ -238,8 +238,10 @@ func (s *Service) deleteRule(c *svc.Call) (any, *awsproto.Error) {
 	return nil, nil
 }
 
-func (s *Service) enableRule(c *svc.Call) (any, *awsproto.Error)  { return s.setState(c, StateEnabled) }
-func (s *Service) disableRule(c *svc.Call) (any, *awsproto.Error) { return s.setState(c, StateDisabled) }
+func (s *Service) enableRule(c *svc.Call) (any, *awsproto.Error) { return s.setState(c, StateEnabled) }
+func (s *Service) disableRule(c *svc.Call) (any, *awsproto.Error) {
+	return s.setState(c, StateDisabled)
+}
 
 // setState: EnableRule sets ENABLED (a rule in state
 // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS stays so).
