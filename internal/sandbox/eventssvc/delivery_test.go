@@ -3,6 +3,7 @@ package eventssvc_test
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -165,5 +166,43 @@ func TestDeliveryNeedsResourcePolicy(t *testing.T) {
 	ms := sb.Events.Metrics()
 	if len(ms) != 1 || ms[0].MatchedEvents != 1 || ms[0].Invocations != 1 || ms[0].FailedInvocations != 1 {
 		t.Fatalf("metrics = %+v", ms)
+	}
+}
+
+// TestRulesSurviveRestart: rules and targets are replayed from the state
+// file and keep delivering.
+func TestRulesSurviveRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.log")
+	open := func() *sandboxrun.Sandbox {
+		sb, err := sandboxrun.New(sandboxrun.Options{StatePath: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sb.Start(ctx, "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		if err := sb.AddAccount(security, "security"); err != nil {
+			t.Fatal(err)
+		}
+		if err := sb.Publish(); err != nil {
+			t.Fatal(err)
+		}
+		return sb
+	}
+	sb := open()
+	deployWatch(t, sb, security, ebtypes.RuleStateEnabled)
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sb = open()
+	defer sb.Close()
+	d := must(events(sb, security).DescribeRule(ctx, &eb.DescribeRuleInput{Name: aws.String("byok-kms-failed")}))
+	if d.State != ebtypes.RuleStateEnabled || aws.ToString(d.EventPattern) != byokPattern {
+		t.Fatalf("after restart: %+v", d)
+	}
+	_, err := kmsClient(sb, security).DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String("arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000")})
+	wantErr[*kmstypes.NotFoundException](t, err)
+	if got := readGroup(t, sb, security); len(got) != 1 || got[0].Detail.EventName != "DisableKey" {
+		t.Fatalf("after restart delivered %s", summary(got))
 	}
 }
