@@ -21,7 +21,7 @@ const group = "/byok/kms-failed-calls"
 // deployWatch installs in account what byok's stack deploys: the log group,
 // a resource policy letting EventBridge write to it, and the rule with the
 // group as target.
-func deployWatch(t *testing.T, sb *sandboxrun.Sandbox, account string, state ebtypes.RuleState) {
+func deployWatch(t testing.TB, sb *sandboxrun.Sandbox, account string, state ebtypes.RuleState) {
 	t.Helper()
 	logs := logsClient(sb, account)
 	must(logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(group)}))

@@ -40,7 +40,7 @@ func wantErr[E error](t *testing.T, err error) E {
 	return e
 }
 
-func newSandbox(t *testing.T, accounts ...string) *sandboxrun.Sandbox {
+func newSandbox(t testing.TB, accounts ...string) *sandboxrun.Sandbox {
 	sb := sandboxrun.NewTest(t, false)
 	for _, a := range accounts {
 		if err := sb.AddAccount(a, "acct-"+a); err != nil {
