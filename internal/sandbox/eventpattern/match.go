@@ -28,7 +28,8 @@ func DecodeEvent(event []byte) (map[string]any, error) {
 	return ev, nil
 }
 
-// MatchValue reports whether a decoded event matches p.
+// MatchValue reports whether a decoded event matches p (numbers may be
+// json.Number or float64).
 func (p *Pattern) MatchValue(ev map[string]any) bool {
 	if !matchFields(p.fields, ev) {
 		return false
@@ -157,13 +158,17 @@ func exactEqual(want, v any) bool {
 	}
 }
 
+// number reads a JSON number decoded either way (json.Number with
+// UseNumber, float64 without).
 func number(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
 	}
-	f, err := n.Float64()
-	return f, err == nil
+	return 0, false
 }
 
 func inRanges(n float64, bs []bound) bool {

@@ -143,3 +143,23 @@ func FuzzPattern(f *testing.F) {
 		}
 	})
 }
+
+// TestMatchValueFloat64: events decoded without UseNumber (float64
+// numbers) match numeric and exact-number patterns the same way.
+func TestMatchValueFloat64(t *testing.T) {
+	ev := map[string]any{"detail": map[string]any{"n": float64(5), "s": "5"}}
+	for pattern, want := range map[string]bool{
+		`{"detail":{"n":[5]}}`:                         true,
+		`{"detail":{"n":[{"numeric":[">",4,"<",6]}]}}`: true,
+		`{"detail":{"n":["5"]}}`:                       false,
+		`{"detail":{"s":[5]}}`:                         false,
+	} {
+		p, err := Parse(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.MatchValue(ev); got != want {
+			t.Errorf("%s = %v, want %v", pattern, got, want)
+		}
+	}
+}

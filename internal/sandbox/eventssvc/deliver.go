@@ -8,7 +8,6 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	"github.com/byok-dev/byok/internal/sandbox/ctsvc"
-	"github.com/byok-dev/byok/internal/sandbox/eventpattern"
 	"github.com/byok-dev/byok/internal/sandbox/logssvc"
 	"github.com/byok-dev/byok/internal/sandbox/trail"
 )
@@ -63,43 +62,47 @@ func (s *Service) route(e trail.Event, account string) {
 	if len(rules) == 0 {
 		return
 	}
-	raw, decoded, err := wrap(e, account)
-	if err != nil {
-		s.env.Logger.Error("eventbridge: wrap cloudtrail event", "error", err.Error())
+	ev := wrap(e, account)
+	if ev == nil {
+		s.env.Logger.Error("eventbridge: cloudtrail event cannot be encoded", "event_id", e.EventID)
 		return
 	}
+	var raw []byte
 	for _, r := range rules {
-		if !r.parsed.MatchValue(decoded) {
+		if !r.parsed.MatchValue(ev) {
 			continue
 		}
 		r.m.matched.Add(1)
+		if raw == nil {
+			raw = encode(ev)
+		}
 		for _, t := range r.Targets {
-			s.invoke(r, t, decoded["id"].(string), raw, e.EventTime)
+			s.invoke(r, t, ev["id"].(string), raw, e.EventTime)
 		}
 	}
 }
 
-// wrap builds the EventBridge event of e as seen in account: the
-// CloudTrail record as detail, with that account as recipientAccountId.
-func wrap(e trail.Event, account string) ([]byte, map[string]any, error) {
-	var detail map[string]any
-	if err := json.Unmarshal([]byte(ctsvc.RecordJSON(e)), &detail); err != nil {
-		return nil, nil, err
+// wrap builds the EventBridge event of e as seen in account, decoded for
+// matching: the CloudTrail record as detail, with that account as
+// recipientAccountId. It is encoded only when a rule matches.
+func wrap(e trail.Event, account string) map[string]any {
+	detail := ctsvc.RecordMap(e)
+	if detail == nil {
+		return nil
 	}
 	detail["recipientAccountId"] = account
-	d, err := json.Marshal(detail)
-	if err != nil {
-		return nil, nil, err
-	}
-	env := envelope{Version: "0", ID: awsproto.NewRequestID(), DetailType: DetailTypeAPICall,
-		Source: "aws." + strings.TrimSuffix(e.EventSource, ".amazonaws.com"), Account: account,
-		Time: e.EventTime.UTC().Format(time.RFC3339), Region: e.AWSRegion, Resources: []string{}, Detail: d}
-	raw, err := json.Marshal(env)
-	if err != nil {
-		return nil, nil, err
-	}
-	decoded, err := eventpattern.DecodeEvent(raw)
-	return raw, decoded, err
+	return map[string]any{"version": "0", "id": awsproto.NewRequestID(), "detail-type": DetailTypeAPICall,
+		"source": "aws." + strings.TrimSuffix(e.EventSource, ".amazonaws.com"), "account": account,
+		"time": e.EventTime.UTC().Format(time.RFC3339), "region": e.AWSRegion, "resources": []any{}, "detail": detail}
+}
+
+// encode renders ev with the envelope's fields in EventBridge's order.
+func encode(ev map[string]any) []byte {
+	d, _ := json.Marshal(ev["detail"])
+	raw, _ := json.Marshal(envelope{Version: "0", ID: ev["id"].(string), DetailType: DetailTypeAPICall,
+		Source: ev["source"].(string), Account: ev["account"].(string), Time: ev["time"].(string),
+		Region: ev["region"].(string), Resources: []string{}, Detail: d})
+	return raw
 }
 
 // errUnsupportedTarget: the sandbox delivers to CloudWatch Logs only.
