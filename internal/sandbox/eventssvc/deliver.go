@@ -1,12 +1,13 @@
 package eventssvc
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strings"
 	"time"
 
-	"github.com/byok-dev/byok/internal/sandbox/awsproto"
 	"github.com/byok-dev/byok/internal/sandbox/ctsvc"
 	"github.com/byok-dev/byok/internal/sandbox/logssvc"
 	"github.com/byok-dev/byok/internal/sandbox/trail"
@@ -50,6 +51,9 @@ func (s *Service) candidates(account string, e trail.Event) []*rule {
 	defer s.mu.RUnlock()
 	var out []*rule
 	for _, r := range s.rules[scope{account, e.AWSRegion}] {
+		if r.Since > e.EventTime.UnixMilli() {
+			continue // the rule (or its targets) did not exist yet in this form
+		}
 		if r.State == StateAllMgmt || (r.State == StateEnabled && !e.ReadOnly) {
 			out = append(out, r)
 		}
@@ -91,9 +95,19 @@ func wrap(e trail.Event, account string) map[string]any {
 		return nil
 	}
 	detail["recipientAccountId"] = account
-	return map[string]any{"version": "0", "id": awsproto.NewRequestID(), "detail-type": DetailTypeAPICall,
+	return map[string]any{"version": "0", "id": eventID(e.EventID, account), "detail-type": DetailTypeAPICall,
 		"source": "aws." + strings.TrimSuffix(e.EventSource, ".amazonaws.com"), "account": account,
 		"time": e.EventTime.UTC().Format(time.RFC3339), "region": e.AWSRegion, "resources": []any{}, "detail": detail}
+}
+
+// eventID derives the EventBridge event ID from the CloudTrail event ID and
+// the account it is delivered in, UUID-shaped: the same delivery always
+// has the same ID (and log stream), so a replay after a crash is
+// recognised.
+func eventID(trailID, account string) string {
+	sum := sha256.Sum256([]byte(trailID + "/" + account))
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // encode renders ev with the envelope's fields in EventBridge's order.

@@ -33,6 +33,9 @@ type rule struct {
 	State       string   `json:"state"`
 	Description string   `json:"description,omitempty"`
 	Targets     []target `json:"targets,omitempty"`
+	// Since is when the rule or its targets last changed (epoch ms): a
+	// replay after a restart delivers only events from then on.
+	Since int64 `json:"since"`
 
 	parsed *eventpattern.Pattern
 	m      *metrics // shared by the rule's successive versions

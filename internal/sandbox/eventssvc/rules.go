@@ -99,7 +99,7 @@ func (s *Service) putRule(c *svc.Call) (any, *awsproto.Error) {
 		return nil, awsproto.Errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed.")
 	}
 	r := &rule{Account: sc.account, Region: sc.region, Name: in.Name, Pattern: in.EventPattern, State: in.State,
-		Description: in.Description, parsed: p, m: &metrics{}}
+		Description: in.Description, parsed: p, m: &metrics{}, Since: c.Now.UnixMilli()}
 	if old != nil {
 		r.Targets = old.Targets
 	}
@@ -260,7 +260,7 @@ func (s *Service) setState(c *svc.Call, state string) (any, *awsproto.Error) {
 		return nil, nil
 	}
 	next := *r
-	next.State = state
+	next.State, next.Since = state, c.Now.UnixMilli()
 	if err := s.persistLocked(&next); err != nil {
 		return nil, internal(err)
 	}

@@ -29,12 +29,14 @@ type Service struct {
 type scope struct{ account, region string }
 
 // New returns EventBridge on env delivering into logs, loads the rules in
-// env's state log and subscribes to env's CloudTrail store.
+// env's state log, delivers what a killed process may have left undelivered
+// (see ReplayWindow) and subscribes to env's CloudTrail store.
 func New(env *svc.Env, logs *logssvc.Service) (*Service, error) {
 	s := &Service{env: env, logs: logs, rules: map[scope]map[string]*rule{}}
 	if err := s.load(); err != nil {
 		return nil, err
 	}
+	s.replay()
 	env.Trail.Subscribe(s.onTrailEvent)
 	return s, nil
 }

@@ -68,7 +68,7 @@ func (s *Service) putTargets(c *svc.Call) (any, *awsproto.Error) {
 	}
 	out := failedOut{FailedEntries: []FailedEntry{}}
 	next := *r
-	next.Targets = append([]target(nil), r.Targets...)
+	next.Targets, next.Since = append([]target(nil), r.Targets...), c.Now.UnixMilli()
 	for _, t := range in.Targets {
 		if why := checkTarget(t); why != "" {
 			out.FailedEntries = append(out.FailedEntries, FailedEntry{TargetID: t.ID, ErrorCode: "ValidationException", ErrorMessage: why})

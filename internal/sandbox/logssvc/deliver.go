@@ -28,7 +28,10 @@ type Delivery struct {
 // Deliver writes d as a service principal does: the account's resource
 // policies must allow d.Principal logs:CreateLogStream (when the stream is
 // new) and logs:PutLogEvents on the stream, else nothing is written and
-// ErrDenied returned. now is the sandbox time of ingestion.
+// ErrDenied returned. now is the sandbox time of ingestion. A delivery
+// whose stream already holds an event is not written again (EventBridge
+// streams hold one event each): a delivery replayed after a crash is
+// idempotent.
 func (s *Service) Deliver(d Delivery, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -40,6 +43,9 @@ func (s *Service) Deliver(d Delivery, now time.Time) error {
 		context: map[string]string{"aws:sourcearn": d.SourceARN, "aws:sourceaccount": d.Account}}
 	docs := s.docsLocked(scope{d.Account, d.Region})
 	st := g.streams[d.StreamName]
+	if st != nil && st.bytes != 0 { // messages are never empty
+		return nil // delivered before
+	}
 	if st == nil {
 		req.action = "logs:CreateLogStream"
 		if !allows(docs, req) {
