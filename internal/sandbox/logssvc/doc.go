@@ -7,9 +7,11 @@
 // DeleteResourcePolicy). Groups are per account and Region.
 //
 // Filter patterns: the empty pattern, plain and quoted terms (all must
-// occur, case-sensitive), ?term alternatives and -term exclusions; JSON
-// ({ … }), space-delimited ([ … ]) and regex (% … %) patterns are refused
-// with InvalidParameterException rather than answered wrongly.
+// occur, case-sensitive), ?term alternatives and -term exclusions, and JSON
+// patterns ({ $.a.b[0] = "x*" && $.n >= 5 || $.c IS NULL }, with !=, <, <=,
+// >, >=, IS TRUE/FALSE/NULL, NOT EXISTS and parentheses); space-delimited
+// ([ … ]) and regex (% … %) patterns are refused with
+// InvalidParameterException rather than answered wrongly.
 //
 // Other sandbox services (EventBridge) deliver into a group through
 // Deliver, which applies the group's resource policy as CloudWatch Logs

@@ -59,6 +59,7 @@ func FuzzPattern(f *testing.F) {
 	f.Add(`?ERROR ?WARN`, "WARN: x")
 	f.Add(`"unterminated`, "")
 	f.Add(`{ $.a = 1 }`, `{"a":1}`)
+	f.Add(`{ ($.a.b[0] = "x*" || $.c IS NULL) && $.d NOT EXISTS }`, `{"a":{"b":["xy"]},"c":null}`)
 	f.Fuzz(func(t *testing.T, pattern, msg string) {
 		p, err := ParsePattern(pattern)
 		if err != nil {
@@ -69,6 +70,9 @@ func FuzzPattern(f *testing.F) {
 		}
 		if !p.Match(msg) {
 			return
+		}
+		if p.json != nil && decodeMessage(msg) == nil {
+			t.Fatalf("JSON pattern %q matched %q, which is not a JSON object", pattern, msg)
 		}
 		for _, term := range p.all {
 			if !strings.Contains(msg, term) {

@@ -161,6 +161,7 @@ func TestFilterLogEvents(t *testing.T) {
 		"stream":          {cwl.FilterLogEventsInput{LogStreamNames: []string{"s2"}}, 5},
 		"inclusive range": {cwl.FilterLogEventsInput{StartTime: aws.Int64(base.UnixMilli() + 2000), EndTime: aws.Int64(base.UnixMilli() + 4000)}, 3},
 		"by arn":          {cwl.FilterLogEventsInput{LogGroupIdentifier: aws.String("arn:aws:logs:eu-west-1:111111111111:log-group:g:*")}, 10},
+		"json pattern":    {cwl.FilterLogEventsInput{FilterPattern: aws.String(`{ $.errorCode = "AccessDenied" && $.n > 3 }`)}, 4},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -173,7 +174,7 @@ func TestFilterLogEvents(t *testing.T) {
 			}
 		})
 	}
-	_, err := c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(`{ $.errorCode = "x" }`)})
+	_, err := c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(`[ip, user, status]`)})
 	wantErr[*types.InvalidParameterException](t, err)
 	_, err = c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), LogGroupIdentifier: aws.String("g")})
 	wantErr[*types.InvalidParameterException](t, err)

@@ -12,22 +12,28 @@ var ErrPattern = errors.New("unsupported filter pattern")
 // Pattern is a parsed CloudWatch Logs term filter pattern. The zero value
 // (the empty pattern) matches every event.
 type Pattern struct {
-	all  []string // every term must occur
-	any  []string // ?terms: at least one must occur
-	none []string // -terms: none may occur
+	json *jsonExpr // a JSON pattern; the term lists are empty then
+	all  []string  // every term must occur
+	any  []string  // ?terms: at least one must occur
+	none []string  // -terms: none may occur
 }
 
 // ParsePattern parses the term syntax of CloudWatch Logs filter patterns:
 // space-separated terms that must all occur in the message (case-sensitive
 // substrings), "quoted terms" that may hold spaces and punctuation,
 // ?term alternatives (at least one must occur; not mixed with plain terms)
-// and -term exclusions. JSON ({…}), space-delimited ([…]) and regex (%…%)
-// patterns are refused with an error wrapping ErrPattern.
+// and -term exclusions; and JSON patterns ({…}, see jsonpattern.go).
+// Space-delimited ([…]) and regex (%…%) patterns are refused with an error
+// wrapping ErrPattern.
 func ParsePattern(p string) (Pattern, error) {
 	var out Pattern
 	rest := strings.TrimSpace(p)
-	if strings.HasPrefix(rest, "{") || strings.HasPrefix(rest, "[") || strings.HasPrefix(rest, "%") {
-		return out, fmt.Errorf("%w: the sandbox matches term patterns only (plain, \"quoted\", ?term, -term), not JSON { }, space-delimited [ ] or regex %% %% patterns", ErrPattern)
+	if strings.HasPrefix(rest, "{") {
+		e, err := parseJSONPattern(rest)
+		return Pattern{json: e}, err
+	}
+	if strings.HasPrefix(rest, "[") || strings.HasPrefix(rest, "%") {
+		return out, fmt.Errorf("%w: the sandbox matches term and JSON patterns, not space-delimited [ ] or regex %% %% patterns", ErrPattern)
 	}
 	for rest != "" {
 		term, tail, err := nextTerm(rest)
@@ -118,6 +124,10 @@ func (p *Pattern) add(t rawTerm) error {
 
 // Match reports whether msg matches p.
 func (p Pattern) Match(msg string) bool {
+	if p.json != nil {
+		doc := decodeMessage(msg)
+		return doc != nil && p.json.match(doc)
+	}
 	for _, t := range p.none {
 		if strings.Contains(msg, t) {
 			return false

@@ -40,20 +40,62 @@ func TestPatternMatch(t *testing.T) {
 
 func TestPatternRefused(t *testing.T) {
 	for name, p := range map[string]string{
-		"json":             `{ $.errorCode = "AccessDenied" }`,
-		"space-delimited":  `[ip, user, status=500]`,
-		"regex":            `%ERROR|WARN%`,
-		"unterminated":     `"abc`,
-		"empty quoted":     `""`,
-		"bare operator":    `?`,
-		"punctuation":      `a=b`,
-		"mixed ? and term": `?a b`,
+		"json regex":          `{ $.errorCode = %Access.*% }`,
+		"json no operator":    `{ $.errorCode }`,
+		"json bad selector":   `{ errorCode = "x" }`,
+		"json wildcard index": `{ $.a[*] = "x" }`,
+		"json unbalanced":     `{ ($.a = "x" }`,
+		"json less string":    `{ $.a < "x" }`,
+		"json dangling and":   `{ $.a = "x" && }`,
+		"space-delimited":     `[ip, user, status=500]`,
+		"regex":               `%ERROR|WARN%`,
+		"unterminated":        `"abc`,
+		"empty quoted":        `""`,
+		"bare operator":       `?`,
+		"punctuation":         `a=b`,
+		"mixed ? and term":    `?a b`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := ParsePattern(p); !errors.Is(err, ErrPattern) {
 				t.Fatalf("ParsePattern(%q) = %v, want ErrPattern", p, err)
 			}
 		})
+	}
+}
+
+func TestJSONPatternMatch(t *testing.T) {
+	msg := `{"source":"aws.kms","detail":{"eventName":"Decrypt","errorCode":"AccessDenied","readOnly":true,"n":5,` +
+		`"responseElements":null,"resources":[{"ARN":"arn:aws:kms:eu-west-1:111111111111:key/k1"}]}}`
+	cases := map[string]bool{
+		`{ $.detail.errorCode = "AccessDenied" }`:                        true,
+		`{ $.detail.errorCode = AccessDenied }`:                          true,
+		`{ $.detail.errorCode = "Access*" }`:                             true,
+		`{ $.detail.errorCode != "AccessDenied" }`:                       false,
+		`{ $.detail.errorCode = "Disabled*" }`:                           false,
+		`{ $.detail.resources[0].ARN = "arn:aws:kms:*:key/k1" }`:         true,
+		`{ $.detail.resources[1].ARN = "*" }`:                            false,
+		`{ $.detail.n >= 5 && $.detail.n < 6 }`:                          true,
+		`{ $.detail.n = 4 || $.detail.eventName = "Decrypt" }`:           true,
+		`{ ($.detail.n = 4 || $.detail.n = 6) && $.source = "aws.kms" }`: false,
+		`{ $.detail.responseElements IS NULL }`:                          true,
+		`{ $.detail.readOnly IS TRUE }`:                                  true,
+		`{ $.detail.readOnly IS FALSE }`:                                 false,
+		`{ $.detail.missing NOT EXISTS }`:                                true,
+		`{ $.detail.errorCode NOT EXISTS }`:                              false,
+		`{ $.detail.missing != "x" }`:                                    false,
+		`{ $.detail.n = "5" }`:                                           false,
+	}
+	for pattern, want := range cases {
+		p, err := ParsePattern(pattern)
+		if err != nil {
+			t.Fatalf("%s: %v", pattern, err)
+		}
+		if got := p.Match(msg); got != want {
+			t.Errorf("%s = %v, want %v", pattern, got, want)
+		}
+		if p.Match("AccessDenied, not JSON") {
+			t.Errorf("%s matched a message that is not JSON", pattern)
+		}
 	}
 }
 
