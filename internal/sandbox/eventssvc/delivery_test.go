@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/byok-dev/byok/internal/sandbox/eventssvc"
 	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
 )
 
@@ -204,5 +205,26 @@ func TestRulesSurviveRestart(t *testing.T) {
 	wantErr[*kmstypes.NotFoundException](t, err)
 	if got := readGroup(t, sb, security); len(got) != 1 || got[0].Detail.EventName != "DisableKey" {
 		t.Fatalf("after restart delivered %s", summary(got))
+	}
+}
+
+// TestMetricsEndpoint: GET /_byok/events/metrics shows the counts.
+func TestMetricsEndpoint(t *testing.T) {
+	sb := newSandbox(t, security)
+	deployWatch(t, sb, security, ebtypes.RuleStateEnabled)
+	_, err := kmsClient(sb, security).DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String("arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000")})
+	wantErr[*kmstypes.NotFoundException](t, err)
+	resp, err := sb.AdminClient().Get(sb.URL() + "/_byok/events/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ms []eventssvc.Metrics
+	if err := json.NewDecoder(resp.Body).Decode(&ms); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("metrics: %d %v", resp.StatusCode, err)
+	}
+	want := eventssvc.Metrics{Account: security, Region: "eu-west-1", Rule: "byok-kms-failed", MatchedEvents: 1, Invocations: 1}
+	if len(ms) != 1 || ms[0] != want {
+		t.Fatalf("metrics = %+v, want [%+v]", ms, want)
 	}
 }
