@@ -3,7 +3,10 @@
 # client independent of the Go SDK) through the BYOK import flow: list-keys,
 # create-key --origin EXTERNAL, get-parameters-for-import, wrap with openssl
 # (RSAES_OAEP_SHA_256), import-key-material, encrypt, decrypt; the plaintext
-# must round-trip. Key material only ever lives in 0600 files in a private
+# must round-trip. Then the watch path: logs create-log-group and
+# put-resource-policy, events put-rule (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS)
+# and put-targets, a failed decrypt of a disabled key, and logs
+# filter-log-events must show exactly that failed call. Key material only ever lives in 0600 files in a private
 # temporary directory that is removed on exit; it never appears on a
 # command line or in the output.
 #
@@ -71,4 +74,32 @@ kms encrypt --key-id "$key" --plaintext "fileb://$work/plain.txt" --query Cipher
 kms decrypt --ciphertext-blob "fileb://$work/ct.bin" --query Plaintext --output text | base64 -d >"$work/back.txt"
 cmp -s "$work/plain.txt" "$work/back.txt" || fail "decrypt did not return the plaintext"
 echo "encrypt/decrypt: plaintext round-trips"
+
+logs() { "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" --region "$AWS_REGION" logs "$@"; }
+events() { "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" --region "$AWS_REGION" events "$@"; }
+group=/byok/kms-failed-calls
+account=$("$AWS" --endpoint-url "$AWS_ENDPOINT_URL" --region "$AWS_REGION" sts get-caller-identity --query Account --output text)
+group_arn="arn:aws:logs:$AWS_REGION:$account:log-group:$group"
+logs create-log-group --log-group-name "$group"
+logs put-resource-policy --policy-name byok-events --policy-document \
+	'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"'"$group_arn"':*"}]}' >/dev/null
+arn=$(logs describe-log-groups --log-group-name-prefix "$group" --query 'logGroups[0].arn' --output text)
+[[ $arn == "$group_arn:*" ]] || fail "describe-log-groups arn $arn, want $group_arn:*"
+events put-rule --name byok-kms-failed --state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS \
+	--event-pattern '{"source":["aws.kms"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"errorCode":[{"exists":true}]}}' >/dev/null
+failed=$(events put-targets --rule byok-kms-failed --targets "Id=log-group,Arn=$group_arn" --query FailedEntryCount --output text)
+[[ $failed == 0 ]] || fail "put-targets: $failed failed entries"
+echo "logs create-log-group / put-resource-policy, events put-rule / put-targets: $group"
+
+kms disable-key --key-id "$key"
+if kms decrypt --ciphertext-blob "fileb://$work/ct.bin" >/dev/null 2>"$work/decrypt.err"; then
+	fail "decrypt with a disabled key succeeded"
+fi
+codes=$(logs filter-log-events --log-group-name "$group" --filter-pattern DisabledException \
+	--query 'events[].message' --output json | python3 -c 'import json,sys
+print(" ".join(json.loads(m)["detail"]["eventName"]+":"+json.loads(m)["detail"]["errorCode"] for m in json.load(sys.stdin)))')
+[[ $codes == "Decrypt:DisabledException" ]] || fail "filter-log-events shows [$codes], want the failed Decrypt only"
+n=$(logs filter-log-events --log-group-name "$group" --query 'length(events)' --output text)
+[[ $n == 1 ]] || fail "the log group holds $n events, want 1 (successful calls must not be delivered)"
+echo "filter-log-events: $codes"
 echo "awscli-check: OK"

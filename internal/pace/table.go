@@ -7,6 +7,8 @@ const (
 	ServiceKMS        = "kms"
 	ServiceSTS        = "sts"
 	ServiceCloudTrail = "cloudtrail"
+	ServiceLogs       = "logs"
+	ServiceEvents     = "events"
 )
 
 // Quota is one request quota: Ops share one per-second budget in each
@@ -58,6 +60,29 @@ var stsDefaults = []Quota{{Name: "Requests", PerSecond: 600, Ops: []string{"Assu
 // per account and Region (CloudTrail API reference, LookupEvents).
 var cloudTrailDefaults = []Quota{{Name: "LookupEvents", PerSecond: 2}}
 
+// logsDefaults are CloudWatch Logs' default request quotas per account and
+// Region ("CloudWatch Logs quotas", Amazon CloudWatch Logs User Guide):
+// FilterLogEvents 5 TPS (the knowledge-center page on throttling confirms
+// it is a hard limit), PutLogEvents 5,000 TPS in the large Regions.
+var logsDefaults = []Quota{
+	{Name: "CreateLogGroup", PerSecond: 5}, {Name: "CreateLogStream", PerSecond: 50},
+	{Name: "DeleteLogGroup", PerSecond: 10}, {Name: "DescribeLogGroups", PerSecond: 10},
+	{Name: "DescribeLogStreams", PerSecond: 25}, {Name: "FilterLogEvents", PerSecond: 5},
+	{Name: "GetLogEvents", PerSecond: 25}, {Name: "PutLogEvents", PerSecond: 5000},
+	{Name: "PutRetentionPolicy", PerSecond: 5}, {Name: "PutResourcePolicy", PerSecond: 5},
+	{Name: "DescribeResourcePolicies", PerSecond: 5}, {Name: "DeleteResourcePolicy", PerSecond: 5},
+}
+
+// eventsDefaults are EventBridge's default API request rates per account
+// and Region for the rule and target operations ("Amazon EventBridge
+// quotas": 50 TPS for each of them; PutEvents is not served).
+var eventsDefaults = []Quota{
+	{Name: "PutRule", PerSecond: 50}, {Name: "DescribeRule", PerSecond: 50}, {Name: "ListRules", PerSecond: 50},
+	{Name: "DeleteRule", PerSecond: 50}, {Name: "EnableRule", PerSecond: 50}, {Name: "DisableRule", PerSecond: 50},
+	{Name: "PutTargets", PerSecond: 50}, {Name: "ListTargetsByRule", PerSecond: 50},
+	{Name: "RemoveTargets", PerSecond: 50}, {Name: "TestEventPattern", PerSecond: 50},
+}
+
 // Table is the default quota table: for each service, each operation's
 // quota. Build it once with Defaults.
 type Table struct {
@@ -74,7 +99,8 @@ func Defaults() *Table {
 	for _, set := range []struct {
 		service string
 		qs      []Quota
-	}{{ServiceKMS, kmsDefaults}, {ServiceSTS, stsDefaults}, {ServiceCloudTrail, cloudTrailDefaults}} {
+	}{{ServiceKMS, kmsDefaults}, {ServiceSTS, stsDefaults}, {ServiceCloudTrail, cloudTrailDefaults},
+		{ServiceLogs, logsDefaults}, {ServiceEvents, eventsDefaults}} {
 		for _, q := range set.qs {
 			q.Service = set.service
 			if len(q.Ops) == 0 {

@@ -12,24 +12,34 @@ import (
 // in CloudTrailEvent: times to the second, and an assumed role's issuer in
 // userIdentity.sessionContext.sessionIssuer as CloudTrail nests it.
 func record(e trail.Event) string {
-	raw, err := json.Marshal(e)
-	if err != nil {
+	m := recordMap(e)
+	if m == nil {
 		return "{}"
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return "{}"
-	}
-	m["eventTime"] = e.EventTime.UTC().Format(time.RFC3339)
-	m["userIdentity"] = userIdentity(e.UserIdentity, e.EventTime)
-	if e.RequestParameters == nil {
-		m["requestParameters"] = nil
 	}
 	out, err := json.Marshal(m)
 	if err != nil {
 		return "{}"
 	}
 	return string(out)
+}
+
+// recordMap is record before encoding (numbers as float64); nil when e
+// cannot be encoded.
+func recordMap(e trail.Event) map[string]any {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil
+	}
+	m["eventTime"] = e.EventTime.UTC().Format(time.RFC3339)
+	m["userIdentity"] = userIdentity(e.UserIdentity, e.EventTime)
+	if e.RequestParameters == nil {
+		m["requestParameters"] = nil
+	}
+	return m
 }
 
 func userIdentity(u trail.UserIdentity, at time.Time) map[string]any {

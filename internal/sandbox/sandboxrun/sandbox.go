@@ -11,6 +11,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/sandbox"
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
+	"github.com/byok-dev/byok/internal/sandbox/eventssvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
 	"github.com/byok-dev/byok/internal/sandbox/orgsvc"
@@ -50,6 +51,8 @@ type Sandbox struct {
 	ConfigService *configsvc.Service
 	// Organizations holds the organization SetOrganization installs.
 	Organizations *orgsvc.Service
+	// Events exposes EventBridge's rule metrics (delivery failures).
+	Events *eventssvc.Service
 
 	opts      Options
 	mu        sync.Mutex
@@ -75,6 +78,7 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, errors.Join(err, srv.Close())
 	}
 	sb := &Sandbox{Server: srv, KMS: k.kms, S3: k.s3, S3Control: k.s3ctl, ConfigService: k.config, Organizations: k.org, opts: opts}
+	sb.Events = k.events
 	sb.SetFaults(opts.Faults, opts.EnforceQuotas)
 	return sb, nil
 }

@@ -8,8 +8,10 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox/configsvc"
 	ctsvc "github.com/byok-dev/byok/internal/sandbox/ctsvc"
 	ddbsvc "github.com/byok-dev/byok/internal/sandbox/ddbsvc"
+	"github.com/byok-dev/byok/internal/sandbox/eventssvc"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	kmssvc "github.com/byok-dev/byok/internal/sandbox/kmssvc"
+	"github.com/byok-dev/byok/internal/sandbox/logssvc"
 	"github.com/byok-dev/byok/internal/sandbox/orgsvc"
 	rdssvc "github.com/byok-dev/byok/internal/sandbox/rdssvc"
 	"github.com/byok-dev/byok/internal/sandbox/s3controlsvc"
@@ -28,6 +30,8 @@ type services struct {
 	s3ctl  *s3controlsvc.Service
 	config *configsvc.Service
 	org    *orgsvc.Service
+	logs   *logssvc.Service
+	events *eventssvc.Service
 }
 
 // registerServices builds every hosted service on srv's environment and
@@ -89,7 +93,19 @@ func registerServices(srv *sandbox.Server) (services, error) {
 	add(srv, sqsvc.New(env, srv.Faults), nil, sqsvc.ThrottleError)
 	org := orgsvc.New(env)
 	add(srv, org, nil, orgsvc.ThrottleError)
-	return services{kms: kms, s3: s3, s3ctl: s3ctl, config: cfg, org: org}, nil
+	logs, err := logssvc.New(env)
+	if err != nil {
+		kms.Close()
+		return none, fmt.Errorf("cloudwatch logs service: %w", err)
+	}
+	add(srv, logs, logssvc.Quotas(), logssvc.ThrottleError)
+	events, err := eventssvc.New(env, logs)
+	if err != nil {
+		kms.Close()
+		return none, fmt.Errorf("eventbridge service: %w", err)
+	}
+	add(srv, events, eventssvc.Quotas(), eventssvc.ThrottleError)
+	return services{kms: kms, s3: s3, s3ctl: s3ctl, config: cfg, org: org, logs: logs, events: events}, nil
 }
 
 func add(srv *sandbox.Server, v svc.Service, qs []faults.Quota, te func() *awsproto.Error) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/byok-dev/byok/internal/sandbox/statelog"
@@ -75,6 +76,24 @@ type Store struct {
 	mu     sync.RWMutex
 	events []*Event // pointers: appends never copy the large structs
 	log    *statelog.Log
+	// subs are called with each recorded event (EventBridge delivery); an
+	// atomic pointer so that recording costs one load when there are none.
+	subs atomic.Pointer[[]func(Event)]
+}
+
+// Subscribe registers fn to be called with every event recorded from now
+// on, synchronously in Record after the event is stored (so a subscriber
+// sees every event, once, in the order of its recording goroutine). fn must
+// not call Record.
+func (s *Store) Subscribe(fn func(Event)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next []func(Event)
+	if cur := s.subs.Load(); cur != nil {
+		next = append(next, *cur...)
+	}
+	next = append(next, fn)
+	s.subs.Store(&next)
 }
 
 // New loads the events already in log.
@@ -109,7 +128,13 @@ func (s *Store) Record(e Event) error {
 	s.mu.Lock()
 	s.events = append(s.events, &e)
 	s.mu.Unlock()
-	return s.log.Append(kind, e.EventID, stored{Event: e, Accounts: e.Accounts})
+	err := s.log.Append(kind, e.EventID, stored{Event: e, Accounts: e.Accounts})
+	if subs := s.subs.Load(); subs != nil {
+		for _, fn := range *subs {
+			fn(e)
+		}
+	}
+	return err
 }
 
 // Visible calls fn for each event visible in account and region, newest
