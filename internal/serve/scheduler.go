@@ -55,9 +55,9 @@ func (s *Service) plan(now time.Time) time.Time {
 	scan, exp, rot := s.jobs[JobScan], s.jobs[JobExpiry], s.jobs[JobRotate]
 	scan.Next = time.Time{}
 	if s.sched.ScanInterval > 0 {
-		scan.Next = scan.Last.Add(s.sched.ScanInterval)
+		scan.Next = after(scan.Last, s.sched.ScanInterval, now)
 	}
-	exp.Next = exp.Last.Add(s.sched.ExpiryCheckInterval)
+	exp.Next = after(exp.Last, s.sched.ExpiryCheckInterval, now)
 	rot.Next = s.nextRotation(now)
 	next := exp.Next
 	for _, t := range []time.Time{scan.Next, rot.Next} {
@@ -69,6 +69,14 @@ func (s *Service) plan(now time.Time) time.Time {
 		s.st.NextWindow = start.Format("Mon 2006-01-02 15:04 MST") + " (" + s.sched.Windows[i].String() + ")"
 	}
 	return next
+}
+
+// after is when a job last run at last runs again: now when it never ran.
+func after(last time.Time, every time.Duration, now time.Time) time.Time {
+	if last.IsZero() {
+		return now
+	}
+	return last.Add(every)
 }
 
 // nextRotation: inside an opening with room for one key's rotation, at its
@@ -149,6 +157,7 @@ func (s *Service) runJob(ctx context.Context, name string, fn func(context.Conte
 	j := s.jobs[name]
 	j.Last, j.LastError = at, errText(err)
 	s.mu.Unlock()
+	s.plan(s.clock.Now()) // the job's next time is known before anyone hears it ran
 	if err != nil {
 		s.log.Warn("job failed", logJob, name, logError, err)
 	} else {
