@@ -3,9 +3,11 @@
 // quota, such as KMS's symmetric cryptographic operations, name one quota),
 // the account's applied values read from Service Quotas when the caller may
 // read them, and a Pacer that keeps the calls of each (account, Region,
-// quota) inside the rate in force. On a throttling error the Pacer halves
-// that rate and recovers it additively on success (AIMD), so a throttling
-// storm slows a run down instead of failing it.
+// quota) inside the rate in force. An isolated throttling error on a
+// known quota re-aligns the Pacer's bucket with the server's (one interval
+// of waiting, same rate); throttles that persist halve the rate, which
+// recovers additively on success (AIMD), so a throttling storm slows a run
+// down instead of failing it.
 //
 // It does not retry anything but throttling, and it never raises a rate
 // above the applied (or default) quota.

@@ -111,39 +111,6 @@ func TestReserveSpacesCallsAtTheQuota(t *testing.T) {
 	}
 }
 
-func TestAIMD(t *testing.T) {
-	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-	p := New(nil)
-	p.now = clk.now
-	k := Key{"111111111111", "eu-west-1", ServiceKMS, "DescribeKey"}
-	steps := []struct {
-		name string
-		do   func()
-		rate float64
-	}{
-		{"starts at quota", func() {}, 100},
-		{"halves on throttle", func() { p.Throttled(k) }, 50},
-		{"halves again", func() { p.Throttled(k) }, 25},
-		{"additive recovery", func() { p.Succeeded(k) }, 31.25},
-		{"floor", func() {
-			for range 20 {
-				p.Throttled(k)
-			}
-		}, 100.0 / 8},
-		{"never above quota", func() {
-			for range 40 {
-				p.Succeeded(k)
-			}
-		}, 100},
-	}
-	for _, s := range steps {
-		s.do()
-		if rate, limit := p.Rate(k); rate != s.rate || limit != 100 {
-			t.Fatalf("%s: rate %v limit %v, want %v 100", s.name, rate, limit, s.rate)
-		}
-	}
-}
-
 type throttle struct{ code string }
 
 func (e throttle) Error() string                 { return e.code }

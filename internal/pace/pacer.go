@@ -19,16 +19,6 @@ type Key struct {
 // in the bucket instead (see Pacer).
 const lowRateMargin = 1.03
 
-// AIMD parameters: a throttling error halves the rate down to minFraction
-// of the quota; each admitted success adds stepFraction of the quota back.
-// The floor is 1/8 (at most 8 s between GetParametersForImport calls, like
-// the SDK's longest backoffs): lower floors made a short storm cost minutes
-// of recovery.
-const (
-	minFraction  = 1.0 / 8
-	stepFraction = 1.0 / 16
-)
-
 // Pacer keeps the calls of each (account, Region, quota) inside the rate in
 // force, with a token bucket like AWS's own that holds one second of
 // requests less one (at least one): the server counts a call when it
@@ -56,6 +46,14 @@ type bucket struct {
 	limit float64 // applied or default quota
 	rate  float64 // current rate, ≤ limit (AIMD)
 	full  time.Time
+	// margin stretches the spacing after isolated throttles (≥ 1; see
+	// Throttled) and shrinks back on successes.
+	margin float64
+	// sent is when the last call actually left (single-token buckets,
+	// see depart); strikes counts throttles less than persistWindow apart
+	// and lastThrottle is the latest.
+	sent, lastThrottle time.Time
+	strikes            int
 }
 
 // New returns a Pacer on table (Defaults() when nil).
@@ -74,16 +72,15 @@ func (p *Pacer) Wait(ctx context.Context, k Key) error {
 		return ctx.Err()
 	}
 	d := p.reserve(k)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+	for {
+		if d > 0 {
+			if err := sleep(ctx, d); err != nil {
+				return err
+			}
+		}
+		if d = p.depart(k); d <= 0 {
+			return ctx.Err()
+		}
 	}
 }
 
@@ -95,8 +92,8 @@ func (p *Pacer) reserve(k Key) time.Duration {
 		return 0
 	}
 	now := p.now()
-	capacity := math.Max(1, math.Floor(b.rate)-1)
-	interval := spacing(b.rate)
+	capacity := b.capacity()
+	interval := b.spacing()
 	at := b.full.Add(-time.Duration(capacity-1) * interval)
 	if at.Before(now) {
 		at = now
@@ -108,10 +105,14 @@ func (p *Pacer) reserve(k Key) time.Duration {
 	return at.Sub(now)
 }
 
-// spacing is the interval between calls at rate.
-func spacing(rate float64) time.Duration {
-	d := float64(time.Second) / rate
-	if rate < 3 {
+// capacity is how many calls the bucket lets through at once: one
+// second's requests less one, at least one.
+func (b *bucket) capacity() float64 { return math.Max(1, math.Floor(b.rate)-1) }
+
+// spacing is the interval between calls at the bucket's rate and margin.
+func (b *bucket) spacing() time.Duration {
+	d := float64(time.Second) / b.rate * b.margin
+	if b.rate < 3 {
 		d *= lowRateMargin
 	}
 	return time.Duration(d)
@@ -126,43 +127,10 @@ func (p *Pacer) bucketLocked(k Key) *bucket {
 	b := p.buckets[bk]
 	if b == nil {
 		limit := p.limitLocked(k, q)
-		b = &bucket{limit: limit, rate: limit}
+		b = &bucket{limit: limit, rate: limit, margin: 1}
 		p.buckets[bk] = b
 	}
 	return b
-}
-
-// Throttled records a throttling error on k: the rate halves (not below
-// 1/8 of the quota) and the next call waits one new interval.
-func (p *Pacer) Throttled(k Key) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	b := p.bucketLocked(k)
-	if b == nil {
-		return
-	}
-	p.throttles++
-	b.rate = math.Max(b.limit*minFraction, b.rate/2)
-	next := p.now().Add(spacing(b.rate))
-	if b.full.Before(next) {
-		b.full = next
-	}
-}
-
-// Succeeded records a call of k that was not throttled: the rate grows by
-// 1/16 of the quota, up to the quota.
-func (p *Pacer) Succeeded(k Key) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if b := p.bucketLocked(k); b != nil && b.rate < b.limit {
-		b.rate = math.Min(b.limit, b.rate+b.limit*stepFraction)
-	}
 }
 
 // Rate is the rate in force for k and the quota it is limited by

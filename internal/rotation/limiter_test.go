@@ -30,9 +30,10 @@ func TestRotationQuotasComeFromTheTable(t *testing.T) {
 }
 
 // TestRotationRidesOutAThrottlingStorm: the sandbox throttles the import
-// calls; the rotation slows down (the pacer halves the rate, seen from
-// outside as a rate below the quota) and completes, never failing for
-// throttling alone.
+// calls; the rotation slows down and completes, never failing for
+// throttling alone. One GetParametersForImport throttle is taken for
+// jitter (the pacer re-aligns and keeps the known quota); three
+// ImportKeyMaterial throttles in a row are a storm (the rate halves).
 func TestRotationRidesOutAThrottlingStorm(t *testing.T) {
 	w := newWorld(t, true)
 	ctx := context.Background()
@@ -48,8 +49,15 @@ func TestRotationRidesOutAThrottlingStorm(t *testing.T) {
 		t.Fatalf("rotation under throttling: run %s: %v", id, err)
 	}
 	gpfi := pace.Key{Account: w.est.SecurityAccount, Region: k.Region, Service: pace.ServiceKMS, Op: "GetParametersForImport"}
-	if rate, limit := w.eng.Limits.Rate(gpfi); rate >= limit {
-		t.Fatalf("GetParametersForImport rate %v of %v after a throttle: the pacer did not see them", rate, limit)
+	if rate, limit := w.eng.Limits.Rate(gpfi); rate != limit {
+		t.Fatalf("GetParametersForImport rate %v of %v after one throttle: want the known quota kept", rate, limit)
+	}
+	ikm := pace.Key{Account: w.est.SecurityAccount, Region: k.Region, Service: pace.ServiceKMS, Op: "ImportKeyMaterial"}
+	if rate, limit := w.eng.Limits.Rate(ikm); rate >= limit {
+		t.Fatalf("ImportKeyMaterial rate %v of %v after three throttles in a row: the pacer did not slow down", rate, limit)
+	}
+	if n := w.eng.Limits.Throttles(); n != 7 {
+		t.Fatalf("pacer saw %d throttling errors, the sandbox sent 7", n)
 	}
 	run, err := w.st.GetRun(ctx, id)
 	if err != nil || run.Status != store.StatusSucceeded {
