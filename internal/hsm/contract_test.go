@@ -83,6 +83,8 @@ func TestContract(t *testing.T) {
 			h := &harness{tok: makers[name](t)}
 			t.Run("lifecycle", func(t *testing.T) { testLifecycle(t, h) })
 			t.Run("wrap round trip", func(t *testing.T) { testWrapRoundTrip(t, h) })
+			t.Run("handle reuse", func(t *testing.T) { testHandleReuse(t, h) })
+			t.Run("find or generate once", func(t *testing.T) { testFindOrGenerateOnce(t, h) })
 			t.Run("value refused", func(t *testing.T) { testValueRefused(t, h) })
 			t.Run("check", func(t *testing.T) { testCheck(t, h) })
 			t.Run("bad input", func(t *testing.T) { testBadInput(t, h) })

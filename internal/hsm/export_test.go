@@ -53,3 +53,10 @@ func BoolAttrsForTest(ctx context.Context, s *Session, obj Object) ([]bool, erro
 
 // IsRVForTest reports whether err is the PKCS#11 return value rv.
 func IsRVForTest(err error, rv uint) bool { return isRV(err, rv) }
+
+// ScansForTest is how many object searches (C_FindObjectsInit) s made.
+func ScansForTest(s *Session) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.scans
+}

@@ -33,6 +33,16 @@ func (s *Session) GenerateAES256(ctx context.Context, label string, id []byte) (
 	return Object{}, ErrNoCgo
 }
 
+// FindOrGenerateAES256 returns ErrNoCgo.
+func (s *Session) FindOrGenerateAES256(ctx context.Context, label string, id []byte) (Object, bool, error) {
+	return Object{}, false, ErrNoCgo
+}
+
+// GenerateUnusedAES256 returns ErrNoCgo.
+func (s *Session) GenerateUnusedAES256(ctx context.Context, label string, id []byte) (Object, error) {
+	return Object{}, ErrNoCgo
+}
+
 // Find returns ErrNoCgo.
 func (s *Session) Find(ctx context.Context, label string) (Object, error) {
 	return Object{}, ErrNoCgo

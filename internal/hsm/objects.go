@@ -18,27 +18,46 @@ import (
 // can export it wrapped; sensitivity keeps C_GetAttributeValue(CKA_VALUE)
 // refused. The key can do nothing else (no encrypt, decrypt, wrap, sign).
 func (s *Session) GenerateAES256(ctx context.Context, label string, id []byte) (Object, error) {
-	if !strings.HasPrefix(label, LabelPrefix) || len(label) == len(LabelPrefix) {
-		return Object{}, fmt.Errorf("generate %q: %w", label, ErrBadLabel)
+	if err := checkLabel(label); err != nil {
+		return Object{}, fmt.Errorf("generate %q: %w", label, err)
 	}
 	done, err := s.begin(ctx)
 	if err != nil {
 		return Object{}, fmt.Errorf("generate %q: %w", label, err)
 	}
 	defer done()
-	switch _, err := s.findOne(ctx, label); {
+	switch _, err := s.lookup(ctx, label); {
 	case err == nil:
 		return Object{}, fmt.Errorf("generate %q: %w", label, ErrObjectExists)
 	case !errors.Is(err, ErrObjectNotFound):
 		return Object{}, fmt.Errorf("generate %q: %w", label, err)
 	}
-	if err := ctx.Err(); err != nil {
+	obj, err := s.generateLocked(ctx, label, id)
+	if err != nil {
 		return Object{}, fmt.Errorf("generate %q: %w", label, err)
+	}
+	return obj, nil
+}
+
+// checkLabel refuses a label outside byok's prefix (or the bare prefix).
+func checkLabel(label string) error {
+	if !strings.HasPrefix(label, LabelPrefix) || len(label) == len(LabelPrefix) {
+		return ErrBadLabel
+	}
+	return nil
+}
+
+// generateLocked generates the object once the caller has made sure the
+// label is free (holding the session lock) and remembers its handle.
+func (s *Session) generateLocked(ctx context.Context, label string, id []byte) (Object, error) {
+	if err := ctx.Err(); err != nil {
+		return Object{}, err
 	}
 	h, err := s.p.GenerateKey(s.sh, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_GEN, nil)}, aesTemplate(label, id, true))
 	if err != nil {
-		return Object{}, fmt.Errorf("generate %q: C_GenerateKey: %w", label, err)
+		return Object{}, fmt.Errorf("C_GenerateKey: %w", err)
 	}
+	s.remember(label, h, id)
 	s.log.Info("generated key material", logKeyLabel, label)
 	return Object{Label: label, ID: id, handle: uint(h)}, nil
 }
@@ -75,7 +94,7 @@ func (s *Session) Find(ctx context.Context, label string) (Object, error) {
 		return Object{}, fmt.Errorf("find %q: %w", label, err)
 	}
 	defer done()
-	o, err := s.findOne(ctx, label)
+	o, err := s.lookup(ctx, label)
 	if err != nil {
 		return Object{}, fmt.Errorf("find %q: %w", label, err)
 	}
@@ -95,7 +114,11 @@ func (s *Session) findOne(ctx context.Context, label string) (Object, error) {
 		return Object{}, ErrObjectNotFound
 	case 1:
 		info, err := s.info(ctx, hs[0])
-		return Object{Label: label, ID: info.ID, handle: uint(hs[0])}, err
+		if err != nil {
+			return Object{}, err
+		}
+		s.remember(label, hs[0], info.ID)
+		return Object{Label: label, ID: info.ID, handle: uint(hs[0])}, nil
 	}
 	return Object{}, ErrAmbiguousLabel
 }
@@ -103,6 +126,7 @@ func (s *Session) findOne(ctx context.Context, label string) (Object, error) {
 // findHandles lists the secret-key objects matching attrs.
 func (s *Session) findHandles(ctx context.Context, attrs ...*pkcs11.Attribute) ([]pkcs11.ObjectHandle, error) {
 	tmpl := append([]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY)}, attrs...)
+	s.scans++
 	if err := s.p.FindObjectsInit(s.sh, tmpl); err != nil {
 		return nil, fmt.Errorf("C_FindObjectsInit: %w", err)
 	}
@@ -199,14 +223,16 @@ func (s *Session) Destroy(ctx context.Context, obj Object) error {
 	if err := s.p.DestroyObject(s.sh, h); err != nil {
 		return fmt.Errorf("destroy %q: C_DestroyObject: %w", obj.Label, err)
 	}
+	delete(s.known, obj.Label)
 	s.log.Info("destroyed key material", logKeyLabel, obj.Label)
 	return nil
 }
 
-// resolve looks obj up again by label and checks its CKA_ID, so a handle from
-// another session can never make byok wrap or destroy the wrong key.
+// resolve looks obj up again (by the handle this session remembers for its
+// label, else by label) and checks its CKA_ID, so a handle from another
+// session can never make byok wrap or destroy the wrong key.
 func (s *Session) resolve(ctx context.Context, obj Object) (pkcs11.ObjectHandle, error) {
-	cur, err := s.findOne(ctx, obj.Label)
+	cur, err := s.lookup(ctx, obj.Label)
 	if err != nil {
 		return 0, err
 	}

@@ -25,6 +25,11 @@ type Session struct {
 	token  TokenInfo
 	log    *slog.Logger
 	closed bool
+	// known holds the handles of objects this session generated or found
+	// by label, so later calls on them need no label scan (see handles.go).
+	known map[string]knownObject
+	// scans counts C_FindObjectsInit calls (tests and benchmarks).
+	scans int64
 }
 
 // Open reads the PIN from the URI's pin-source (failure: *pkcs11uri.PINSourceError,

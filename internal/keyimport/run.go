@@ -39,11 +39,24 @@ type Source struct {
 	Generate bool
 }
 
+// findOrGenerator is an HSM that finds or generates in one step, holding
+// its session between the two and scanning labels once (*hsm.Session).
+type findOrGenerator interface {
+	FindOrGenerateAES256(ctx context.Context, label string, id []byte) (hsm.Object, bool, error)
+}
+
 // FindOrGenerate returns the source's object: found by label, or
 // generated (AES-256, sensitive, extractable only by wrapping) with
 // ObjectID when Generate is set. Without Generate a missing object is
 // hsm.ErrObjectNotFound.
 func FindOrGenerate(ctx context.Context, h Objects, src Source) (hsm.Object, error) {
+	if fg, ok := h.(findOrGenerator); ok && src.Generate {
+		obj, _, err := fg.FindOrGenerateAES256(ctx, src.Label, ObjectID(src.Label))
+		if err != nil {
+			return hsm.Object{}, fmt.Errorf("HSM object %q: %w", src.Label, err)
+		}
+		return obj, nil
+	}
 	obj, err := h.Find(ctx, src.Label)
 	if err == nil || !src.Generate || !errors.Is(err, hsm.ErrObjectNotFound) {
 		if err != nil {

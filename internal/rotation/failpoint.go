@@ -27,7 +27,9 @@ func (e *Engine) failpoint(step store.Step, when string) {
 
 // failpointAt kills the process at a named point that is not a step
 // boundary: "request:after" (the run and its request are journaled,
-// nothing admitted) and "admit:after" (a key was just admitted).
+// nothing admitted), "admit:after" (a key was just admitted) and
+// "hsm-generate:unjournaled" (the key's HSM object exists, the journal
+// does not name it yet).
 func (e *Engine) failpointAt(name string) {
 	if e.Failpoint == "" || e.Failpoint != name {
 		return

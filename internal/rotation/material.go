@@ -51,8 +51,39 @@ func (j *keyJob) plan(ctx context.Context) error {
 func (j *keyJob) hsmLabel() string { return KeyHSMLabel(j.run.ID, j.key) }
 
 func (j *keyJob) hsmGenerate(ctx context.Context) error {
+	if g, ok := j.e.HSM.(unusedGenerator); ok && j.obj == nil && j.labelUnused() {
+		return j.generateUnused(ctx, g)
+	}
 	_, err := j.ensureObject(ctx)
 	return err
+}
+
+// unusedGenerator generates an object without first scanning the token's
+// labels for it (*hsm.Session): with a thousand objects on a SoftHSM2
+// token each scan is tens of milliseconds of a session all keys share.
+type unusedGenerator interface {
+	GenerateUnusedAES256(ctx context.Context, label string, id []byte) (hsm.Object, error)
+}
+
+// labelUnused reports whether the journal proves no object has the key's
+// label yet: the label names this run, and the run begins generating for
+// the first time (no begun-not-ended or failed step to retry, no object
+// journaled, no material imported). Any other case — a resumed or retried
+// run — finds the object by label first.
+func (j *keyJob) labelUnused() bool {
+	return j.retry == store.StepUnknown && j.rk.HSMLabel == "" && j.rk.NewMaterialID == ""
+}
+
+func (j *keyJob) generateUnused(ctx context.Context, g unusedGenerator) error {
+	label := j.hsmLabel()
+	obj, err := g.GenerateUnusedAES256(ctx, label, keyimport.ObjectID(label))
+	if err != nil {
+		return fmt.Errorf("generate HSM object %q: %w", label, err)
+	}
+	j.e.failpointAt("hsm-generate:unjournaled")
+	j.obj = &obj
+	j.rk.HSMLabel = label
+	return j.save(ctx)
 }
 
 func (j *keyJob) ensureObject(ctx context.Context) (hsm.Object, error) {
