@@ -21,8 +21,10 @@ import (
 // 1,000-key rotation): find-or-generate the key's object by its label and
 // wrap it under an RSA-2048 KMS wrapping key. "find,generate,wrap" is the
 // call sequence rotations made before handle reuse (Find, GenerateAES256,
-// Wrap: three label scans then); "findOrGenerate,wrap" is today's (one
-// scan). Objects made inside the loop stay on the token, as in a run.
+// Wrap: three label scans then, two now that Wrap reuses the handle);
+// "findOrGenerate,wrap" is a resumed run's (one scan) and
+// "generateUnused,wrap" a fresh run's (none). Objects made inside the loop
+// stay on the token, as in a run.
 // Run: go test ./internal/hsm -run '^$' -bench KeyHSMWork -benchtime 200x
 func BenchmarkKeyHSMWork(b *testing.B) {
 	fillers := 1000
@@ -82,6 +84,9 @@ var keySequences = []struct {
 	{"findOrGenerate,wrap", "b", func(ctx context.Context, s *hsm.Session, label string) (hsm.Object, error) {
 		obj, _, err := s.FindOrGenerateAES256(ctx, label, []byte(label))
 		return obj, err
+	}},
+	{"generateUnused,wrap", "c", func(ctx context.Context, s *hsm.Session, label string) (hsm.Object, error) {
+		return s.GenerateUnusedAES256(ctx, label, []byte(label))
 	}},
 }
 
