@@ -92,7 +92,7 @@ func TestReserveSpacesCallsAtTheQuota(t *testing.T) {
 	p.now = clk.now
 	k := Key{"111111111111", "eu-west-1", ServiceKMS, "GetParametersForImport"}
 	waits := []time.Duration{p.reserve(k), p.reserve(k), p.reserve(k)}
-	want := []time.Duration{0, 1030 * time.Millisecond, 2060 * time.Millisecond} // 1/s, lowRateMargin
+	want := []time.Duration{0, 1015 * time.Millisecond, 2030 * time.Millisecond} // 1/s, lowRateMargin
 	for i := range want {
 		if waits[i] != want[i] {
 			t.Fatalf("waits = %v, want %v", waits, want)

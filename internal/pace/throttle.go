@@ -23,11 +23,12 @@ const (
 	minFraction    = 1.0 / 8
 	stepFraction   = 1.0 / 16
 	// marginStep stretches the spacing by 2% per isolated throttle, up to
-	// maxMargin; each success takes marginDecay off again (ten successes
-	// undo one step).
+	// maxMargin; each success takes marginDecay off again (forty successes
+	// undo one step, so the margin settles where about one call in forty
+	// or fewer is throttled: a throttle at 1/s costs a whole interval).
 	marginStep  = 0.02
 	maxMargin   = 1.2
-	marginDecay = 0.002
+	marginDecay = 0.0005
 )
 
 // persistWindow is how close two throttles must be to count as one storm:

@@ -104,7 +104,7 @@ func TestDepartSpacesByActualSend(t *testing.T) {
 	p := New(nil)
 	p.now = clk.now
 	gpfi := Key{"111111111111", "eu-west-1", ServiceKMS, "GetParametersForImport"}
-	interval := 1030 * time.Millisecond
+	interval := 1015 * time.Millisecond
 	steps := []struct {
 		name     string
 		at       time.Duration
