@@ -58,6 +58,7 @@ type bucket struct {
 	// and lastThrottle is the latest.
 	sent, lastThrottle time.Time
 	strikes            int
+	throttled          int64 // throttling errors recorded on this bucket
 }
 
 // New returns a Pacer on table (Defaults() when nil).
@@ -160,4 +161,19 @@ func (p *Pacer) Throttles() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.throttles
+}
+
+// ThrottlesOf is how many throttling errors were recorded on k's quota in
+// k's account and Region, and the spacing margin in force there (1 when
+// no throttle has widened it).
+func (p *Pacer) ThrottlesOf(k Key) (n int64, margin float64) {
+	if p == nil {
+		return 0, 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b := p.bucketLocked(k); b != nil {
+		return b.throttled, b.margin
+	}
+	return 0, 0
 }

@@ -50,6 +50,7 @@ func (p *Pacer) Throttled(k Key) {
 		return
 	}
 	p.throttles++
+	b.throttled++
 	now := p.now()
 	if !b.lastThrottle.IsZero() && now.Sub(b.lastThrottle) < persistWindow(b.limit) {
 		b.strikes++

@@ -70,8 +70,21 @@ func TestThrottleReactions(t *testing.T) {
 			if !near(rate, c.rate) || !near(b.margin, c.margin) {
 				t.Fatalf("rate %v margin %v, want %v %v", rate, b.margin, c.rate, c.margin)
 			}
+			if n, m := p.ThrottlesOf(c.key); n != int64(len(throttled(c.events))) || m != b.margin {
+				t.Fatalf("ThrottlesOf = %d, %v; want %d, %v", n, m, len(throttled(c.events)), b.margin)
+			}
 		})
 	}
+}
+
+func throttled(es []event) []event {
+	var out []event
+	for _, e := range es {
+		if e.throttled {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/byok-dev/byok/internal/awsx"
 	"github.com/byok-dev/byok/internal/estate"
+	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/rotation"
 	"github.com/byok-dev/byok/internal/sandbox/faults"
 	"github.com/byok-dev/byok/internal/sandbox/seed"
@@ -143,6 +144,11 @@ func benchOnce(b *testing.B, bc benchCase) {
 	b.ReportMetric(float64(p50.Microseconds())/1000, "load-p50-during-ms")
 	b.ReportMetric(float64(p99.Microseconds())/1000, "load-p99-during-ms")
 	b.Logf("%d throttling errors absorbed by the pacer", w.eng.Limits.Throttles())
+	for _, r := range est.Regions {
+		k := pace.Key{Account: est.SecurityAccount, Region: r, Service: pace.ServiceKMS, Op: "GetParametersForImport"}
+		n, margin := w.eng.Limits.ThrottlesOf(k)
+		b.Logf("GetParametersForImport in %s: %d throttled, spacing margin %.3f at the end", r, n, margin)
+	}
 	// CloudTrail's side of the watch steps: LookupEvents reads 2 pages of
 	// 50 events per second per account and Region.
 	lookups, events := w.sb.Counters().Total("cloudtrail", "LookupEvents")-ctBefore, w.sb.Server.Env.Trail.Len()-evBefore
