@@ -14,6 +14,10 @@ func FuzzParse(f *testing.F) {
 	for _, tc := range errCases {
 		f.Add([]byte(tc.doc))
 	}
+	for _, tc := range watchErrCases {
+		f.Add([]byte(tc.doc))
+	}
+	f.Add([]byte(watchDoc("source: eventbridge", "log_group: /a", "rule: r", "delivery_delay: 2s")))
 	f.Add([]byte("a: &a [*a]\nregions: *a\n"))
 	f.Add([]byte("policy: {max_material_age: 1.5.5d, expiry_warning: 9223372036854775807ns}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -51,6 +55,10 @@ func checkEstate(t *testing.T, e *Estate) {
 	}
 	if e.Policy.ExpiryWarning >= e.Policy.MaxMaterialAge || e.Policy.ExpiryWarning <= 0 {
 		t.Fatalf("policy %+v", e.Policy)
+	}
+	if w := e.Watch; w.Source != WatchCloudTrail && w.Source != WatchEventBridge || w.DeliveryDelay <= 0 ||
+		w.DeliveryDelay > maxDeliveryDelay || !logGroupRE.MatchString(w.LogGroup) || !ruleNameRE.MatchString(w.Rule) {
+		t.Fatalf("watch %+v", w)
 	}
 	for _, k := range e.Keys() {
 		if !aliasRE.MatchString(k.Alias) || k.Account == k.Consumer {

@@ -57,6 +57,9 @@ type Estate struct {
 	StateLocation string
 	// Exceptions are accepted deviations (exceptions.go), in file order.
 	Exceptions []Exception
+	// Watch is where the rotation's watch step reads failed KMS calls
+	// (watchsection.go); DefaultWatch when the file has no watch: section.
+	Watch Watch
 }
 
 // Policy is the rotation policy applied to every estate key.

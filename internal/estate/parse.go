@@ -24,7 +24,7 @@ const (
 )
 
 var topFields = []string{"security_account", "regions", "alias_format", "policy", "hsm",
-	"roles", "environments", "services", "multi_region", "schedule", "alerts", "state_location", "exceptions"}
+	"roles", "environments", "services", "multi_region", "schedule", "alerts", "state_location", "exceptions", "watch"}
 
 // Load reads and parses the estate file at path.
 func Load(path string) (*Estate, error) {
@@ -118,7 +118,7 @@ func withDefaults() *Estate {
 		ExpiryWarning:  DefaultExpiryWarning,
 		Wrapping:       Wrapping{Algorithm: DefaultWrappingAlgorithm, KeySpec: DefaultWrappingKeySpec},
 		Strategy:       DefaultStrategy,
-	}}
+	}, Watch: DefaultWatch()}
 }
 
 // estate walks the top-level mapping, section by section.
@@ -172,6 +172,9 @@ func (p *parser) estate(root *yaml.Node) *Estate {
 	}
 	if v, ok := f.get("exceptions"); ok {
 		e.Exceptions = p.exceptions(v.val, "exceptions")
+	}
+	if v, ok := f.get("watch"); ok {
+		e.Watch = p.watchSection(v.val, "watch")
 	}
 	return e
 }

@@ -38,6 +38,7 @@ func TestParseExample(t *testing.T) {
 		},
 		Services:    []Service{ServiceS3, ServiceRDS, ServiceDynamoDB},
 		MultiRegion: []MultiRegionKey{{Env: "prod", Service: ServiceDynamoDB, Replicas: []string{"eu-central-1"}}},
+		Watch:       DefaultWatch(),
 	}
 	if !reflect.DeepEqual(e, want) {
 		t.Fatalf("got  %+v\nwant %+v", e, want)
