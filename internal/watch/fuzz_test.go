@@ -20,8 +20,8 @@ func FuzzWatcherAdd(f *testing.F) {
 		w := NewWatcher(nil, "111111111111", t0)
 		e := types.Event{EventId: aws.String("e1"), EventTime: aws.Time(t0), CloudTrailEvent: aws.String(record),
 			Resources: []types.Resource{{ResourceName: aws.String(resource)}}}
-		w.add(e)
-		w.add(e)
+		w.add(trailEvent(e))
+		w.add(trailEvent(e))
 		for arn, calls := range w.failed {
 			if !isKeyARN(arn) {
 				t.Fatalf("filed under %q, not a key ARN", arn)

@@ -1,41 +1,35 @@
 package watch
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
 
 // add keeps ev if it is a failed KMS call not seen before, under every key
 // ARN it names. Callers hold w.mu.
-func (w *Watcher) add(ev types.Event) {
-	id := aws.ToString(ev.EventId)
-	at := aws.ToTime(ev.EventTime)
-	if id != "" {
-		if _, dup := w.seen[id]; dup {
+func (w *Watcher) add(ev event) {
+	if ev.id != "" {
+		if _, dup := w.seen[ev.id]; dup {
 			return
 		}
-		w.seen[id] = at
+		w.seen[ev.id] = ev.at
 	}
-	var r record
-	if err := json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &r); err != nil || r.ErrorCode == "" {
+	if !ev.ok || ev.rec.ErrorCode == "" {
 		return
 	}
-	if r.EventSource != "" && r.EventSource != kmsSource {
+	if ev.rec.EventSource != "" && ev.rec.EventSource != kmsSource {
 		return
 	}
-	for _, arn := range keysOf(ev, r) {
-		w.failed[arn] = append(w.failed[arn], failedCall{id: id, at: at, rec: r})
+	for _, arn := range keysOf(ev) {
+		w.failed[arn] = append(w.failed[arn], failedCall{id: ev.id, at: ev.at, rec: ev.rec})
 	}
 }
 
 // keysOf are the key ARNs an event names: its resources (what LookupEvents'
-// ResourceName matches) and a key ARN in the request's keyId (a call
-// refused before KMS resolved the key may carry no resource).
-func keysOf(ev types.Event, r record) []string {
+// ResourceName matches; the record's resources[].ARN in a log group) and a
+// key ARN in the request's keyId (a call refused before KMS resolved the
+// key may carry no resource).
+func keysOf(ev event) []string {
 	var out []string
 	seen := map[string]bool{}
 	put := func(arn string) {
@@ -44,10 +38,10 @@ func keysOf(ev types.Event, r record) []string {
 			out = append(out, arn)
 		}
 	}
-	for _, res := range ev.Resources {
-		put(aws.ToString(res.ResourceName))
+	for _, res := range ev.resources {
+		put(res)
 	}
-	put(r.RequestParameters.KeyID)
+	put(ev.rec.RequestParameters.KeyID)
 	return out
 }
 

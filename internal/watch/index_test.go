@@ -68,32 +68,67 @@ func TestWatcherDistributes(t *testing.T) {
 		"another service's event skipped":    {[]types.Event{otherSource}, keyA, 0, 10, Own{}, nil},
 	}
 	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			w := NewWatcher(nil, "111111111111", t0)
-			w.covered = t0.Add(time.Hour) // no pass needed: the index is under test
-			for _, e := range tc.events {
-				w.add(e)
-			}
-			fs, err := w.Failures(context.Background(), tc.key, t0.Add(time.Duration(tc.since)*time.Second), t0.Add(time.Duration(tc.until)*time.Second), tc.own)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]int{}
-			for _, f := range fs {
-				got[f.Event+"|"+f.ErrorCode] += f.Count
-				if f.Account != "111111111111" {
-					t.Errorf("failure seen in %s, want the watcher's account", f.Account)
+		for src, conv := range sourceConversions {
+			t.Run(src+"/"+name, func(t *testing.T) {
+				w := NewWatcher(nil, "111111111111", t0)
+				w.covered = t0.Add(time.Hour) // no pass needed: the index is under test
+				for _, e := range tc.events {
+					w.add(conv(e))
 				}
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("failures %v, want %v", got, tc.want)
-			}
-			for k, n := range tc.want {
-				if got[k] != n {
-					t.Fatalf("failures %v, want %v", got, tc.want)
-				}
-			}
-		})
+				checkFailures(t, w, tc.key, tc.since, tc.until, tc.own, tc.want)
+			})
+		}
+	}
+}
+
+// sourceConversions deliver a LookupEvents event as each source would:
+// as LookupEvents returns it, and as the EventBridge rule writes it to
+// the log group (the record as detail, its resources as resources[].ARN).
+var sourceConversions = map[string]func(types.Event) event{
+	"cloudtrail": trailEvent,
+	"eventbridge": func(e types.Event) event {
+		return logEvent("le-"+aws.ToString(e.EventId), aws.ToTime(e.EventTime).UnixMilli(), bridgeMessage(e))
+	},
+}
+
+// bridgeMessage is e as EventBridge delivers a CloudTrail record.
+func bridgeMessage(e types.Event) string {
+	detail := aws.ToString(e.CloudTrailEvent)
+	var m map[string]any
+	if json.Unmarshal([]byte(detail), &m) == nil {
+		m["eventID"], m["eventTime"] = aws.ToString(e.EventId), aws.ToTime(e.EventTime).UTC().Format(time.RFC3339)
+		var rs []map[string]any
+		for _, r := range e.Resources {
+			rs = append(rs, map[string]any{"ARN": aws.ToString(r.ResourceName), "accountId": "111111111111", "type": aws.ToString(r.ResourceType)})
+		}
+		m["resources"] = rs
+		b, _ := json.Marshal(m)
+		detail = string(b)
+	}
+	return `{"version":"0","id":"eb-` + aws.ToString(e.EventId) + `","detail-type":"AWS API Call via CloudTrail","source":"aws.kms",` +
+		`"account":"111111111111","time":"` + aws.ToTime(e.EventTime).UTC().Format(time.RFC3339) + `","region":"eu-west-1","resources":[],"detail":` + detail + `}`
+}
+
+func checkFailures(t *testing.T, w *Watcher, key string, since, until int, own Own, want map[string]int) {
+	t.Helper()
+	fs, err := w.Failures(context.Background(), key, t0.Add(time.Duration(since)*time.Second), t0.Add(time.Duration(until)*time.Second), own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, f := range fs {
+		got[f.Event+"|"+f.ErrorCode] += f.Count
+		if f.Account != "111111111111" {
+			t.Errorf("failure seen in %s, want the watcher's account", f.Account)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("failures %v, want %v", got, want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Fatalf("failures %v, want %v", got, want)
+		}
 	}
 }
 
@@ -102,8 +137,8 @@ func TestWatcherDistributes(t *testing.T) {
 // failures themselves are kept.
 func TestWatcherForgetsOutsideWindow(t *testing.T) {
 	w := NewWatcher(nil, "111111111111", t0)
-	w.add(ev("old", 1, app, "Decrypt", "IncorrectKeyException", []string{keyA}, nil))
-	w.add(ev("new", 9, app, "Decrypt", "IncorrectKeyException", []string{keyA}, nil))
+	w.add(trailEvent(ev("old", 1, app, "Decrypt", "IncorrectKeyException", []string{keyA}, nil)))
+	w.add(trailEvent(ev("new", 9, app, "Decrypt", "IncorrectKeyException", []string{keyA}, nil)))
 	w.forget(t0.Add(5 * time.Second))
 	if _, ok := w.seen["old"]; ok {
 		t.Fatal("the ID of an event before the window is still kept")

@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
 
 // kmsSource is the EventSource of every KMS event; LookupEvents takes it
@@ -42,7 +38,11 @@ const (
 // It reads only while someone waits for a time it has not covered yet.
 // Create with NewWatcher, run with Run, ask with Failures.
 type Watcher struct {
-	trail   Trail
+	src   Source
+	trail Trail // per-key lookups when the stream is too busy
+	// lookups: the source may be too busy and callers may look their
+	// key up in trail instead (CloudTrail; not a log group of failures).
+	lookups bool
 	account string
 	from    time.Time
 	// Overlap is how far each window reaches back into the last one: an
@@ -89,9 +89,21 @@ type failedCall struct {
 // NewWatcher watches account's KMS events through t from from (the
 // earliest time any caller will ask about) on.
 func NewWatcher(t Trail, account string, from time.Time) *Watcher {
-	return &Watcher{trail: t, account: account, from: from, Overlap: DefaultOverlap, Skew: DefaultSkew, MaxRate: DefaultMaxRate,
-		MaxPassPages: DefaultMaxPassPages,
-		wake:         make(chan struct{}, 1), progress: make(chan struct{}),
+	w := newWatcher(TrailSource(t), account, from)
+	w.trail, w.lookups, w.MaxRate, w.MaxPassPages = t, true, DefaultMaxRate, DefaultMaxPassPages
+	return w
+}
+
+// NewLogWatcher watches account's failed KMS calls in the log group the
+// deploy/ EventBridge rule fills (LogSource): it holds failures only, so
+// the watcher has no rate cap and never falls back to per-key lookups.
+func NewLogWatcher(l Logs, group, account string, from time.Time) *Watcher {
+	return newWatcher(LogSource(l, group), account, from)
+}
+
+func newWatcher(src Source, account string, from time.Time) *Watcher {
+	return &Watcher{src: src, account: account, from: from, Overlap: DefaultOverlap, Skew: DefaultSkew,
+		wake: make(chan struct{}, 1), progress: make(chan struct{}),
 		seen: map[string]time.Time{}, failed: map[string][]failedCall{}}
 }
 
@@ -99,11 +111,12 @@ func NewWatcher(t Trail, account string, from time.Time) *Watcher {
 // the pass that failed receive it.
 type WatchError struct {
 	Account string
+	Source  string // what was read, e.g. "CloudTrail LookupEvents"
 	Err     error
 }
 
 func (e *WatchError) Error() string {
-	return fmt.Sprintf("lookup CloudTrail events in %s: %v", e.Account, e.Err)
+	return fmt.Sprintf("read %s in %s: %v", e.Source, e.Account, e.Err)
 }
 
 func (e *WatchError) Unwrap() error { return e.Err }
@@ -182,7 +195,7 @@ func (w *Watcher) Run(ctx context.Context) {
 		} else if err != nil {
 			// The callers waiting now get the error; the next caller's
 			// wait starts a new pass from the same place.
-			w.passErr, w.need = &WatchError{Account: w.account, Err: err}, w.covered
+			w.passErr, w.need = &WatchError{Account: w.account, Source: w.src.name(), Err: err}, w.covered
 		} else {
 			w.passErr, w.covered = nil, start
 		}
@@ -229,26 +242,21 @@ func (w *Watcher) pass(ctx context.Context, start time.Time) error {
 		from = w.from
 	}
 	w.mu.Unlock()
-	in := &cloudtrail.LookupEventsInput{
-		LookupAttributes: []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyEventSource, AttributeValue: aws.String(kmsSource)}},
-		StartTime:        aws.Time(from), EndTime: aws.Time(start.Add(w.Skew)),
-	}
-	p := cloudtrail.NewLookupEventsPaginator(w.trail, in)
 	read, pages := 0, 0
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
+	err := w.src.window(ctx, from, start.Add(w.Skew), func(evs []event, more bool) error {
 		w.mu.Lock()
-		for _, ev := range out.Events {
+		for _, ev := range evs {
 			w.add(ev)
 		}
 		w.mu.Unlock()
-		read, pages = read+len(out.Events), pages+1
-		if n := len(out.Events); n > 0 && p.HasMorePages() && w.tooBusy(read, pages, start, aws.ToTime(out.Events[n-1].EventTime)) {
+		read, pages = read+len(evs), pages+1
+		if n := len(evs); n > 0 && more && w.tooBusy(read, pages, start, evs[n-1].at) {
 			return errPerKey
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	w.mu.Lock()
 	w.forget(from)
@@ -259,8 +267,12 @@ func (w *Watcher) pass(ctx context.Context, start time.Time) error {
 // tooBusy reports whether a window not read to its end yet is better left
 // to per-key lookups: read events in pages back to oldest (newest first,
 // from start) exceed MaxRate (judged from two pages on, so a burst of a
-// few calls is not a rate), or the pages reached MaxPassPages.
+// few calls is not a rate), or the pages reached MaxPassPages. Never for
+// a watcher without per-key lookups (a log group of failures).
 func (w *Watcher) tooBusy(read, pages int, start, oldest time.Time) bool {
+	if !w.lookups {
+		return false
+	}
 	if w.MaxPassPages > 0 && pages >= w.MaxPassPages {
 		return true
 	}
