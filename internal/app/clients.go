@@ -7,7 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -19,6 +21,7 @@ import (
 	"github.com/byok-dev/byok/internal/keyfacts"
 	"github.com/byok-dev/byok/internal/pace"
 	"github.com/byok-dev/byok/internal/rotation"
+	"github.com/byok-dev/byok/internal/watch"
 )
 
 // Clients hands out SDK clients acting in an estate account and Region:
@@ -104,6 +107,16 @@ func (c *Clients) CloudTrail(account, region string) *cloudtrail.Client {
 	return c.client("cloudtrail", account, region, func(cfg aws.Config) any { return cloudtrail.NewFromConfig(cfg) }).(*cloudtrail.Client)
 }
 
+// Logs (CloudWatch Logs) acts in account/region.
+func (c *Clients) Logs(account, region string) *cloudwatchlogs.Client {
+	return c.client("logs", account, region, func(cfg aws.Config) any { return cloudwatchlogs.NewFromConfig(cfg) }).(*cloudwatchlogs.Client)
+}
+
+// Events (EventBridge) acts in account/region.
+func (c *Clients) Events(account, region string) *eventbridge.Client {
+	return c.client("events", account, region, func(cfg aws.Config) any { return eventbridge.NewFromConfig(cfg) }).(*eventbridge.Client)
+}
+
 // SecurityHub acts in account/region (a finding is imported from its own
 // account, in its Region).
 func (c *Clients) SecurityHub(account, region string) *securityhub.Client {
@@ -138,3 +151,8 @@ func (r rotClients) Crypto(account, region string) rotation.CryptoKMS {
 func (r rotClients) Trail(account, region string) rotation.Trail {
 	return r.c.CloudTrail(account, region)
 }
+// rotClients reads the eventbridge watch source too.
+var _ rotation.WatchClients = rotClients{}
+
+func (r rotClients) Logs(account, region string) watch.LogsReader { return r.c.Logs(account, region) }
+func (r rotClients) Rules(account, region string) watch.Rules     { return r.c.Events(account, region) }

@@ -83,9 +83,17 @@ func (j *keyJob) watch(ctx context.Context) error {
 // there), or on its own when the job runs outside a run's watchers.
 func (j *keyJob) failuresIn(ctx context.Context, acct string, since, until time.Time, own watch.Own) ([]watch.Failure, error) {
 	if j.trails == nil {
-		return watch.FailuresExcept(ctx, j.e.trailFor(acct, j.key.Region), acct, j.rk.KeyARN, since, until.Add(watch.DefaultSkew), own)
+		src, err := j.e.watchSource(acct, j.key.Region)
+		if err != nil {
+			return nil, err
+		}
+		return watch.SourceFailures(ctx, src, acct, j.rk.KeyARN, since, until.Add(j.e.watchConf().DeliveryDelay), own)
 	}
-	f, err := j.trails.of(acct, j.key.Region).Failures(ctx, j.rk.KeyARN, since, until, own)
+	w, err := j.trails.of(acct, j.key.Region)
+	if err != nil {
+		return nil, err
+	}
+	f, err := w.Failures(ctx, j.rk.KeyARN, since, until, own)
 	if err != nil {
 		return nil, fmt.Errorf("watch %s in %s: %w", acct, j.key.Region, err)
 	}

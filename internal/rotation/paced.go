@@ -4,9 +4,11 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/byok-dev/byok/internal/pace"
+	"github.com/byok-dev/byok/internal/watch"
 )
 
 // pacedKMS is a KMS client whose every call first waits its turn under the
@@ -135,4 +137,31 @@ func (p pacedKMS) ListGrants(ctx context.Context, in *kms.ListGrantsInput, o ...
 
 func (p pacedKMS) CreateGrant(ctx context.Context, in *kms.CreateGrantInput, o ...kmsOpt) (*kms.CreateGrantOutput, error) {
 	return paced(ctx, p, "CreateGrant", p.k.CreateGrant, in, o)
+}
+
+// pacedLogs paces a CloudWatch Logs client's FilterLogEvents (5 per
+// second per account and Region, shared by every reader of the account):
+// a run's watchers read their log group back to back while keys wait.
+type pacedLogs struct {
+	watch.LogsReader
+	l       *pace.Pacer
+	account string
+	region  string
+}
+
+// serviceLogs is CloudWatch Logs in the pace table.
+const serviceLogs = "logs"
+
+func (p pacedLogs) FilterLogEvents(ctx context.Context, in *cloudwatchlogs.FilterLogEventsInput, o ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
+	if p.l == nil {
+		return p.LogsReader.FilterLogEvents(ctx, in, o...)
+	}
+	return pace.Call(ctx, p.l, pace.Key{Account: p.account, Region: p.region, Service: serviceLogs, Op: "FilterLogEvents"},
+		func(ctx context.Context) (*cloudwatchlogs.FilterLogEventsOutput, error) {
+			return p.LogsReader.FilterLogEvents(ctx, in, o...)
+		})
+}
+
+func (e *Engine) pacedLogs(l watch.LogsReader, account, region string) watch.LogsReader {
+	return pacedLogs{LogsReader: l, l: e.Limits, account: account, region: region}
 }

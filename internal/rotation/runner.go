@@ -58,6 +58,9 @@ func (e *Engine) Resume(ctx context.Context, id store.RunID) error {
 	if err != nil {
 		return err
 	}
+	if _, err := e.CheckWatchSource(ctx, resumeItems(jobs, pending)); err != nil {
+		return err // the journal is as it was: resume again once the source is there
+	}
 	if err := e.Store.SetRunStatus(ctx, run.ID, store.StatusRunning, ""); err != nil {
 		return err
 	}

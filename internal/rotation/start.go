@@ -136,6 +136,9 @@ func (e *Engine) StartPrepared(ctx context.Context, p Prepared, plans []Plan) (s
 	if len(p.Items) == 0 {
 		return "", ErrEmptyRequest
 	}
+	if _, err := e.CheckWatchSource(ctx, p.Items); err != nil {
+		return "", err // nothing recorded: the run would end unable to watch
+	}
 	run := store.Run{Strategy: p.runStrategy(), ChangeRef: p.ChangeRef,
 		Operator: e.Operator, Status: store.StatusRunning, Created: time.Now(), Selector: p.Selector.encode(), Target: p.Target}
 	rq := requestKeys(p.Items)

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/watch"
 )
 
@@ -35,25 +36,50 @@ func (e *Engine) newTrailWatchers(ctx context.Context, created time.Time) *trail
 }
 
 // of is the watcher of account in region, started on first use.
-func (ws *trailWatchers) of(account, region string) *watch.Watcher {
+func (ws *trailWatchers) of(account, region string) (*watch.Watcher, error) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	k := [2]string{account, region}
 	if w := ws.byKey[k]; w != nil {
-		return w
+		return w, nil
 	}
-	w := watch.NewWatcher(ws.e.trailFor(account, region), account, ws.from)
-	// The watch window is how late the operator expects CloudTrail to
-	// deliver: each read reaches back that far, so an event delivered
-	// within it is still seen by the keys that wait after it.
-	w.Overlap = max(watch.DefaultOverlap, ws.e.WatchWindow)
+	w, err := ws.e.newWatcher(account, region, ws.from)
+	if err != nil {
+		return nil, err
+	}
 	ws.byKey[k] = w
 	ws.wg.Add(1)
 	go func() {
 		defer ws.wg.Done()
 		w.Run(ws.ctx)
 	}()
-	return w
+	return w, nil
+}
+
+// newWatcher is a watcher of account in region on the estate's source.
+// The estate's delivery_delay is how late an event reaches the source:
+// each window ends that far past its start (Skew) and reaches back at
+// least that far (Overlap). The watch window is how late the operator
+// expects CloudTrail to deliver: each read reaches back that far too, so
+// an event delivered within it is still seen by the keys that wait after it.
+func (e *Engine) newWatcher(account, region string, from time.Time) (*watch.Watcher, error) {
+	conf := e.watchConf()
+	var w *watch.Watcher
+	if conf.Source == estate.WatchEventBridge {
+		wc, err := e.watchClients()
+		if err != nil {
+			return nil, err
+		}
+		w = watch.NewLogWatcher(e.pacedLogs(wc.Logs(account, region), account, region), conf.LogGroup, account, from)
+	} else {
+		w = watch.NewWatcher(e.trailFor(account, region), account, from)
+	}
+	w.Skew = conf.DeliveryDelay
+	w.Overlap = max(watch.DefaultOverlap, e.WatchWindow)
+	if conf.Source == estate.WatchEventBridge {
+		w.Overlap = max(w.Overlap, conf.DeliveryDelay)
+	}
+	return w, nil
 }
 
 // stop ends every watcher and waits for them; called once the run's key

@@ -1,0 +1,145 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/smithy-go"
+)
+
+// LogsReader is what the pre-flight check and a LogSource call.
+type LogsReader interface {
+	Logs
+	DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
+}
+
+// Rules is the part of EventBridge the pre-flight check reads.
+type Rules interface {
+	DescribeRule(ctx context.Context, in *eventbridge.DescribeRuleInput, opts ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error)
+	ListTargetsByRule(ctx context.Context, in *eventbridge.ListTargetsByRuleInput, opts ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
+}
+
+// RuleState is the state the rule must have: read-only management events
+// (Encrypt, Decrypt, GenerateDataKey) reach EventBridge only with it.
+const RuleState = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+
+// DeployHint names what creates the source: the deploy/ templates'
+// parameter, on by default.
+const DeployHint = "deploy deploy/security-account.yaml (Security account) and deploy/member-account.yaml (each consumer account) " +
+	"in every Region byok rotates, with KmsFailedCallsWatch=true (the default): it creates the log group, its resource policy, " +
+	"the EventBridge rule and the read permissions; or set watch.source: cloudtrail in the estate"
+
+// Why a log group source is refused.
+var (
+	ErrLogGroupMissing    = errors.New("the log group of failed KMS calls does not exist")
+	ErrLogGroupUnreadable = errors.New("the log group of failed KMS calls cannot be read")
+	ErrRuleMissing        = errors.New("the EventBridge rule of failed KMS calls does not exist")
+	ErrRuleState          = errors.New("the EventBridge rule does not receive read-only management events")
+	ErrRuleTarget         = errors.New("the EventBridge rule does not target the log group")
+)
+
+// SourceError is a refused log group source in one account and Region.
+type SourceError struct {
+	Account, Region string
+	Err             error  // one of the Err… above
+	Detail          string // what was found
+	Hint            string
+}
+
+func (e *SourceError) Error() string {
+	return fmt.Sprintf("watch source in %s %s: %v (%s)", e.Account, e.Region, e.Err, e.Detail)
+}
+
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// SourceCheck is a passed check of one account and Region.
+type SourceCheck struct {
+	Account, Region, LogGroup, Rule string
+	// RuleChecked is false when the role may not read the rule
+	// (events:DescribeRule / ListTargetsByRule denied): the log group was
+	// checked, the rule was not; RuleNote says so.
+	RuleChecked bool
+	RuleNote    string
+}
+
+// CheckLogSource checks, before a watch relies on it, that group exists
+// in account and region and can be read, and that rule exists, receives
+// read-only management events and targets group. A rule the role may
+// not read is reported as not checked, never as fine.
+func CheckLogSource(ctx context.Context, l LogsReader, r Rules, account, region, group, rule string) (SourceCheck, error) {
+	c := SourceCheck{Account: account, Region: region, LogGroup: group, Rule: rule}
+	fail := func(err error, detail string) (SourceCheck, error) {
+		return c, &SourceError{Account: account, Region: region, Err: err, Detail: detail, Hint: DeployHint}
+	}
+	arn, err := findLogGroup(ctx, l, group)
+	if err != nil {
+		if errors.Is(err, ErrLogGroupMissing) {
+			return fail(ErrLogGroupMissing, "no log group named "+group)
+		}
+		return fail(ErrLogGroupUnreadable, err.Error())
+	}
+	_, err = l.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group), Limit: aws.Int32(1),
+		StartTime: aws.Int64(time.Now().Add(-time.Minute).UnixMilli())})
+	if err != nil {
+		return fail(ErrLogGroupUnreadable, "FilterLogEvents on "+group+": "+err.Error())
+	}
+	return checkRule(ctx, r, c, arn, fail)
+}
+
+// findLogGroup returns group's ARN (without the ":*" suffix).
+func findLogGroup(ctx context.Context, l LogsReader, group string) (string, error) {
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(group)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("DescribeLogGroups: %w", err)
+		}
+		for _, g := range out.LogGroups {
+			if aws.ToString(g.LogGroupName) == group {
+				return strings.TrimSuffix(aws.ToString(g.Arn), ":*"), nil
+			}
+		}
+	}
+	return "", ErrLogGroupMissing
+}
+
+func checkRule(ctx context.Context, r Rules, c SourceCheck, groupARN string, fail func(error, string) (SourceCheck, error)) (SourceCheck, error) {
+	out, err := r.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(c.Rule)})
+	switch {
+	case isCode(err, "AccessDeniedException"):
+		c.RuleNote = "the rule " + c.Rule + " was not checked: the role may not call events:DescribeRule"
+		return c, nil
+	case isCode(err, "ResourceNotFoundException"):
+		return fail(ErrRuleMissing, "no rule named "+c.Rule+" on the default event bus")
+	case err != nil:
+		return fail(ErrRuleMissing, "DescribeRule "+c.Rule+": "+err.Error())
+	case string(out.State) != RuleState:
+		return fail(ErrRuleState, fmt.Sprintf("rule %s is %s, want %s", c.Rule, out.State, RuleState))
+	}
+	targets, err := r.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(c.Rule)})
+	switch {
+	case isCode(err, "AccessDeniedException"):
+		c.RuleNote = "the targets of rule " + c.Rule + " were not checked: the role may not call events:ListTargetsByRule"
+		return c, nil
+	case err != nil:
+		return fail(ErrRuleTarget, "ListTargetsByRule "+c.Rule+": "+err.Error())
+	}
+	for _, t := range targets.Targets {
+		if strings.TrimSuffix(aws.ToString(t.Arn), ":*") == groupARN {
+			c.RuleChecked = true
+			return c, nil
+		}
+	}
+	return fail(ErrRuleTarget, fmt.Sprintf("rule %s has %d target(s), none is %s", c.Rule, len(targets.Targets), groupARN))
+}
+
+func isCode(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
