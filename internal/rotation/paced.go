@@ -149,14 +149,12 @@ type pacedLogs struct {
 	region  string
 }
 
-// serviceLogs is CloudWatch Logs in the pace table.
-const serviceLogs = "logs"
 
 func (p pacedLogs) FilterLogEvents(ctx context.Context, in *cloudwatchlogs.FilterLogEventsInput, o ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
 	if p.l == nil {
 		return p.LogsReader.FilterLogEvents(ctx, in, o...)
 	}
-	return pace.Call(ctx, p.l, pace.Key{Account: p.account, Region: p.region, Service: serviceLogs, Op: "FilterLogEvents"},
+	return pace.Call(ctx, p.l, pace.Key{Account: p.account, Region: p.region, Service: pace.ServiceLogs, Op: "FilterLogEvents"},
 		func(ctx context.Context) (*cloudwatchlogs.FilterLogEventsOutput, error) {
 			return p.LogsReader.FilterLogEvents(ctx, in, o...)
 		})
