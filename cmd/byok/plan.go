@@ -78,7 +78,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err == nil {
 		err = env.engine.MarkLocked(ctx, plans)
 	}
-	if werr := writePlans(stdout, plans, format.is("json"), planQuotas{env.engine.Limits, env.quotas, env.est.SecurityAccount}); err == nil {
+	if werr := writePlans(stdout, plans, format.is("json"), planQuotas{env.engine.Limits, env.quotas, env.est.SecurityAccount, planWatch(ctx, env.engine, plans)}); err == nil {
 		err = werr
 	}
 	if err == nil && *out != "" {

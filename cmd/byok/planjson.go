@@ -27,6 +27,8 @@ type planJSON struct {
 	Refused           string   `json:"refused,omitempty"`
 	// Pacing is where the rates pacing the key's rotation come from.
 	Pacing *pacingJSON `json:"pacing,omitempty"`
+	// Watch is where the key's watch step reads failed KMS calls.
+	Watch *watchJSON `json:"watch,omitempty"`
 }
 
 func plansJSON(plans []rotation.Plan, now time.Time) []planJSON {
@@ -57,6 +59,7 @@ type planQuotas struct {
 	pacer   *pace.Pacer
 	sources []pace.Source
 	account string
+	watch   *watchJSON // the watch source and its pre-flight check
 }
 
 func writePlans(w io.Writer, plans []rotation.Plan, asJSON bool, q planQuotas) error {
@@ -64,11 +67,13 @@ func writePlans(w io.Writer, plans []rotation.Plan, asJSON bool, q planQuotas) e
 		out := plansJSON(plans, time.Now())
 		for i := range out {
 			out[i].Pacing = pacingOf(q.pacer, q.sources, q.account, plans[i].Key.Region)
+			out[i].Watch = q.watch
 		}
 		return writeJSON(w, out)
 	}
 	printPlans(w, plans)
 	printQuotaSources(w, q.pacer, q.sources, q.account, plans)
+	printWatch(w, q.watch)
 	return nil
 }
 

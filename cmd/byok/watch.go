@@ -19,7 +19,8 @@ func init() {
 func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("watch", "(--key ALIAS | --run RUN) [--since T] [--for D] [--format table|json]",
 		"Read CloudTrail (LookupEvents) in the Security account and the key's consumer account for KMS\n"+
-			"calls on the key that failed (AccessDenied, IncorrectKey, KMSInvalidState, Disabled, …).\n"+
+			"calls on the key that failed (AccessDenied, IncorrectKey, KMSInvalidState, Disabled, …); with the\n"+
+			"estate's watch.source: eventbridge, read the log group the deploy/ rule fills instead (checked first).\n"+
 			"With --run, the run's own calls (its operator's request IDs it journaled) are left out.\n"+
 			"Exit status 2 when any were found.")
 	f := addRotationFlags(fs)
@@ -142,13 +143,35 @@ func watchOwnCalls(ctx context.Context, env *rotationEnv, run string, stderr io.
 	return own
 }
 
+// watchPlaces are the accounts and Regions a watch of ts reads.
+func watchPlaces(env *rotationEnv, ts []watchTarget) [][2]string {
+	var out [][2]string
+	for _, t := range ts {
+		for _, acct := range []string{env.est.SecurityAccount, t.consumer} {
+			if acct != "" {
+				out = append(out, [2]string{acct, t.region})
+			}
+		}
+	}
+	return out
+}
+
 func watchLoop(ctx context.Context, env *rotationEnv, ts []watchTarget, from time.Time, d time.Duration, own watch.Own) ([]watch.Failure, error) {
+	// A log group that is not there holds no failures: refuse rather
+	// than report none.
+	if _, err := env.engine.CheckWatchAt(ctx, watchPlaces(env, ts)); err != nil {
+		return nil, err
+	}
 	end := time.Now().Add(d)
 	for {
 		var all []watch.Failure
 		for _, t := range ts {
 			for _, acct := range []string{env.est.SecurityAccount, t.consumer} {
-				f, err := watch.FailuresExcept(ctx, env.engine.Clients.Trail(acct, t.region), acct, t.arn, from, time.Now().Add(time.Minute), own)
+				src, err := env.engine.WatchSource(acct, t.region)
+				if err != nil {
+					return nil, err
+				}
+				f, err := watch.SourceFailures(ctx, src, acct, t.arn, from, time.Now().Add(time.Minute), own)
 				if err != nil {
 					return nil, err
 				}

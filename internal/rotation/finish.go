@@ -83,11 +83,11 @@ func (j *keyJob) watch(ctx context.Context) error {
 // there), or on its own when the job runs outside a run's watchers.
 func (j *keyJob) failuresIn(ctx context.Context, acct string, since, until time.Time, own watch.Own) ([]watch.Failure, error) {
 	if j.trails == nil {
-		src, err := j.e.watchSource(acct, j.key.Region)
+		src, err := j.e.WatchSource(acct, j.key.Region)
 		if err != nil {
 			return nil, err
 		}
-		return watch.SourceFailures(ctx, src, acct, j.rk.KeyARN, since, until.Add(j.e.watchConf().DeliveryDelay), own)
+		return watch.SourceFailures(ctx, src, acct, j.rk.KeyARN, since, until.Add(j.e.WatchConf().DeliveryDelay), own)
 	}
 	w, err := j.trails.of(acct, j.key.Region)
 	if err != nil {

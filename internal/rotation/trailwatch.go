@@ -63,7 +63,7 @@ func (ws *trailWatchers) of(account, region string) (*watch.Watcher, error) {
 // expects CloudTrail to deliver: each read reaches back that far too, so
 // an event delivered within it is still seen by the keys that wait after it.
 func (e *Engine) newWatcher(account, region string, from time.Time) (*watch.Watcher, error) {
-	conf := e.watchConf()
+	conf := e.WatchConf()
 	var w *watch.Watcher
 	if conf.Source == estate.WatchEventBridge {
 		wc, err := e.watchClients()

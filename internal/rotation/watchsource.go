@@ -23,9 +23,9 @@ type WatchClients interface {
 // but the engine was built without the clients to read it.
 var ErrNoWatchClients = errors.New("the estate's watch source is eventbridge but the engine has no CloudWatch Logs/EventBridge clients")
 
-// watchConf is the estate's watch: section, defaults applied (an Estate
+// WatchConf is the estate's watch: section, defaults applied (an Estate
 // built in code has a zero Watch: LookupEvents with the default skew).
-func (e *Engine) watchConf() estate.Watch {
+func (e *Engine) WatchConf() estate.Watch {
 	w := e.Estate.Watch
 	d := estate.DefaultWatch()
 	if w.Source == "" {
@@ -51,9 +51,9 @@ func (e *Engine) watchClients() (WatchClients, error) {
 	return wc, nil
 }
 
-// watchSource is where account's failed calls in region are read.
-func (e *Engine) watchSource(account, region string) (watch.Source, error) {
-	conf := e.watchConf()
+// WatchSource is where account's failed calls in region are read.
+func (e *Engine) WatchSource(account, region string) (watch.Source, error) {
+	conf := e.WatchConf()
 	if conf.Source != estate.WatchEventBridge {
 		return watch.TrailSource(e.trailFor(account, region)), nil
 	}
@@ -73,7 +73,7 @@ func hasWatchStep(s Strategy) bool { return s == InPlace || s == NewKey }
 // nil with nothing to check for the cloudtrail source, the checks made,
 // or the first refusal (a *watch.SourceError naming what deploy/ creates).
 func (e *Engine) CheckWatchSource(ctx context.Context, items []Item) ([]watch.SourceCheck, error) {
-	conf := e.watchConf()
+	conf := e.WatchConf()
 	if conf.Source != estate.WatchEventBridge {
 		return nil, nil
 	}
@@ -86,6 +86,20 @@ func (e *Engine) CheckWatchSource(ctx context.Context, items []Item) ([]watch.So
 		if it.Key.Consumer != "" {
 			targets[[2]string{it.Key.Consumer, it.Key.Region}] = true
 		}
+	}
+	return e.checkWatchTargets(ctx, conf, targets)
+}
+
+// CheckWatchAt is CheckWatchSource for explicit account and Region pairs
+// (byok watch).
+func (e *Engine) CheckWatchAt(ctx context.Context, pairs [][2]string) ([]watch.SourceCheck, error) {
+	conf := e.WatchConf()
+	if conf.Source != estate.WatchEventBridge {
+		return nil, nil
+	}
+	targets := map[[2]string]bool{}
+	for _, p := range pairs {
+		targets[p] = true
 	}
 	return e.checkWatchTargets(ctx, conf, targets)
 }

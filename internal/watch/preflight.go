@@ -53,7 +53,7 @@ type SourceError struct {
 }
 
 func (e *SourceError) Error() string {
-	return fmt.Sprintf("watch source in %s %s: %v (%s)", e.Account, e.Region, e.Err, e.Detail)
+	return fmt.Sprintf("watch source in %s %s: %v (%s); fix: %s", e.Account, e.Region, e.Err, e.Detail, e.Hint)
 }
 
 func (e *SourceError) Unwrap() error { return e.Err }
