@@ -19,7 +19,7 @@ import (
 	"github.com/byok-dev/byok/internal/configrule"
 )
 
-var templates = []string{"security-account.yaml", "member-account.yaml", "operator-roles.yaml"}
+var templates = []string{"security-account.yaml", "member-account.yaml", "operator-roles.yaml", "kms-failed-calls.yaml"}
 
 func TestTemplates(t *testing.T) {
 	for _, name := range templates {

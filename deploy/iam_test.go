@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -22,6 +23,8 @@ var knownActions = map[string]bool{
 	// Others
 	"sts:AssumeRole": true, "s3:GetObject": true, "ssm:GetParameter": true, "cloudtrail:LookupEvents": true,
 	"logs:CreateLogStream": true, "logs:PutLogEvents": true,
+	// The watch step's log group of failed KMS calls (watch.source: eventbridge)
+	"logs:FilterLogEvents": true, "logs:DescribeLogGroups": true, "events:DescribeRule": true, "events:ListTargetsByRule": true,
 	"rds:DescribeDBInstances": true, "rds:DescribeDBClusters": true, "dynamodb:ListTables": true, "dynamodb:DescribeTable": true,
 	"s3:ListAllMyBuckets": true, "s3:GetEncryptionConfiguration": true,
 	"s3:PutObject": true, "s3:DeleteObject": true, "s3:ListBucket": true,
@@ -103,7 +106,7 @@ func (t *template) policies() map[string]any {
 			out[name+".AssumeRolePolicyDocument"] = d
 		}
 		if d := props["PolicyDocument"]; d != nil {
-			out[name+".PolicyDocument"] = d
+			out[name+".PolicyDocument"] = jsonPolicy(d)
 		}
 		if d := props["KeyPolicy"]; d != nil {
 			out[name+".KeyPolicy"] = d
@@ -143,6 +146,23 @@ func flatten(v any) any {
 			out[i] = flatten(c)
 		}
 		return out
+	}
+	return v
+}
+
+// jsonPolicy decodes a policy CloudFormation takes as a JSON string
+// (AWS::Logs::ResourcePolicy), written as !Sub so it may name resources:
+// the ${…} placeholders sit inside JSON strings and stay as written. Any
+// other policy is returned as is.
+func jsonPolicy(d any) any {
+	m, _ := d.(map[string]any)
+	src, ok := m["Fn::Sub"].(string)
+	if !ok {
+		return d
+	}
+	var v any
+	if err := json.Unmarshal([]byte(src), &v); err != nil {
+		return "policy is not JSON: " + err.Error()
 	}
 	return v
 }

@@ -77,39 +77,50 @@ func CheckLogSource(ctx context.Context, l LogsReader, r Rules, account, region,
 	fail := func(err error, detail string) (SourceCheck, error) {
 		return c, &SourceError{Account: account, Region: region, Err: err, Detail: detail, Hint: DeployHint}
 	}
-	arn, err := findLogGroup(ctx, l, group)
-	if err != nil {
-		if errors.Is(err, ErrLogGroupMissing) {
-			return fail(ErrLogGroupMissing, "no log group named "+group)
-		}
+	// DescribeLogGroups is a list call some policies do not allow on one
+	// group: then the FilterLogEvents probe alone says whether it exists.
+	if err := findLogGroup(ctx, l, group); errors.Is(err, ErrLogGroupMissing) {
+		return fail(ErrLogGroupMissing, "no log group named "+group)
+	} else if err != nil && !isCode(err, "AccessDeniedException") {
 		return fail(ErrLogGroupUnreadable, err.Error())
 	}
-	_, err = l.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group), Limit: aws.Int32(1),
+	_, err := l.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group), Limit: aws.Int32(1),
 		StartTime: aws.Int64(time.Now().Add(-time.Minute).UnixMilli())})
-	if err != nil {
+	switch {
+	case isCode(err, "ResourceNotFoundException"):
+		return fail(ErrLogGroupMissing, "no log group named "+group)
+	case err != nil:
 		return fail(ErrLogGroupUnreadable, "FilterLogEvents on "+group+": "+err.Error())
 	}
-	return checkRule(ctx, r, c, arn, fail)
+	return checkRule(ctx, r, c, fail)
 }
 
-// findLogGroup returns group's ARN (without the ":*" suffix).
-func findLogGroup(ctx context.Context, l LogsReader, group string) (string, error) {
+// findLogGroup finds group by name with DescribeLogGroups.
+func findLogGroup(ctx context.Context, l LogsReader, group string) error {
 	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(group)})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return "", fmt.Errorf("DescribeLogGroups: %w", err)
+			return fmt.Errorf("DescribeLogGroups: %w", err)
 		}
 		for _, g := range out.LogGroups {
 			if aws.ToString(g.LogGroupName) == group {
-				return strings.TrimSuffix(aws.ToString(g.Arn), ":*"), nil
+				return nil
 			}
 		}
 	}
-	return "", ErrLogGroupMissing
+	return ErrLogGroupMissing
 }
 
-func checkRule(ctx context.Context, r Rules, c SourceCheck, groupARN string, fail func(error, string) (SourceCheck, error)) (SourceCheck, error) {
+// targetsGroup reports whether a rule target ARN is c's log group
+// (arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME, with or without ":*").
+func targetsGroup(arn string, c SourceCheck) bool {
+	parts := strings.SplitN(strings.TrimSuffix(arn, ":*"), ":", 7)
+	return len(parts) == 7 && parts[0] == "arn" && parts[2] == "logs" && parts[3] == c.Region &&
+		parts[4] == c.Account && parts[5] == "log-group" && parts[6] == c.LogGroup
+}
+
+func checkRule(ctx context.Context, r Rules, c SourceCheck, fail func(error, string) (SourceCheck, error)) (SourceCheck, error) {
 	out, err := r.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(c.Rule)})
 	switch {
 	case isCode(err, "AccessDeniedException"):
@@ -131,15 +142,28 @@ func checkRule(ctx context.Context, r Rules, c SourceCheck, groupARN string, fai
 		return fail(ErrRuleTarget, "ListTargetsByRule "+c.Rule+": "+err.Error())
 	}
 	for _, t := range targets.Targets {
-		if strings.TrimSuffix(aws.ToString(t.Arn), ":*") == groupARN {
+		if targetsGroup(aws.ToString(t.Arn), c) {
 			c.RuleChecked = true
 			return c, nil
 		}
 	}
-	return fail(ErrRuleTarget, fmt.Sprintf("rule %s has %d target(s), none is %s", c.Rule, len(targets.Targets), groupARN))
+	return fail(ErrRuleTarget, fmt.Sprintf("rule %s has %d target(s), none is log group %s", c.Rule, len(targets.Targets), c.LogGroup))
 }
 
 func isCode(err error, code string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
+// RulePattern is the event pattern of the rule deploy/ creates: every
+// KMS call CloudTrail reports with an errorCode.
+const RulePattern = `{"source":["aws.kms"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"errorCode":[{"exists":true}]}}`
+
+// ReadActions are the IAM actions the eventbridge source needs in each
+// account it reads: on the log group, FilterLogEvents (the watch) and
+// DescribeLogGroups (the pre-flight check); on the rule, DescribeRule and
+// ListTargetsByRule (the pre-flight check, reported as not checked when
+// denied).
+func ReadActions() (logGroup, rule []string) {
+	return []string{"logs:FilterLogEvents", "logs:DescribeLogGroups"}, []string{"events:DescribeRule", "events:ListTargetsByRule"}
 }
