@@ -151,6 +151,7 @@ func (r rotClients) Crypto(account, region string) rotation.CryptoKMS {
 func (r rotClients) Trail(account, region string) rotation.Trail {
 	return r.c.CloudTrail(account, region)
 }
+
 // rotClients reads the eventbridge watch source too.
 var _ rotation.WatchClients = rotClients{}
 

@@ -149,7 +149,6 @@ type pacedLogs struct {
 	region  string
 }
 
-
 func (p pacedLogs) FilterLogEvents(ctx context.Context, in *cloudwatchlogs.FilterLogEventsInput, o ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
 	if p.l == nil {
 		return p.LogsReader.FilterLogEvents(ctx, in, o...)
