@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
@@ -26,6 +28,8 @@ import (
 	"github.com/byok-dev/byok/internal/sandbox/sandboxrun"
 	"github.com/byok-dev/byok/internal/sandbox/seed"
 	"github.com/byok-dev/byok/internal/store"
+	"github.com/byok-dev/byok/internal/watch"
+	"github.com/byok-dev/byok/internal/watch/watchtest"
 )
 
 // world is one integration test's sandbox (seeded with the demo estate),
@@ -189,6 +193,44 @@ func (c *clients) Crypto(account, region string) rotation.CryptoKMS {
 }
 func (c *clients) Trail(account, region string) rotation.Trail {
 	return cloudtrail.NewFromConfig(awsx.WithRegion(c.accts.For(account), region))
+}
+
+// Logs and Rules read the eventbridge watch source (rotation.WatchClients).
+func (c *clients) Logs(account, region string) watch.LogsReader {
+	return cloudwatchlogs.NewFromConfig(awsx.WithRegion(c.accts.For(account), region))
+}
+func (c *clients) Rules(account, region string) watch.Rules {
+	return eventbridge.NewFromConfig(awsx.WithRegion(c.accts.For(account), region))
+}
+
+// deployWatchIn creates the deploy/ log group and rule in account and region.
+func (w *world) deployWatchIn(tb testing.TB, account, region string) {
+	tb.Helper()
+	ctx := context.Background()
+	cfg := w.sb.Config(ctx, account)
+	cfg.Region = region
+	src := watchtest.Source{Account: account, Region: region, LogGroup: estate.DefaultWatchLogGroup, Rule: estate.DefaultWatchRule}
+	if err := watchtest.Deploy(ctx, cloudwatchlogs.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg), src); err != nil {
+		tb.Fatalf("deploy the watch source in %s %s: %v", account, region, err)
+	}
+}
+
+// deployWatchSource creates, in every account and Region of the estate,
+// what deploy/'s KmsFailedCallsWatch creates (as each account's admin),
+// and sets the estate's watch source to it with delay as delivery_delay.
+func (w *world) deployWatchSource(tb testing.TB, delay time.Duration) {
+	tb.Helper()
+	accounts := []string{w.est.SecurityAccount}
+	for _, e := range w.est.Environments {
+		accounts = append(accounts, e.Account)
+	}
+	for _, region := range w.est.Regions {
+		for _, acct := range accounts {
+			w.deployWatchIn(tb, acct, region)
+		}
+	}
+	w.est.Watch = estate.Watch{Source: estate.WatchEventBridge, LogGroup: estate.DefaultWatchLogGroup,
+		Rule: estate.DefaultWatchRule, DeliveryDelay: delay}
 }
 
 // admin is a KMS client of account's admin user (the test acting as an
