@@ -81,6 +81,10 @@ type benchCase struct {
 	within      float64
 	latency     time.Duration // injected on every sandbox call
 	est         func(*testing.B) *estate.Estate
+	// watchDelay, when set, deploys the eventbridge watch source in every
+	// account and Region (deploy/'s log group and rule) and sets the
+	// estate's watch source to it with this delivery_delay.
+	watchDelay time.Duration
 }
 
 // benchLatency is issue 13's: every sandbox call answers 20 ms late.
@@ -97,6 +101,9 @@ func benchOnce(b *testing.B, bc benchCase) {
 	var rules []faults.Rule
 	if bc.latency > 0 {
 		rules = append(rules, faults.Rule{Latency: bc.latency})
+	}
+	if bc.watchDelay > 0 {
+		w.deployWatchSource(b, bc.watchDelay)
 	}
 	w.sb.SetFaults(rules, true)
 	w.applyQuota(b, bc.gpfi)
@@ -119,7 +126,10 @@ func benchOnce(b *testing.B, bc benchCase) {
 	bCalls, bFail, bP50, bP99 := g.snapshot()
 
 	ctBefore, evBefore, secBefore := w.sb.Counters().Total("cloudtrail", "LookupEvents"), w.sb.Server.Env.Trail.Len(), securityLookups(w, est)
+	tl := newStepTimeline()
+	w.eng.Progress = tl.progress
 	b.StartTimer()
+	tl.start()
 	t0 := time.Now()
 	_, err := w.eng.Start(context.Background(), rotation.Request{Keys: keys, Strategy: estate.StrategyInPlace})
 	wall := time.Since(t0)
@@ -149,6 +159,7 @@ func benchOnce(b *testing.B, bc benchCase) {
 		n, margin := w.eng.Limits.ThrottlesOf(k)
 		b.Logf("GetParametersForImport in %s: %d throttled, spacing margin %.3f at the end", r, n, margin)
 	}
+	tl.report(b)
 	// CloudTrail's side of the watch steps: LookupEvents reads 2 pages of
 	// 50 events per second per account and Region.
 	lookups, events := w.sb.Counters().Total("cloudtrail", "LookupEvents")-ctBefore, w.sb.Server.Env.Trail.Len()-evBefore

@@ -77,7 +77,9 @@ func (e *Engine) newWatcher(account, region string, from time.Time) (*watch.Watc
 	w.Skew = conf.DeliveryDelay
 	w.Overlap = max(watch.DefaultOverlap, e.WatchWindow)
 	if conf.Source == estate.WatchEventBridge {
-		w.Overlap = max(w.Overlap, conf.DeliveryDelay)
+		// EventBridge delivers within seconds: the watch waits for it
+		// (CloudTrail's minutes are the operator's watch window).
+		w.Overlap, w.Delay = max(w.Overlap, conf.DeliveryDelay), conf.DeliveryDelay
 	}
 	return w, nil
 }

@@ -53,6 +53,13 @@ type Watcher struct {
 	// and past a caller's until the failures it is given
 	// (clocks differ; CloudTrail's event time is the service's).
 	Skew time.Duration
+	// Delay is how late an event may reach the source after its call
+	// (the estate's delivery_delay for a log group): a pass started at T
+	// has seen every event up to T-Delay, so a caller asking about until
+	// is answered by a pass started at until+Delay or later, and the
+	// watcher waits for that time before it reads. Zero for CloudTrail,
+	// where the operator's watch window is that wait.
+	Delay time.Duration
 	// Now is the watcher's clock (time.Now when nil).
 	Now func() time.Time
 	// MaxRate is the KMS event rate (events per second) above which the
@@ -187,6 +194,9 @@ func (w *Watcher) Run(ctx context.Context) {
 		if !w.idleUntilNeeded(ctx) {
 			return
 		}
+		if !w.waitDelivered(ctx) {
+			return
+		}
 		start := w.now()
 		err := w.pass(ctx, start)
 		w.mu.Lock()
@@ -197,7 +207,7 @@ func (w *Watcher) Run(ctx context.Context) {
 			// wait starts a new pass from the same place.
 			w.passErr, w.need = &WatchError{Account: w.account, Source: w.src.name(), Err: err}, w.covered
 		} else {
-			w.passErr, w.covered = nil, start
+			w.passErr, w.covered = nil, start.Add(-w.Delay)
 		}
 		close(w.progress)
 		w.progress = make(chan struct{})
@@ -206,6 +216,25 @@ func (w *Watcher) Run(ctx context.Context) {
 		if ctx.Err() != nil || perKey {
 			return
 		}
+	}
+}
+
+// waitDelivered waits until every event up to the time asked for has had
+// Delay to reach the source; false when ctx ended.
+func (w *Watcher) waitDelivered(ctx context.Context) bool {
+	w.mu.Lock()
+	wait := w.need.Add(w.Delay).Sub(w.now())
+	w.mu.Unlock()
+	if wait <= 0 {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
