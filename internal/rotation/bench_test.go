@@ -83,7 +83,8 @@ type benchCase struct {
 	est         func(*testing.B) *estate.Estate
 	// watchDelay, when set, deploys the eventbridge watch source in every
 	// account and Region (deploy/'s log group and rule) and sets the
-	// estate's watch source to it with this delivery_delay.
+	// estate's watch source to it with this delivery_delay;
+	// BYOK_BENCH_WATCH=cloudtrail keeps LookupEvents (for comparison).
 	watchDelay time.Duration
 }
 
@@ -102,7 +103,7 @@ func benchOnce(b *testing.B, bc benchCase) {
 	if bc.latency > 0 {
 		rules = append(rules, faults.Rule{Latency: bc.latency})
 	}
-	if bc.watchDelay > 0 {
+	if bc.watchDelay > 0 && os.Getenv("BYOK_BENCH_WATCH") != "cloudtrail" {
 		w.deployWatchSource(b, bc.watchDelay)
 	}
 	w.sb.SetFaults(rules, true)
