@@ -20,12 +20,13 @@ type stepTimeline struct {
 	t0    time.Time
 	begun map[string]time.Time // key|step → begin
 	last  map[store.Step]time.Duration
+	first map[store.Step]time.Duration // first begin
 	total map[store.Step]time.Duration
 	n     map[store.Step]int
 }
 
 func newStepTimeline() *stepTimeline {
-	return &stepTimeline{begun: map[string]time.Time{}, last: map[store.Step]time.Duration{},
+	return &stepTimeline{begun: map[string]time.Time{}, last: map[store.Step]time.Duration{}, first: map[store.Step]time.Duration{},
 		total: map[store.Step]time.Duration{}, n: map[store.Step]int{}}
 }
 
@@ -39,6 +40,9 @@ func (s *stepTimeline) progress(ev rotation.Progress) {
 	switch ev.Phase {
 	case store.PhaseBegin:
 		s.begun[k] = now
+		if _, ok := s.first[ev.Step]; !ok {
+			s.first[ev.Step] = now.Sub(s.t0)
+		}
 	case store.PhaseEnd:
 		if b, ok := s.begun[k]; ok {
 			s.total[ev.Step] += now.Sub(b)
@@ -62,7 +66,7 @@ func (s *stepTimeline) report(b *testing.B) {
 	sort.Slice(steps, func(i, j int) bool { return s.last[steps[i]] < s.last[steps[j]] })
 	var sb strings.Builder
 	for _, st := range steps {
-		fmt.Fprintf(&sb, "\n  %-16s last end %6.2f s, mean %6.3f s per key", st, s.last[st].Seconds(),
+		fmt.Fprintf(&sb, "\n  %-16s first begin %6.2f s, last end %6.2f s, mean %6.3f s per key", st, s.first[st].Seconds(), s.last[st].Seconds(),
 			(s.total[st] / time.Duration(max(1, s.n[st]))).Seconds())
 	}
 	b.Logf("step timeline (from the run's start):%s", sb.String())

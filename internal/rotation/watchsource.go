@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/store"
@@ -104,6 +105,11 @@ func (e *Engine) CheckWatchAt(ctx context.Context, pairs [][2]string) ([]watch.S
 	return e.checkWatchTargets(ctx, conf, targets)
 }
 
+// preflightParallel is how many accounts and Regions are checked at once:
+// each check is four calls in its own account (no shared quota), and a
+// run over fifty consumer accounts should not wait for them one by one.
+const preflightParallel = 16
+
 func (e *Engine) checkWatchTargets(ctx context.Context, conf estate.Watch, targets map[[2]string]bool) ([]watch.SourceCheck, error) {
 	if len(targets) == 0 {
 		return nil, nil
@@ -117,14 +123,27 @@ func (e *Engine) checkWatchTargets(ctx context.Context, conf estate.Watch, targe
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
+	checks, errs := make([]watch.SourceCheck, len(keys)), make([]error, len(keys))
+	sem := make(chan struct{}, preflightParallel)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			checks[i], errs[i] = watch.CheckLogSource(ctx, e.pacedLogs(wc.Logs(k[0], k[1]), k[0], k[1]), wc.Rules(k[0], k[1]),
+				k[0], k[1], conf.LogGroup, conf.Rule)
+		}()
+	}
+	wg.Wait()
 	var out []watch.SourceCheck
-	for _, k := range keys {
-		c, err := watch.CheckLogSource(ctx, e.pacedLogs(wc.Logs(k[0], k[1]), k[0], k[1]), wc.Rules(k[0], k[1]), k[0], k[1], conf.LogGroup, conf.Rule)
-		if err != nil {
-			return out, fmt.Errorf("pre-flight check of the watch source: %w", err)
+	for i, c := range checks {
+		if errs[i] != nil { // the first refusal in account order, the checks before it
+			return out, fmt.Errorf("pre-flight check of the watch source: %w", errs[i])
 		}
 		if c.RuleNote != "" {
-			e.logger().WarnContext(ctx, "watch source partly checked", logAcct, k[0], "region", k[1], "note", c.RuleNote)
+			e.logger().WarnContext(ctx, "watch source partly checked", logAcct, c.Account, "region", c.Region, "note", c.RuleNote)
 		}
 		out = append(out, c)
 	}
