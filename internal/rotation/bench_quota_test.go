@@ -28,7 +28,7 @@ func BenchmarkRotate100KeysAppliedQuota5(b *testing.B) {
 // benchWatchDelay is the delivery_delay of the benchmarks' eventbridge
 // watch source: the sandbox delivers a failed call to the log group
 // synchronously (a call's event is in the group when its answer arrives).
-const benchWatchDelay = 250 * time.Millisecond
+const benchWatchDelay = 100 * time.Millisecond
 
 // applyQuota sets the applied GetParametersForImport quota of the Security
 // account in the sandbox (1: the default, nothing set) and has the

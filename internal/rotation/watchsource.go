@@ -108,7 +108,7 @@ func (e *Engine) CheckWatchAt(ctx context.Context, pairs [][2]string) ([]watch.S
 // preflightParallel is how many accounts and Regions are checked at once:
 // each check is four calls in its own account (no shared quota), and a
 // run over fifty consumer accounts should not wait for them one by one.
-const preflightParallel = 16
+const preflightParallel = 64
 
 func (e *Engine) checkWatchTargets(ctx context.Context, conf estate.Watch, targets map[[2]string]bool) ([]watch.SourceCheck, error) {
 	if len(targets) == 0 {
