@@ -77,22 +77,47 @@ func CheckLogSource(ctx context.Context, l LogsReader, r Rules, account, region,
 	fail := func(err error, detail string) (SourceCheck, error) {
 		return c, &SourceError{Account: account, Region: region, Err: err, Detail: detail, Hint: DeployHint}
 	}
-	// DescribeLogGroups is a list call some policies do not allow on one
-	// group: then the FilterLogEvents probe alone says whether it exists.
-	if err := findLogGroup(ctx, l, group); errors.Is(err, ErrLogGroupMissing) {
-		return fail(ErrLogGroupMissing, "no log group named "+group)
-	} else if err != nil && !isCode(err, "AccessDeniedException") {
+	// The rule is read while the group is: a run waits for its pre-flight
+	// in every account. A problem with the group is reported first.
+	type ruleResult struct {
+		c   SourceCheck
+		err error
+	}
+	ruled := make(chan ruleResult, 1)
+	go func() {
+		rc, err := checkRule(ctx, r, c, fail)
+		ruled <- ruleResult{rc, err}
+	}()
+	if err := checkGroup(ctx, l, group); err != nil {
+		<-ruled
+		var se *SourceError
+		if errors.As(err, &se) {
+			return fail(se.Err, se.Detail)
+		}
 		return fail(ErrLogGroupUnreadable, err.Error())
+	}
+	res := <-ruled
+	return res.c, res.err
+}
+
+// checkGroup checks that group exists and can be read. DescribeLogGroups
+// is a list call some policies do not allow on one group: then the
+// FilterLogEvents probe alone says whether it exists.
+func checkGroup(ctx context.Context, l LogsReader, group string) error {
+	if err := findLogGroup(ctx, l, group); errors.Is(err, ErrLogGroupMissing) {
+		return &SourceError{Err: ErrLogGroupMissing, Detail: "no log group named " + group}
+	} else if err != nil && !isCode(err, "AccessDeniedException") {
+		return &SourceError{Err: ErrLogGroupUnreadable, Detail: err.Error()}
 	}
 	_, err := l.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group), Limit: aws.Int32(1),
 		StartTime: aws.Int64(time.Now().Add(-time.Minute).UnixMilli())})
 	switch {
 	case isCode(err, "ResourceNotFoundException"):
-		return fail(ErrLogGroupMissing, "no log group named "+group)
+		return &SourceError{Err: ErrLogGroupMissing, Detail: "no log group named " + group}
 	case err != nil:
-		return fail(ErrLogGroupUnreadable, "FilterLogEvents on "+group+": "+err.Error())
+		return &SourceError{Err: ErrLogGroupUnreadable, Detail: "FilterLogEvents on " + group + ": " + err.Error()}
 	}
-	return checkRule(ctx, r, c, fail)
+	return nil
 }
 
 // findLogGroup finds group by name with DescribeLogGroups.
