@@ -100,24 +100,21 @@ func CheckLogSource(ctx context.Context, l LogsReader, r Rules, account, region,
 	return res.c, res.err
 }
 
-// checkGroup checks that group exists and can be read. DescribeLogGroups
-// is a list call some policies do not allow on one group: then the
-// FilterLogEvents probe alone says whether it exists.
+// checkGroup checks that group exists and can be read: a FilterLogEvents
+// probe; when the probe is denied, DescribeLogGroups says whether the
+// group is missing or only unreadable.
 func checkGroup(ctx context.Context, l LogsReader, group string) error {
-	if err := findLogGroup(ctx, l, group); errors.Is(err, ErrLogGroupMissing) {
-		return &SourceError{Err: ErrLogGroupMissing, Detail: "no log group named " + group}
-	} else if err != nil && !isCode(err, "AccessDeniedException") {
-		return &SourceError{Err: ErrLogGroupUnreadable, Detail: err.Error()}
-	}
 	_, err := l.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group), Limit: aws.Int32(1),
 		StartTime: aws.Int64(time.Now().Add(-time.Minute).UnixMilli())})
 	switch {
+	case err == nil:
+		return nil
 	case isCode(err, "ResourceNotFoundException"):
 		return &SourceError{Err: ErrLogGroupMissing, Detail: "no log group named " + group}
-	case err != nil:
-		return &SourceError{Err: ErrLogGroupUnreadable, Detail: "FilterLogEvents on " + group + ": " + err.Error()}
+	case isCode(err, "AccessDeniedException") && errors.Is(findLogGroup(ctx, l, group), ErrLogGroupMissing):
+		return &SourceError{Err: ErrLogGroupMissing, Detail: "no log group named " + group}
 	}
-	return nil
+	return &SourceError{Err: ErrLogGroupUnreadable, Detail: "FilterLogEvents on " + group + ": " + err.Error()}
 }
 
 // findLogGroup finds group by name with DescribeLogGroups.
@@ -146,7 +143,18 @@ func targetsGroup(arn string, c SourceCheck) bool {
 }
 
 func checkRule(ctx context.Context, r Rules, c SourceCheck, fail func(error, string) (SourceCheck, error)) (SourceCheck, error) {
+	// Both reads at once: a run waits for its pre-flight in every account.
+	type listed struct {
+		out *eventbridge.ListTargetsByRuleOutput
+		err error
+	}
+	lc := make(chan listed, 1)
+	go func() {
+		out, err := r.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(c.Rule)})
+		lc <- listed{out, err}
+	}()
 	out, err := r.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(c.Rule)})
+	l := <-lc
 	switch {
 	case isCode(err, "AccessDeniedException"):
 		c.RuleNote = "the rule " + c.Rule + " was not checked: the role may not call events:DescribeRule"
@@ -158,7 +166,7 @@ func checkRule(ctx context.Context, r Rules, c SourceCheck, fail func(error, str
 	case string(out.State) != RuleState:
 		return fail(ErrRuleState, fmt.Sprintf("rule %s is %s, want %s", c.Rule, out.State, RuleState))
 	}
-	targets, err := r.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(c.Rule)})
+	targets, err := l.out, l.err
 	switch {
 	case isCode(err, "AccessDeniedException"):
 		c.RuleNote = "the targets of rule " + c.Rule + " were not checked: the role may not call events:ListTargetsByRule"

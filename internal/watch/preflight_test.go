@@ -38,6 +38,8 @@ func TestCheckLogSource(t *testing.T) {
 		"group of another name": {deploy: &watchtest.Source{LogGroup: "/byok/other"}, want: watch.ErrLogGroupMissing},
 		"DescribeRule denied":   {deploy: &watchtest.Source{}, faults: deny("DescribeRule")},
 		"targets denied":        {deploy: &watchtest.Source{}, faults: deny("ListTargetsByRule")},
+		"missing, probe denied": {want: watch.ErrLogGroupMissing, faults: []faults.Rule{{Service: "logs",
+			Operation: "FilterLogEvents", Code: "AccessDeniedException", Status: 400, Message: "not authorized"}}},
 		"group unreadable": {deploy: &watchtest.Source{}, want: watch.ErrLogGroupUnreadable, faults: []faults.Rule{{Service: "logs",
 			Operation: "FilterLogEvents", Code: "AccessDeniedException", Status: 400, Message: "not authorized"}}},
 	}
