@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -104,11 +105,7 @@ func (j *keyJob) verifyStep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v := Verification{At: time.Now().UTC()}
-	for _, acct := range j.accounts() {
-		v.Accounts = append(v.Accounts, j.checkAccount(ctx, acct, rk.Canaries))
-	}
-	v.MaterialChanged, v.AliasTarget = j.changedAsPlanned(ctx)
+	v := j.checkAll(ctx, rk.Canaries)
 	j.verify = &v
 	raw, _ := json.Marshal(v)
 	j.rk.Verification = raw
@@ -116,6 +113,21 @@ func (j *keyJob) verifyStep(ctx context.Context) error {
 		return err
 	}
 	return verificationError(v)
+}
+
+// checkAll checks every account and the key's material (or alias target)
+// at once: each check is a few sequential calls of its own, and a key's
+// rotation slot is held until they all answer.
+func (j *keyJob) checkAll(ctx context.Context, canaries []store.Canary) Verification {
+	accts := j.accounts()
+	v := Verification{At: time.Now().UTC(), Accounts: make([]AccountCheck, len(accts))}
+	var wg sync.WaitGroup
+	for i, acct := range accts {
+		wg.Go(func() { v.Accounts[i] = j.checkAccount(ctx, acct, canaries) })
+	}
+	v.MaterialChanged, v.AliasTarget = j.changedAsPlanned(ctx)
+	wg.Wait()
+	return v
 }
 
 func verificationError(v Verification) error {
