@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/byok-dev/byok/internal/keyimport"
+	"github.com/byok-dev/byok/internal/store"
 )
 
 // ErrRotateTimeout means KMS did not finish an on-demand rotation in time.
@@ -18,20 +19,26 @@ var ErrRotateTimeout = errors.New("on-demand rotation did not complete in time")
 
 // rotate calls RotateKeyOnDemand unless the rotation already happened or
 // is under way, then waits until DescribeKey names the new material and
-// GetKeyRotationStatus shows no rotation in progress.
+// GetKeyRotationStatus shows no rotation in progress. Only a rotate step
+// an earlier attempt began can have started the rotation (the step is
+// journaled before the call), so only then is KMS asked first; otherwise
+// an error of the call is checked against KMS's state instead.
 func (j *keyJob) rotate(ctx context.Context) error {
-	cur, inProgress, err := j.rotationState(ctx)
-	if err != nil {
-		return err
-	}
-	if cur == j.rk.NewMaterialID && !inProgress {
-		return nil
-	}
-	if !inProgress {
-		_, err := j.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: aws.String(j.rk.KeyARN)})
-		if err != nil && !isConflict(err) && !j.rotationStarted(ctx) {
-			return fmt.Errorf("rotate key on demand: %w", err)
+	if j.retry == store.StepRotate {
+		cur, inProgress, err := j.rotationState(ctx)
+		if err != nil {
+			return err
 		}
+		if cur == j.rk.NewMaterialID && !inProgress {
+			return nil
+		}
+		if inProgress {
+			return j.waitRotated(ctx)
+		}
+	}
+	_, err := j.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: aws.String(j.rk.KeyARN)})
+	if err != nil && !isConflict(err) && !j.rotationStarted(ctx) {
+		return fmt.Errorf("rotate key on demand: %w", err)
 	}
 	return j.waitRotated(ctx)
 }
