@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/byok-dev/byok/internal/audit"
+	"github.com/byok-dev/byok/internal/estate"
 	"github.com/byok-dev/byok/internal/store"
 	"github.com/byok-dev/byok/internal/watch"
 )
@@ -87,7 +88,15 @@ func (j *keyJob) failuresIn(ctx context.Context, acct string, since, until time.
 		if err != nil {
 			return nil, err
 		}
-		return watch.SourceFailures(ctx, src, acct, j.rk.KeyARN, since, until.Add(j.e.WatchConf().DeliveryDelay), own)
+		conf := j.e.WatchConf()
+		if conf.Source == estate.WatchEventBridge {
+			// As the run's watchers do: read only once what happened
+			// until `until` can have been delivered.
+			if err := sleepCtx(ctx, time.Until(until.Add(conf.DeliveryDelay))); err != nil {
+				return nil, err
+			}
+		}
+		return watch.SourceFailures(ctx, src, acct, j.rk.KeyARN, since, until.Add(conf.DeliveryDelay), own)
 	}
 	w, err := j.trails.of(acct, j.key.Region)
 	if err != nil {
