@@ -52,9 +52,7 @@ func (*Service) Operation(r *http.Request, _ []byte) (string, *awsproto.Error) {
 	return awsproto.JSONOperation(r, TargetPrefix)
 }
 
-type handler func(s *Service, c *svc.Call) (any, *awsproto.Error)
-
-var handlers = map[string]handler{
+var handlers = svc.Handlers[Service]{
 	"PutRule":           (*Service).putRule,
 	"DescribeRule":      (*Service).describeRule,
 	"ListRules":         (*Service).listRules,
@@ -69,17 +67,7 @@ var handlers = map[string]handler{
 
 // Serve implements svc.Service.
 func (s *Service) Serve(w http.ResponseWriter, c *svc.Call) {
-	h, ok := handlers[c.Op]
-	if !ok {
-		awsproto.WriteError(w, awsproto.JSON11, c.RequestID,
-			awsproto.Errorf("UnknownOperationException", "the sandbox's EventBridge does not serve %s", c.Op))
-		return
-	}
-	out, err := h(s, c)
-	if out == nil && err == nil {
-		out = struct{}{}
-	}
-	awsproto.WriteResult(w, awsproto.JSON11, c.RequestID, out, err)
+	svc.ServeJSON11(w, c, s, handlers, "EventBridge")
 }
 
 // Quotas are EventBridge's API request quotas from the pace table.
