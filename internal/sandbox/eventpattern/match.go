@@ -211,6 +211,13 @@ func wildcard(p, s string) bool {
 		}
 	}
 	parts = append(parts, cur.String())
+	return MatchParts(s, parts)
+}
+
+// MatchParts matches s against the literal parts of a wildcard pattern
+// split at its stars: s starts with the first, ends with the last and
+// holds the others in order between them.
+func MatchParts(s string, parts []string) bool {
 	if len(parts) == 1 {
 		return s == parts[0]
 	}

@@ -3,6 +3,8 @@ package logssvc
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/byok-dev/byok/internal/sandbox/eventpattern"
 )
 
 // match evaluates e on a decoded message.
@@ -95,22 +97,7 @@ func resolve(doc any, path []pathStep) (any, bool) {
 
 // glob matches s against p where '*' stands for any run of characters.
 func glob(p, s string) bool {
-	parts := strings.Split(p, "*")
-	if len(parts) == 1 {
-		return p == s
-	}
-	if !strings.HasPrefix(s, parts[0]) {
-		return false
-	}
-	s = s[len(parts[0]):]
-	for _, mid := range parts[1 : len(parts)-1] {
-		i := strings.Index(s, mid)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(mid):]
-	}
-	return strings.HasSuffix(s, parts[len(parts)-1])
+	return eventpattern.MatchParts(s, strings.Split(p, "*"))
 }
 
 // decodeMessage decodes a message for JSON patterns; nil when it is not a
