@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,8 +37,11 @@ func TestEstateValidate(t *testing.T) {
 		code       int
 		out, errIn []string
 	}{
-		"valid":       {[]string{"estate", "validate", good}, 0, []string{"ok: 6 keys across 3 accounts"}, nil},
-		"invalid":     {[]string{"estate", "validate", bad}, 1, nil, []string{"bad.yaml:28:19: environments.dev.account", "bad.yaml:31:21: services[2]", `did you mean "dynamodb"`, "2 problem(s)"}},
+		"valid": {[]string{"estate", "validate", good}, 0, []string{"ok: 6 keys across 3 accounts"}, nil},
+		"invalid": {[]string{"estate", "validate", bad}, 1, nil, []string{
+			fmt.Sprintf("bad.yaml:%d:19: environments.dev.account", exampleLine(t, `"222222222222"`)),
+			fmt.Sprintf("bad.yaml:%d:21: services[2]", exampleLine(t, "[s3, rds, dynamodb]")),
+			`did you mean "dynamodb"`, "2 problem(s)"}},
 		"missing":     {[]string{"estate", "validate", filepath.Join(dir, "nope.yaml")}, 1, nil, []string{"read estate", "no such file"}},
 		"no file arg": {[]string{"estate", "validate"}, 64, nil, []string{"Usage: byok estate validate FILE", "exactly one FILE"}},
 		"help":        {[]string{"estate", "validate", "--help"}, 0, []string{"Usage: byok estate validate FILE"}, nil},
@@ -129,4 +133,16 @@ func TestEstateShowErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exampleLine is the 1-based line of the example estate where substr
+// first occurs (the example's comments may grow; the errors name lines).
+func exampleLine(t *testing.T, substr string) int {
+	t.Helper()
+	ex := string(estate.ExampleYAML())
+	i := strings.Index(ex, substr)
+	if i < 0 {
+		t.Fatalf("the example estate has no %q", substr)
+	}
+	return strings.Count(ex[:i], "\n") + 1
 }
