@@ -174,22 +174,7 @@ func TestDeliveryNeedsResourcePolicy(t *testing.T) {
 // file and keep delivering.
 func TestRulesSurviveRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.log")
-	open := func() *sandboxrun.Sandbox {
-		sb, err := sandboxrun.New(sandboxrun.Options{StatePath: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := sb.Start(ctx, "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		if err := sb.AddAccount(security, "security"); err != nil {
-			t.Fatal(err)
-		}
-		if err := sb.Publish(); err != nil {
-			t.Fatal(err)
-		}
-		return sb
-	}
+	open := func() *sandboxrun.Sandbox { return openDurable(t, path) }
 	sb := open()
 	deployWatch(t, sb, security, ebtypes.RuleStateEnabled)
 	if err := sb.Close(); err != nil {

@@ -17,22 +17,7 @@ import (
 // sandbox starts again, once, however often it restarts.
 func TestUndeliveredEventsReplayedAtStart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.log")
-	open := func() *sandboxrun.Sandbox {
-		sb, err := sandboxrun.New(sandboxrun.Options{StatePath: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := sb.Start(ctx, "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		if err := sb.AddAccount(security, "security"); err != nil {
-			t.Fatal(err)
-		}
-		if err := sb.Publish(); err != nil {
-			t.Fatal(err)
-		}
-		return sb
-	}
+	open := func() *sandboxrun.Sandbox { return openDurable(t, path) }
 	sb := open()
 	deployWatch(t, sb, security, ebtypes.RuleStateEnabled)
 	if err := sb.Close(); err != nil {
@@ -66,4 +51,24 @@ func TestUndeliveredEventsReplayedAtStart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// openDurable starts a sandbox on the state file at path with the
+// Security account, as a restarted sandbox process would be.
+func openDurable(t *testing.T, path string) *sandboxrun.Sandbox {
+	t.Helper()
+	sb, err := sandboxrun.New(sandboxrun.Options{StatePath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Start(ctx, "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.AddAccount(security, "security"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Publish(); err != nil {
+		t.Fatal(err)
+	}
+	return sb
 }
