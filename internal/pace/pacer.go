@@ -54,10 +54,12 @@ type bucket struct {
 	// Throttled) and shrinks back on successes.
 	margin float64
 	// sent is when the last call actually left (single-token buckets,
-	// see depart); strikes counts throttles less than persistWindow apart
-	// and lastThrottle is the latest.
+	// see depart); strikes counts throttles that are either less than
+	// persistWindow apart or in a row (no success between: inARow), and
+	// lastThrottle is the latest.
 	sent, lastThrottle time.Time
 	strikes            int
+	inARow             bool
 	throttled          int64 // throttling errors recorded on this bucket
 }
 

@@ -12,7 +12,8 @@ import (
 // quota is lower: the Pacer re-aligns (its bucket is empty from now, the
 // next call waits one interval) and stretches its spacing a little. Only
 // throttles that keep coming (persistStrikes of them, each less than
-// persistWindow after the previous) say that someone else spends the same
+// persistWindow after the previous or with no success between, however
+// slowly a loaded machine retried) say that someone else spends the same
 // quota or the real quota is lower: then the rate halves, down to
 // minFraction of the quota, and each success adds stepFraction back (AIMD).
 // The floor is 1/8 (at most 8 s between GetParametersForImport calls, like
@@ -52,12 +53,12 @@ func (p *Pacer) Throttled(k Key) {
 	p.throttles++
 	b.throttled++
 	now := p.now()
-	if !b.lastThrottle.IsZero() && now.Sub(b.lastThrottle) < persistWindow(b.limit) {
+	if b.inARow || (!b.lastThrottle.IsZero() && now.Sub(b.lastThrottle) < persistWindow(b.limit)) {
 		b.strikes++
 	} else {
 		b.strikes = 1
 	}
-	b.lastThrottle = now
+	b.lastThrottle, b.inARow = now, true
 	if b.strikes >= persistStrikes {
 		b.rate = math.Max(b.limit*minFraction, b.rate/2)
 	} else {
@@ -88,6 +89,7 @@ func (p *Pacer) Succeeded(k Key) {
 	if b == nil {
 		return
 	}
+	b.inARow = false
 	if b.rate < b.limit {
 		b.rate = math.Min(b.limit, b.rate+b.limit*stepFraction)
 	}

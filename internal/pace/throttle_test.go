@@ -34,7 +34,11 @@ func TestThrottleReactions(t *testing.T) {
 		"isolated throttle re-aligns at the known quota": {gpfi, 0, throttles(0), 1, 1.02},
 		"applied quota is known too":                     {gpfi, 5, throttles(0), 5, 1.02},
 		"two throttles are still jitter":                 {gpfi, 0, throttles(0, 3*time.Second), 1, 1.04},
-		"throttles far apart never halve":                {gpfi, 0, throttles(0, 11*time.Second, 22*time.Second, 33*time.Second), 1, 1.08},
+		"throttles far apart never halve": {gpfi, 0,
+			apart(throttles(0, 11*time.Second, 22*time.Second, 33*time.Second)), 1, 1.08 - 3*marginDecay},
+		"three in a row halve however slow": {gpfi, 0, throttles(0, 5*time.Second, 10*time.Second), 0.5, 1.04},
+		"a success between breaks the row": {gpfi, 0,
+			append(throttles(0, 5*time.Second), event{at: 6 * time.Second}, event{at: 16 * time.Second, throttled: true}), 1, 1.06 - marginDecay},
 		"three within the window halve":                  {gpfi, 0, throttles(0, 3*time.Second, 6*time.Second), 0.5, 1.04},
 		"a storm halves down to the floor": {describe, 0,
 			throttles(0, 100*ms, 200*ms, 300*ms, 400*ms, 500*ms, 600*ms, 700*ms), 100.0 / 8, 1.04},
@@ -42,9 +46,9 @@ func TestThrottleReactions(t *testing.T) {
 			append(throttles(0, 100*ms, 200*ms), event{at: 300 * ms}), 50 + 100.0/16, 1.04 - marginDecay},
 		"successes shrink the margin back": {gpfi, 0,
 			append(throttles(0), event{at: time.Second}, event{at: 2 * time.Second}), 1, 1.02 - 2*marginDecay},
-		"the margin has a ceiling": {gpfi, 0, throttles(0, 11*time.Second, 22*time.Second, 33*time.Second,
+		"the margin has a ceiling": {gpfi, 0, apart(throttles(0, 11*time.Second, 22*time.Second, 33*time.Second,
 			44*time.Second, 55*time.Second, 66*time.Second, 77*time.Second, 88*time.Second, 99*time.Second,
-			110*time.Second, 121*time.Second), 1, maxMargin},
+			110*time.Second, 121*time.Second)), 1, maxMargin},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -75,6 +79,19 @@ func TestThrottleReactions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// apart puts a success one second after each throttle but the last: the
+// throttles are isolated ones in a run that otherwise goes through.
+func apart(es []event) []event {
+	var out []event
+	for i, e := range es {
+		out = append(out, e)
+		if i < len(es)-1 {
+			out = append(out, event{at: e.at + time.Second})
+		}
+	}
+	return out
 }
 
 func throttled(es []event) []event {
