@@ -69,7 +69,7 @@ func TestRotationCompletesInRealTime(t *testing.T) {
 	id := *out.KeyMetadata.KeyId
 	_, err = h.a.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: &id})
 	noErr(t, err)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute) // a failure guard: a rotation takes about 2 s
 	for {
 		st, err := h.a.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: &id})
 		noErr(t, err)
@@ -77,7 +77,7 @@ func TestRotationCompletesInRealTime(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("rotation did not complete within 10s of real time")
+			t.Fatal("rotation did not complete within a minute of real time")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
