@@ -36,7 +36,7 @@ func TestThrottleReactions(t *testing.T) {
 		"two throttles are still jitter":                 {gpfi, 0, throttles(0, 3*time.Second), 1, 1.04},
 		"throttles far apart never halve": {gpfi, 0,
 			apart(throttles(0, 11*time.Second, 22*time.Second, 33*time.Second)), 1, 1.08 - 3*marginDecay},
-		"three in a row halve however slow": {gpfi, 0, throttles(0, 5*time.Second, 10*time.Second), 0.5, 1.04},
+		"three in a row halve however slow": {gpfi, 0, throttles(0, 15*time.Second, 30*time.Second), 0.5, 1.04},
 		"a success between breaks the row": {gpfi, 0,
 			append(throttles(0, 5*time.Second), event{at: 6 * time.Second}, event{at: 16 * time.Second, throttled: true}), 1, 1.06 - marginDecay},
 		"three within the window halve": {gpfi, 0, apart(throttles(0, 3*time.Second, 6*time.Second)), 0.5, 1.04 - 2*marginDecay},
