@@ -70,20 +70,6 @@ func (j *keyJob) auroraRestore(ctx context.Context) error {
 	return j.saveMigration(ctx)
 }
 
-func (j *keyJob) waitCluster(ctx context.Context, c RDS, id, rid string) (*rdstypes.DBCluster, error) {
-	var got *rdstypes.DBCluster
-	err := j.waitFor(ctx, "DB cluster "+id+" available", func(ctx context.Context) (bool, string, error) {
-		cl, err := describeCluster(ctx, c, id)
-		if err != nil || cl == nil {
-			return false, "not found", err
-		}
-		got = cl
-		st := aws.ToString(cl.Status)
-		return st == "available" && (rid == "" || aws.ToString(cl.DbClusterResourceId) == rid), "status " + st, nil
-	})
-	return got, err
-}
-
 // auroraMembers creates MEMBER-byok-new-RUN in the restored cluster for
 // every original member, with its class and promotion tier (the writer
 // first, so it is the writer of the new cluster too), and waits for all.

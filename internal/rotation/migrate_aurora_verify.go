@@ -53,7 +53,7 @@ func (j *keyJob) auroraSwitch(ctx context.Context) error {
 func (j *keyJob) switchClusters(ctx context.Context, c RDS) error {
 	s := j.sub()
 	oldName, newName := migName(s.Name, "old", j.run.ID), migName(s.Name, "new", j.run.ID)
-	return j.swapNames(ctx, clusterNames(j, c), s.Name, oldName, newName)
+	return j.swapNames(ctx, clusterKind.names(j, c), s.Name, oldName, newName)
 }
 
 // switchMember gives name to the replacement of original member name,
@@ -130,40 +130,9 @@ func (j *keyJob) auroraStopOld(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return j.stopOld(ctx, clusterNames(j, c))
+	return j.stopOld(ctx, clusterKind.names(j, c))
 }
 
 func (j *keyJob) auroraRecord(ctx context.Context) error {
 	return j.migrationRecord(ctx, map[string]any{"method": "aurora-cluster-snapshot-copy-restore"})
-}
-
-// clusterNames are nameOps on DB clusters.
-func clusterNames(j *keyJob, c RDS) nameOps {
-	return nameOps{kind: "cluster",
-		holder: func(ctx context.Context, name string) (string, error) {
-			cur, err := describeCluster(ctx, c, name)
-			if err != nil || cur == nil {
-				return "", err
-			}
-			return aws.ToString(cur.DbClusterResourceId), nil
-		},
-		wait: func(ctx context.Context, name, id string) error {
-			_, err := j.waitCluster(ctx, c, name, id)
-			return err
-		},
-		rename: func(ctx context.Context, from, to string) error { return renameCluster(ctx, c, from, to) },
-		status: func(ctx context.Context, name string) (string, error) {
-			cl, err := describeCluster(ctx, c, name)
-			if err != nil || cl == nil {
-				return "", err
-			}
-			return aws.ToString(cl.Status), nil
-		},
-		stop: func(ctx context.Context, name string) error {
-			if _, err := c.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(name)}); err != nil {
-				return fmt.Errorf("StopDBCluster %s: %w", name, err)
-			}
-			return nil
-		},
-	}
 }

@@ -73,23 +73,6 @@ func restoreInput(orig *rdstypes.DBInstance, id, snapshot, run string) *rds.Rest
 	return in
 }
 
-// waitInstance waits until instance id is available (and has resource ID
-// rid, when set) and returns it.
-func (j *keyJob) waitInstance(ctx context.Context, c RDS, id, rid string) (*rdstypes.DBInstance, error) {
-	var got *rdstypes.DBInstance
-	what := "DB instance " + id + " available"
-	err := j.waitFor(ctx, what, func(ctx context.Context) (bool, string, error) {
-		db, err := describeInstance(ctx, c, id)
-		if err != nil || db == nil {
-			return false, "not found", err
-		}
-		got = db
-		st := aws.ToString(db.DBInstanceStatus)
-		return st == "available" && (rid == "" || aws.ToString(db.DbiResourceId) == rid), "status " + st + ", " + aws.ToString(db.DbiResourceId), nil
-	})
-	return got, err
-}
-
 // rdsSwitch renames the original to NAME-byok-old-RUN and the restored
 // instance to NAME. It reads which instance holds which name (by
 // DbiResourceId) before each rename, so a resumed switch does only what
@@ -104,7 +87,7 @@ func (j *keyJob) rdsSwitch(ctx context.Context) error {
 	}
 	s := j.sub()
 	oldName, newName := migName(s.Name, "old", j.run.ID), migName(s.Name, "new", j.run.ID)
-	return j.swapNames(ctx, instanceNames(j, c), s.Name, oldName, newName)
+	return j.swapNames(ctx, instanceKind.names(j, c), s.Name, oldName, newName)
 }
 
 func renameInstance(ctx context.Context, c RDS, from, to string) error {
@@ -168,40 +151,9 @@ func (j *keyJob) rdsStopOld(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return j.stopOld(ctx, instanceNames(j, c))
+	return j.stopOld(ctx, instanceKind.names(j, c))
 }
 
 func (j *keyJob) rdsRecord(ctx context.Context) error {
 	return j.migrationRecord(ctx, map[string]any{"method": "rds-snapshot-copy-restore"})
-}
-
-// instanceNames are nameOps on DB instances.
-func instanceNames(j *keyJob, c RDS) nameOps {
-	return nameOps{kind: "instance",
-		holder: func(ctx context.Context, name string) (string, error) {
-			cur, err := describeInstance(ctx, c, name)
-			if err != nil || cur == nil {
-				return "", err
-			}
-			return aws.ToString(cur.DbiResourceId), nil
-		},
-		wait: func(ctx context.Context, name, id string) error {
-			_, err := j.waitInstance(ctx, c, name, id)
-			return err
-		},
-		rename: func(ctx context.Context, from, to string) error { return renameInstance(ctx, c, from, to) },
-		status: func(ctx context.Context, name string) (string, error) {
-			db, err := describeInstance(ctx, c, name)
-			if err != nil || db == nil {
-				return "", err
-			}
-			return aws.ToString(db.DBInstanceStatus), nil
-		},
-		stop: func(ctx context.Context, name string) error {
-			if _, err := c.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(name)}); err != nil {
-				return fmt.Errorf("StopDBInstance %s: %w", name, err)
-			}
-			return nil
-		},
-	}
 }
