@@ -143,15 +143,21 @@ func (p *Pacer) bucketLocked(k Key) *bucket {
 // Rate is the rate in force for k and the quota it is limited by
 // (0, 0 for an operation the table does not know).
 func (p *Pacer) Rate(k Key) (rate, limit float64) {
+	p.withBucket(k, func(b *bucket) { rate, limit = b.rate, b.limit })
+	return rate, limit
+}
+
+// withBucket runs f on k's bucket under the Pacer's lock; it does nothing
+// on a nil Pacer or for an operation the table does not know.
+func (p *Pacer) withBucket(k Key, f func(*bucket)) {
 	if p == nil {
-		return 0, 0
+		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if b := p.bucketLocked(k); b != nil {
-		return b.rate, b.limit
+		f(b)
 	}
-	return 0, 0
 }
 
 // Throttles is how many throttling errors were recorded on paced
@@ -169,13 +175,6 @@ func (p *Pacer) Throttles() int64 {
 // k's account and Region, and the spacing margin in force there (1 when
 // no throttle has widened it).
 func (p *Pacer) ThrottlesOf(k Key) (n int64, margin float64) {
-	if p == nil {
-		return 0, 0
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if b := p.bucketLocked(k); b != nil {
-		return b.throttled, b.margin
-	}
-	return 0, 0
+	p.withBucket(k, func(b *bucket) { n, margin = b.throttled, b.margin })
+	return n, margin
 }

@@ -40,16 +40,9 @@ func persistWindow(limit float64) time.Duration {
 
 // Throttled records a throttling error on k: an isolated one re-aligns
 // the bucket at the same rate; one of a storm also halves the rate.
-func (p *Pacer) Throttled(k Key) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	b := p.bucketLocked(k)
-	if b == nil {
-		return
-	}
+func (p *Pacer) Throttled(k Key) { p.withBucket(k, func(b *bucket) { p.throttledLocked(b) }) }
+
+func (p *Pacer) throttledLocked(b *bucket) {
 	p.throttles++
 	b.throttled++
 	now := p.now()
@@ -79,16 +72,9 @@ func (b *bucket) realign(now time.Time) {
 
 // Succeeded records a call of k that was not throttled: the rate grows by
 // 1/16 of the quota, up to the quota, and the margin shrinks back.
-func (p *Pacer) Succeeded(k Key) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	b := p.bucketLocked(k)
-	if b == nil {
-		return
-	}
+func (p *Pacer) Succeeded(k Key) { p.withBucket(k, (*bucket).succeeded) }
+
+func (b *bucket) succeeded() {
 	b.inARow = false
 	if b.rate < b.limit {
 		b.rate = math.Min(b.limit, b.rate+b.limit*stepFraction)
