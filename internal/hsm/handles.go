@@ -5,8 +5,6 @@ package hsm
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/miekg/pkcs11"
 )
@@ -71,25 +69,7 @@ func (s *Session) lookup(ctx context.Context, label string) (Object, error) {
 // scans the token's labels at most once (none for an object this session
 // already knows).
 func (s *Session) FindOrGenerateAES256(ctx context.Context, label string, id []byte) (obj Object, generated bool, err error) {
-	if err := checkLabel(label); err != nil {
-		return Object{}, false, fmt.Errorf("find or generate %q: %w", label, err)
-	}
-	done, err := s.begin(ctx)
-	if err != nil {
-		return Object{}, false, fmt.Errorf("find or generate %q: %w", label, err)
-	}
-	defer done()
-	switch obj, err := s.lookup(ctx, label); {
-	case err == nil:
-		return obj, false, nil
-	case !errors.Is(err, ErrObjectNotFound):
-		return Object{}, false, fmt.Errorf("find or generate %q: %w", label, err)
-	}
-	obj, err = s.generateLocked(ctx, label, id)
-	if err != nil {
-		return Object{}, false, fmt.Errorf("find or generate %q: %w", label, err)
-	}
-	return obj, true, nil
+	return s.generate(ctx, label, id, returnExisting)
 }
 
 // GenerateUnusedAES256 generates the object as GenerateAES256 does but
@@ -99,17 +79,6 @@ func (s *Session) FindOrGenerateAES256(ctx context.Context, label string, id []b
 // this key's object in this run, the run ID being part of the label. Any
 // other caller uses GenerateAES256 or FindOrGenerateAES256.
 func (s *Session) GenerateUnusedAES256(ctx context.Context, label string, id []byte) (Object, error) {
-	if err := checkLabel(label); err != nil {
-		return Object{}, fmt.Errorf("generate %q: %w", label, err)
-	}
-	done, err := s.begin(ctx)
-	if err != nil {
-		return Object{}, fmt.Errorf("generate %q: %w", label, err)
-	}
-	defer done()
-	obj, err := s.generateLocked(ctx, label, id)
-	if err != nil {
-		return Object{}, fmt.Errorf("generate %q: %w", label, err)
-	}
-	return obj, nil
+	obj, _, err := s.generate(ctx, label, id, assumeUnused)
+	return obj, err
 }

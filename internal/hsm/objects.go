@@ -18,25 +18,55 @@ import (
 // can export it wrapped; sensitivity keeps C_GetAttributeValue(CKA_VALUE)
 // refused. The key can do nothing else (no encrypt, decrypt, wrap, sign).
 func (s *Session) GenerateAES256(ctx context.Context, label string, id []byte) (Object, error) {
+	obj, _, err := s.generate(ctx, label, id, refuseExisting)
+	return obj, err
+}
+
+// existing is what generating does about an object that may already
+// carry the label.
+type existing int
+
+const (
+	refuseExisting existing = iota // ErrObjectExists (GenerateAES256)
+	returnExisting                 // return it, generated false (FindOrGenerateAES256)
+	assumeUnused                   // do not look (GenerateUnusedAES256)
+)
+
+// generate is the three generating calls: the label checked, the session
+// held for the look-up and the generation, every error prefixed with the
+// call and the label.
+func (s *Session) generate(ctx context.Context, label string, id []byte, ex existing) (obj Object, generated bool, err error) {
+	op := "generate"
+	if ex == returnExisting {
+		op = "find or generate"
+	}
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%s %q: %w", op, label, err)
+		}
+	}()
 	if err := checkLabel(label); err != nil {
-		return Object{}, fmt.Errorf("generate %q: %w", label, err)
+		return Object{}, false, err
 	}
 	done, err := s.begin(ctx)
 	if err != nil {
-		return Object{}, fmt.Errorf("generate %q: %w", label, err)
+		return Object{}, false, err
 	}
 	defer done()
-	switch _, err := s.lookup(ctx, label); {
-	case err == nil:
-		return Object{}, fmt.Errorf("generate %q: %w", label, ErrObjectExists)
-	case !errors.Is(err, ErrObjectNotFound):
-		return Object{}, fmt.Errorf("generate %q: %w", label, err)
+	if ex != assumeUnused {
+		switch found, err := s.lookup(ctx, label); {
+		case err == nil && ex == returnExisting:
+			return found, false, nil
+		case err == nil:
+			return Object{}, false, ErrObjectExists
+		case !errors.Is(err, ErrObjectNotFound):
+			return Object{}, false, err
+		}
 	}
-	obj, err := s.generateLocked(ctx, label, id)
-	if err != nil {
-		return Object{}, fmt.Errorf("generate %q: %w", label, err)
+	if obj, err = s.generateLocked(ctx, label, id); err != nil {
+		return Object{}, false, err
 	}
-	return obj, nil
+	return obj, true, nil
 }
 
 // checkLabel refuses a label outside byok's prefix (or the bare prefix).
