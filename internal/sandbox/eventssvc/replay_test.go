@@ -56,19 +56,5 @@ func TestUndeliveredEventsReplayedAtStart(t *testing.T) {
 // openDurable starts a sandbox on the state file at path with the
 // Security account, as a restarted sandbox process would be.
 func openDurable(t *testing.T, path string) *sandboxrun.Sandbox {
-	t.Helper()
-	sb, err := sandboxrun.New(sandboxrun.Options{StatePath: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sb.Start(ctx, "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.AddAccount(security, "security"); err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Publish(); err != nil {
-		t.Fatal(err)
-	}
-	return sb
+	return sandboxrun.StartDurableTest(t, path, security, "security")
 }

@@ -239,19 +239,7 @@ func TestResourcePolicies(t *testing.T) {
 func TestStateSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.log")
 	open := func() (*sandboxrun.Sandbox, *cwl.Client) {
-		sb, err := sandboxrun.New(sandboxrun.Options{StatePath: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := sb.Start(ctx, "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		if err := sb.AddAccount(security, "security"); err != nil {
-			t.Fatal(err)
-		}
-		if err := sb.Publish(); err != nil {
-			t.Fatal(err)
-		}
+		sb := sandboxrun.StartDurableTest(t, path, security, "security")
 		return sb, client(t, sb)
 	}
 	sb, c := open()

@@ -42,3 +42,26 @@ func NewTest(t testing.TB, seeded bool) *Sandbox {
 	}
 	return sb
 }
+
+// StartDurableTest starts a sandbox on the state file at path with one
+// account (id, named name), as a restarted sandbox process would be; a
+// test restarts it by closing it (Close is idempotent, and runs again at
+// the test's end) and calling StartDurableTest on the same path.
+func StartDurableTest(t testing.TB, path, id, name string) *Sandbox {
+	t.Helper()
+	sb, err := New(Options{StatePath: path})
+	if err != nil {
+		t.Fatalf("sandbox on %s: %v", path, err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	if _, err := sb.Start(context.Background(), "127.0.0.1:0"); err != nil {
+		t.Fatalf("start sandbox: %v", err)
+	}
+	if err := sb.AddAccount(id, name); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Publish(); err != nil {
+		t.Fatal(err)
+	}
+	return sb
+}
