@@ -35,11 +35,7 @@ func BenchmarkKeyHSMWork(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			tok := hsmtest.All()[name](b)
 			ctx := context.Background()
-			s, err := hsm.Open(ctx, tok.ParsedURI(b), hsm.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			s := openBench(b, tok)
 			for i := range fillers {
 				if _, err := s.GenerateAES256(ctx, fmt.Sprintf("byok:filler-%d", i), nil); err != nil {
 					b.Fatal(err)
@@ -49,11 +45,7 @@ func BenchmarkKeyHSMWork(b *testing.B) {
 			for _, seq := range keySequences {
 				b.Run(seq.name, func(b *testing.B) {
 					// A new session per sequence: no remembered handles from the fill.
-					s, err := hsm.Open(ctx, tok.ParsedURI(b), hsm.Options{})
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer s.Close()
+					s := openBench(b, tok)
 					for i := 0; b.Loop(); i++ {
 						label := fmt.Sprintf("byok:bench-%s-%d:alias/env/svc", seq.short, i)
 						obj, err := seq.find(ctx, s, label)

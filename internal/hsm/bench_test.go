@@ -19,11 +19,7 @@ func BenchmarkGenerateAndWrap(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			tok := hsmtest.All()[name](b)
 			ctx := context.Background()
-			s, err := hsm.Open(ctx, tok.ParsedURI(b), hsm.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			s := openBench(b, tok)
 			der := pkixDER(b, &rsa4096().PublicKey)
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
@@ -51,11 +47,7 @@ func BenchmarkWrap(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			tok := hsmtest.All()[name](b)
 			ctx := context.Background()
-			s, err := hsm.Open(ctx, tok.ParsedURI(b), hsm.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			s := openBench(b, tok)
 			der := pkixDER(b, &rsa4096().PublicKey)
 			obj, err := s.GenerateAES256(ctx, "byok:bench-wrap", nil)
 			if err != nil {
@@ -68,4 +60,15 @@ func BenchmarkWrap(b *testing.B) {
 			}
 		})
 	}
+}
+
+// openBench opens a session on tok for a benchmark, closed when it ends.
+func openBench(b *testing.B, tok *hsmtest.Token) *hsm.Session {
+	b.Helper()
+	s, err := hsm.Open(context.Background(), tok.ParsedURI(b), hsm.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	return s
 }
